@@ -1,0 +1,87 @@
+"""The Classifier interface every model adapter implements, and the optional abilities.
+
+A classifier is anything with ``labels``, ``predict_proba(texts)`` and ``fingerprint``.
+Probes never call a classifier directly: they go through :class:`audit.cache.CachedModel`,
+so each unique text reaches a model once per audit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Classifier(Protocol):
+    """Texts in, one probability row per text out (rows sum to 1, columns follow ``labels``)."""
+
+    labels: list[str]
+    fingerprint: str
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class HasAttention(Protocol):
+    """Optional ability: per-layer attention maps (for explanation probes)."""
+
+    def attentions(self, texts: list[str]) -> list[Any]: ...
+
+
+@runtime_checkable
+class HasInputGradients(Protocol):
+    """Optional ability: gradients of class scores with respect to input embeddings."""
+
+    def input_gradients(self, texts: list[str], target: list[int]) -> list[Any]: ...
+
+
+@dataclass
+class LoadedModel:
+    """A classifier plus what the results file records about it."""
+
+    id: str
+    source: str
+    kind: str  # "huggingface" | "sklearn" | "callable"
+    classifier: Classifier
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.classifier.labels)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.classifier.fingerprint
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "kind": self.kind,
+            "fingerprint": self.fingerprint,
+            "labels": self.labels,
+            "details": self.details,
+        }
+
+
+def check_probabilities(proba: Any, n_texts: int, n_labels: int, who: str) -> np.ndarray:
+    """Validate a model's output shape and values; a wrong shape is the model author's error."""
+    from audit.errors import AuditError
+
+    arr = np.asarray(proba, dtype=np.float64)
+    if arr.shape != (n_texts, n_labels):
+        raise AuditError(
+            f"Model '{who}' returned probabilities of shape {arr.shape} for {n_texts} texts "
+            f"and {n_labels} labels; it must return an array of shape ({n_texts}, {n_labels})."
+        )
+    if not np.all(np.isfinite(arr)) or np.any(arr < -1e-6):
+        raise AuditError(f"Model '{who}' returned NaN, infinite or negative probabilities; fix the model's output.")
+    sums = arr.sum(axis=1)
+    if not np.allclose(sums, 1.0, atol=1e-3):
+        raise AuditError(
+            f"Model '{who}' returned probability rows that do not sum to 1 (e.g. {sums[0]:.4f}); "
+            "return softmax probabilities, not logits."
+        )
+    return arr

@@ -1,0 +1,151 @@
+"""What a probe is: a name, a family, a frozen Config, declared metrics and ``run``.
+
+A probe receives one cached model, the dataset and a :class:`ProbeContext`, and returns a
+:class:`ProbeResult`. It never writes files or prints: the runner records its result, and
+the reports render it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from audit.errors import AuditError
+
+FAMILIES = ("performance", "robustness", "fairness", "explainability")
+STATUSES = ("ok", "error", "not_applicable")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric a probe promises: its stable name (``{label}`` for per-class ones)."""
+
+    name: str
+    description: str
+    higher_is_better: bool | None
+    headline: bool = False  # shown in the scorecard
+
+
+@dataclass
+class Metric:
+    value: float | None
+    ci: tuple[float, float] | None = None
+    higher_is_better: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "ci": list(self.ci) if self.ci is not None else None,
+            "higher_is_better": self.higher_is_better,
+        }
+
+
+@dataclass
+class ProbeResult:
+    """One probe on one model. ``examples`` are small records shown in reports."""
+
+    status: str = "ok"
+    reason: str | None = None  # why not applicable, or the error message
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    predictions: dict[str, Any] | None = None  # per-example columns, stored in a sidecar file
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "metrics": {k: m.as_dict() for k, m in self.metrics.items()},
+            "details": self.details,
+            "examples": self.examples,
+        }
+
+
+@dataclass
+class ProbeContext:
+    """What a probe may use besides the model and data."""
+
+    seed: int
+    device: str = "cpu"
+    progress: Callable[..., Any] | None = None  # progress(description, total) -> advance(n)
+
+    def task(self, description: str, total: int):
+        """A callable ``advance(n)`` for a progress bar; a no-op without a display."""
+        if self.progress is None:
+            return lambda n=1: None
+        return self.progress(description, total)
+
+
+class Probe:
+    """Base class: subclasses set the ClassVars, a frozen ``Config`` and ``run``."""
+
+    name: ClassVar[str]
+    family: ClassVar[str]
+    version: ClassVar[str] = "1"
+    description: ClassVar[str] = ""
+    metric_specs: ClassVar[tuple[MetricSpec, ...]] = ()
+
+    @dataclass(frozen=True)
+    class Config:
+        pass
+
+    def __init__(self, config: Any = None) -> None:
+        self.config = config if config is not None else self.Config()
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, Any] | None) -> "Probe":
+        """Build from a YAML mapping; unknown keys name themselves and the allowed ones."""
+        return cls(build_config(cls.Config, raw or {}, f"probe '{cls.name}'"))
+
+    def not_applicable(self, model: Any) -> str | None:
+        """A reason this probe cannot run on ``model``, or None when it can."""
+        return None
+
+    def run(self, model: Any, data: Any, ctx: ProbeContext) -> ProbeResult:
+        raise NotImplementedError
+
+    def config_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self.config)
+
+
+def build_config(config_cls: type, raw: dict[str, Any], where: str):
+    """Instantiate a frozen dataclass from a mapping, rejecting unknown keys and bad types."""
+    if not isinstance(raw, dict):
+        raise AuditError(f"The config of {where} must be a mapping of keys to values, not {type(raw).__name__}.")
+    allowed = {f.name: f for f in dataclasses.fields(config_cls)}
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise AuditError(
+            f"Unknown config key(s) {', '.join(repr(k) for k in unknown)} for {where}. "
+            f"Allowed: {', '.join(sorted(allowed)) or '(none)'}."
+        )
+    values = {}
+    for key, value in raw.items():
+        default = allowed[key].default
+        if default is not dataclasses.MISSING and default is not None and value is not None:
+            value = _coerce(value, type(default), f"{where} key '{key}'")
+        values[key] = value
+    try:
+        cfg = config_cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise AuditError(f"Invalid config for {where}: {exc}") from None
+    return cfg
+
+
+def _coerce(value: Any, kind: type, where: str) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        raise AuditError(f"{where} must be true or false, not {value!r}.")
+    if kind in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise AuditError(f"{where} must be a number, not {value!r}.")
+        if kind is int and float(value) != int(value):
+            raise AuditError(f"{where} must be a whole number, not {value!r}.")
+        return kind(value)
+    if kind is tuple and isinstance(value, list):
+        return tuple(value)
+    if kind is str and not isinstance(value, str):
+        raise AuditError(f"{where} must be a string, not {value!r}.")
+    return value

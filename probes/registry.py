@@ -1,0 +1,33 @@
+"""The plain probe registry: name -> class, with "did you mean" for unknown names."""
+
+from __future__ import annotations
+
+from audit.errors import AuditError, did_you_mean
+from probes.base import Probe
+
+_REGISTRY: dict[str, type[Probe]] = {}
+
+
+def register(cls: type[Probe]) -> type[Probe]:
+    """Class decorator: make a probe available by its ``name``."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise RuntimeError(f"Two probes are named '{cls.name}'.")
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def _load_builtin() -> None:
+    # Importing the modules registers their probes; kept lazy so the CLI starts fast.
+    import probes.metrics  # noqa: F401
+
+
+def all_probes() -> dict[str, type[Probe]]:
+    _load_builtin()
+    return dict(_REGISTRY)
+
+
+def get_probe(name: str) -> type[Probe]:
+    probes = all_probes()
+    if name not in probes:
+        raise AuditError(did_you_mean("probe", name, probes))
+    return probes[name]
