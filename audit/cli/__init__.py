@@ -1,0 +1,84 @@
+"""The `audit` command line. Commands load lazily so `audit --help` imports no torch.
+
+Every user-input problem surfaces as one line on stderr with exit code 2; ``--debug`` (on any
+command) shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from audit import __version__
+from audit.errors import AuditError
+
+COMMANDS = {
+    "run": ("audit.cli.run_cmd", "run", "Audit one or more models on a dataset; no --model runs the demo."),
+    "train": ("audit.cli.train_cmd", "train", "Fine-tune a transformer or fit a TF-IDF baseline on a labelled dataset."),
+    "report": ("audit.cli.report_cmd", "report", "Re-render report.html and report.md from a saved results.json."),
+    "probes": ("audit.cli.probes_cmd", "probes", "List the probes, their metrics and config keys."),
+    "init": ("audit.cli.init_cmd", "init", "Write a commented starter config."),
+}
+
+
+class InputError(click.ClickException):
+    """An AuditError as click shows it: `Error: <message>` on stderr, exit code 2."""
+
+    exit_code = 2
+
+
+def debug_requested() -> bool:
+    return "--debug" in sys.argv[1:]
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help from the table above, so `audit --help` imports no command module.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AuditError as exc:
+            if debug_requested() or ctx.meta.get("audit.debug"):
+                raise
+            raise InputError(str(exc)) from None
+
+
+def debug_option(f):
+    """``--debug``: show tracebacks instead of one-line errors."""
+
+    def remember(ctx: click.Context, _param, value: bool) -> bool:
+        if value:
+            ctx.meta["audit.debug"] = True
+        return value
+
+    return click.option(
+        "--debug", is_flag=True, expose_value=False, callback=remember, is_eager=True,
+        help="Show the full traceback on errors.",
+    )(f)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="audit")
+def main() -> None:
+    """Robustness and fairness audits for text classifiers.
+
+    \b
+    Quick start:
+      audit run                                   # the offline demo: trains two models, audits them
+      audit run --model ./candidate --model prod=./production --data dev.tsv
+      audit report audit-out/results.json         # re-render reports without any model
+    """

@@ -1,0 +1,32 @@
+"""`audit probes`: what each probe measures and how to configure it. Imports no torch."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from audit.cli import debug_option
+
+
+@click.command("probes")
+@click.argument("name", required=False)
+@debug_option
+def probes(name: str | None) -> None:
+    """List the registered probes (or one probe), their metrics and config keys."""
+    from probes.registry import all_probes, get_probe
+
+    classes = [get_probe(name)] if name else list(all_probes().values())
+    for cls in classes:
+        click.secho(f"{cls.name}", bold=True, nl=False)
+        click.echo(f"  ({cls.family}, version {cls.version})  {cls.description}")
+        click.echo("  metrics (address as PROBE.METRIC in gates):")
+        for spec in cls.metric_specs:
+            better = {True: "higher is better", False: "lower is better", None: "informational"}[spec.higher_is_better]
+            star = " *" if spec.headline else ""
+            click.echo(f"    {cls.name}.{spec.name}{star}  — {spec.description} ({better})")
+        click.echo("  config keys:")
+        for field in dataclasses.fields(cls.Config):
+            click.echo(f"    {field.name}: {field.default!r}")
+        click.echo("")
+    click.echo("* headline metric (shown in the scorecard)")

@@ -1,0 +1,29 @@
+"""`audit report`: re-render reports from a saved results file, without any model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from audit.cli import debug_option
+
+
+@click.command("report")
+@click.argument("results", type=click.Path())
+@click.option("--out", type=click.Path(file_okay=False), help="Directory for the reports [default: beside RESULTS].")
+@debug_option
+def report(results: str, out: str | None) -> None:
+    """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
+    from reports import write_reports
+
+    from audit.results import load_results
+
+    doc = load_results(results)
+    target = Path(out) if out else (Path(results) if Path(results).is_dir() else Path(results).parent)
+    if target.exists() and not target.is_dir():
+        from audit.errors import AuditError
+
+        raise AuditError(f"Output path '{target}' is a file; pass --out with a directory path.")
+    paths = write_reports(doc, target)
+    click.echo(f"HTML:     {paths['html']}\nMarkdown: {paths['markdown']}")

@@ -1,0 +1,103 @@
+"""`audit run`: the one command an engineer runs before a release."""
+
+from __future__ import annotations
+
+import click
+
+from audit.cli import debug_option
+
+
+@click.command("run")
+@click.option("--model", "models", multiple=True, metavar="[NAME=]SPEC",
+              help="A model directory, hub id, .skops file or package.module:function. Repeat to compare.")
+@click.option("--data", "data_source", metavar="SOURCE", help="CSV, TSV, JSONL, Parquet file or hub dataset name[:config][:split].")
+@click.option("--text-col", help="Text column (default: found among text/sentence/review/comment/content).")
+@click.option("--label-col", help="Label column (default: found among label/labels/target/class).")
+@click.option("--id-col", help="Example id column (default: row number).")
+@click.option("--sensitive", "sensitive", multiple=True, metavar="COL", help="Sensitive-attribute column for fairness probes (repeatable).")
+@click.option("--label-map", "label_map", multiple=True, metavar="RAW=NAME",
+              help="Map a dataset label to a model label, e.g. 0=negative (repeatable).")
+@click.option("--probe", "probes", multiple=True, metavar="NAME", help="Run only these probes (repeatable). Default: all.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="YAML audit config (see `audit init`).")
+@click.option("--out", help="Output directory for results.json and reports [default: audit-out].")
+@click.option("--seed", type=int, help="Seed for sampling, bootstrap and perturbations [default: 0].")
+@click.option("--limit", type=int, help="Audit a stratified sample of N examples.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), help="Where transformers run [default: auto].")
+@click.option("--trust-model", is_flag=True, help="Allow pickle/joblib model files (unpickling runs code).")
+@click.option("--trust-remote-code", is_flag=True, help="Allow a hub model's own Python code to run.")
+@click.option("--resume", is_flag=True, help="Keep finished probe x model results in --out and run only the rest.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@debug_option
+def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, probes, config_file, out, seed,
+        limit, device, trust_model, trust_remote_code, resume, quiet):
+    """Audit one or more models on a dataset and write results.json, report.html and report.md.
+
+    With no --model and no --config, runs the embedded offline demo: it generates a review
+    corpus, trains a fine-tuned MiniLM and a TF-IDF baseline (cached after the first run) and
+    audits both side by side.
+
+    Exit codes: 0 done; 2 bad input (nothing finished is lost); 3 a probe failed on a model
+    (recorded in the report).
+    """
+    from audit.errors import AuditError
+    from audit.progress import Display
+
+    if limit is not None and limit <= 0:
+        raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
+    if not models and not config_file:
+        if data_source:
+            raise AuditError("--data was given without --model; pass --model SPEC too (or neither, for the demo).")
+        from audit.demo.pipeline import run_demo
+
+        with Display(quiet=quiet) as display:
+            doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
+                                    device=device)
+        return finish(doc, out_dir, display)
+
+    from audit.config import resolve_config
+    from audit.runner import command_line, run_audit
+
+    data = {
+        "source": data_source,
+        "text_col": text_col,
+        "label_col": label_col,
+        "id_col": id_col,
+        "sensitive": list(sensitive) or None,
+        "label_map": parse_label_map(label_map) or None,
+        "limit": limit,
+    }
+    cfg = resolve_config(
+        config_file, models=list(models) or None, data=data, probes=list(probes) or None, seed=seed, out=out,
+        device=device, trust_model=trust_model, trust_remote_code=trust_remote_code,
+    )
+    with Display(quiet=quiet) as display:
+        doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
+    finish(doc, out_dir, display)
+
+
+def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    from audit.errors import AuditError
+
+    mapping = {}
+    for pair in pairs:
+        raw, sep, name = pair.partition("=")
+        if not sep or not raw or not name:
+            raise AuditError(f"--label-map expects RAW=NAME (e.g. 0=negative), got '{pair}'.")
+        mapping[raw] = name
+    return mapping
+
+
+def finish(doc, out_dir, display) -> None:
+    """Write the reports, print the summary table and set the exit code."""
+    from reports import write_reports
+
+    from audit.cli.summary import print_summary
+    from audit.runner import failed_units
+
+    paths = write_reports(doc, out_dir)
+    print_summary(doc, display.console)
+    display.console.print(f"Results: {out_dir / 'results.json'}\nHTML:    {paths['html']}\nMarkdown: {paths['markdown']}")
+    failed = failed_units(doc)
+    if failed:
+        display.console.print(f"[red]{len(failed)} probe run(s) failed: {', '.join(failed)}. See the report.[/red]")
+        raise SystemExit(3)

@@ -1,0 +1,39 @@
+"""The summary table printed at the end of a run: headline metrics, models side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def fmt(metric: dict[str, Any] | None) -> str:
+    if not metric or metric.get("value") is None:
+        return "—"
+    text = f"{metric['value']:.3f}"
+    if metric.get("ci"):
+        lo, hi = metric["ci"]
+        text += f" [{lo:.3f}, {hi:.3f}]"
+    return text
+
+
+def print_summary(doc: dict[str, Any], console: Console) -> None:
+    model_ids = [m["id"] for m in doc["models"]]
+    table = Table(title="Audit summary (headline metrics, 95% CI)")
+    table.add_column("metric")
+    for mid in model_ids:
+        table.add_column(mid, justify="right")
+    for probe in doc["probes"]:
+        for spec in probe["metric_specs"]:
+            if not spec.get("headline"):
+                continue
+            row = [f"{probe['name']}.{spec['name']}"]
+            for mid in model_ids:
+                result = probe["results"].get(mid) or {}
+                if result.get("status") not in (None, "ok"):
+                    row.append(result["status"])
+                else:
+                    row.append(fmt(result.get("metrics", {}).get(spec["name"])))
+            table.add_row(*row)
+    console.print(table)

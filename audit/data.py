@@ -1,0 +1,298 @@
+"""Load a labelled text dataset (local file or Hugging Face dataset) into a :class:`Dataset`.
+
+Every failure a user can cause (path, encoding, format, column, label) is an :class:`AuditError`
+with one line saying what is wrong and how to fix it. Texts are kept byte for byte as in the
+file; labels become strings (``1`` and ``1.0`` both become ``"1"``) so that files, JSON and
+Hugging Face datasets agree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from audit.dataset import Dataset
+from audit.errors import AuditError
+
+TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
+LABEL_CANDIDATES = ("label", "labels", "target", "class", "sentiment")
+FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
+HF_SPLIT_PREFERENCE = ("test", "validation", "train")
+
+FILE_NOT_FOUND = "Data file not found: '{path}'. Check the path, or give a Hugging Face dataset as name[:config][:split]."
+UNSUPPORTED_FORMAT = "Cannot read '{path}': unsupported file type '{ext}'. Convert it to one of: {formats}."
+MALFORMED_FILE = "Cannot parse '{path}' as {fmt}: {reason}. Fix the file, or save it as one of: {formats}."
+NOT_UTF8 = "'{path}' is not valid UTF-8 (byte {offset}: 0x{byte:02x}). Re-encode it as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`."
+UNKNOWN_COLUMN = "Column '{column}' ({flag}) not found in {source}. Columns: {columns}. Pass one of these with {flag}."
+NO_TEXT_COLUMN = "No text column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --text-col."
+NO_LABEL_COLUMN = "No label column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --label-col."
+EMPTY_DATASET = "Dataset {source} has no rows{after}. Give data with a header and at least one row."
+EMPTY_TEXTS = "{count} empty or whitespace-only text(s) in column '{column}' of {source} (first at row id '{first}'). Clean or drop those rows."
+MISSING_LABELS = "{count} missing label(s) in column '{column}' of {source} (first at row id '{first}'). Fill in or drop those rows."
+MISSING_IDS = "{count} missing id(s) in column '{column}' of {source} (first at row {first}). Fill them in, or leave --id-col out to use row numbers."
+DUPLICATE_ID = "Duplicate id '{id}' in column '{column}' of {source}. Make the ids unique, or leave --id-col out to use row numbers."
+BAD_LIMIT = "limit must be a positive number of rows, got {limit}. Pass --limit N with N >= 1, or leave it out to use every row."
+UNMAPPED_LABELS = "label_map leaves labels unmapped: {labels}. Add them to the label_map (e.g. --label-map {example}=NAME)."
+HF_OFFLINE = "Hugging Face dataset '{name}' is not available offline ({reason}). Download it once with network access, or give a local file path."
+HF_FAILED = "Cannot load Hugging Face dataset '{name}': {reason}. Check the name as name[:config][:split], or give a local file path."
+HF_NO_SPLIT = "Split '{split}' not found in Hugging Face dataset '{name}'. Splits: {splits}. Pick one as name:config:split or with --split."
+
+_INT_FLOAT = re.compile(r"[+-]?\d+\.0*")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where the data is and which columns mean what; ``None`` columns are auto-detected."""
+
+    source: str
+    text_col: str | None = None
+    label_col: str | None = None
+    id_col: str | None = None
+    sensitive: tuple[str, ...] = ()
+    split: str | None = None
+    label_map: dict | None = None
+    limit: int | None = None
+    seed: int = 0
+
+
+def load_dataset(cfg: DataConfig) -> Dataset:
+    """Read ``cfg.source``, check it, map labels and (optionally) take a stratified sample."""
+    if cfg.limit is not None and cfg.limit <= 0:
+        raise AuditError(BAD_LIMIT.format(limit=cfg.limit))
+    if _is_file_source(cfg.source):
+        frame, split = _read_file(Path(cfg.source).expanduser()), None
+    else:
+        frame, split = _read_hf(cfg.source, cfg.split)
+    src = f"'{cfg.source}'"
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    text_col = _column(cfg.text_col, "--text-col", TEXT_CANDIDATES, columns, src, NO_TEXT_COLUMN)
+    label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
+    id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else None
+    for col in cfg.sensitive:
+        _column(col, "--sensitive", None, columns, src, None)
+    if len(frame) == 0:
+        raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
+
+    ids = _ids(frame, id_col, src)
+    texts = [_text(v) for v in frame[text_col].tolist()]
+    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    if empty:
+        raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=text_col, source=src, first=ids[empty[0]]))
+    raw = [normalize_label(v) for v in frame[label_col].tolist()]
+    missing = [i for i, y in enumerate(raw) if y is None]
+    if missing:
+        raise AuditError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
+    labels, mapping = _apply_label_map(raw, cfg.label_map)
+    attributes = {col: [_value(v) for v in frame[col].tolist()] for col in cfg.sensitive}
+    data = Dataset(
+        ids=ids,
+        texts=texts,
+        labels=labels,
+        source=cfg.source,
+        split=split,
+        columns={"text": text_col, "label": label_col, "id": id_col, "sensitive": list(cfg.sensitive)},
+        attributes=attributes,
+        label_map=mapping,
+    )
+    if cfg.limit is not None and cfg.limit < len(data):
+        data = data.subset(stratified_sample(data.labels, cfg.limit, cfg.seed))
+    return data
+
+
+def normalize_label(value: Any) -> str | None:
+    """A label as a string (``1``, ``1.0`` and ``"1.0"`` all give ``"1"``); ``None`` when missing."""
+    text = _value(value)
+    if text is None or not text.strip() or text.strip().lower() == "nan":
+        return None
+    text = text.strip()
+    if _INT_FLOAT.fullmatch(text):
+        return str(int(float(text)))
+    return text
+
+
+def stratified_sample(labels: list[str], limit: int, seed: int) -> list[int]:
+    """Indices of ``limit`` rows keeping class proportions (largest remainder), in original order.
+
+    Every class keeps at least one row when ``limit`` allows it; the draw within each class
+    depends only on ``seed``.
+    """
+    by_class: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by_class.setdefault(y, []).append(i)
+    names = sorted(by_class)
+    n = len(labels)
+    quotas = [limit * len(by_class[c]) / n for c in names]
+    alloc = [math.floor(q) for q in quotas]
+    order = sorted(range(len(names)), key=lambda k: (-(quotas[k] - alloc[k]), -len(by_class[names[k]]), names[k]))
+    for k in order[: limit - sum(alloc)]:
+        alloc[k] += 1
+    if limit >= len(names):
+        for k in range(len(names)):
+            if alloc[k] == 0:
+                donor = max(range(len(names)), key=lambda j: (alloc[j], -j))
+                alloc[donor] -= 1
+                alloc[k] = 1
+    rng = np.random.default_rng(seed)
+    chosen: list[int] = []
+    for name, count in zip(names, alloc):
+        if count:
+            chosen.extend(int(i) for i in rng.choice(by_class[name], size=count, replace=False))
+    return sorted(chosen)
+
+
+def _is_file_source(source: str) -> bool:
+    """A path if it exists or looks like one; otherwise a Hugging Face ``name[:config][:split]``."""
+    path = Path(source).expanduser()
+    try:
+        if path.exists() or source.startswith(("/", ".", "~")) or "\\" in source:
+            return True
+    except OSError:  # e.g. a name too long for the file system
+        return True
+    return ":" not in source and bool(re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]*", path.suffix))
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    formats = ", ".join(FILE_FORMATS)
+    ext = path.suffix.lower()
+    if not path.exists():
+        raise AuditError(FILE_NOT_FOUND.format(path=path))
+    if path.is_dir() or ext not in FILE_FORMATS:
+        kind = "directory" if path.is_dir() else (ext or "(no extension)")
+        raise AuditError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
+    try:
+        if ext == ".parquet":
+            return pd.read_parquet(path)
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
+        if ext in (".csv", ".tsv"):
+            sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
+            return pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting, dtype=str, keep_default_na=False)
+        return pd.DataFrame(_json_records(text, ext), dtype=object)
+    except AuditError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise AuditError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
+    except (ValueError, OSError, TypeError) as err:  # ParserError, JSONDecodeError, ArrowInvalid are ValueErrors
+        raise AuditError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=_short(err), formats=formats)) from None
+
+
+def _json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
+    """JSON Lines of objects; or JSON as a list of objects, an object of columns, or {"key": [objects]}."""
+    if ext == ".jsonl":
+        records = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"line {lineno}: {err.msg}") from None
+                if not isinstance(obj, dict):
+                    raise ValueError(f"line {lineno} is a {type(obj).__name__}, not an object")
+                records.append(obj)
+        return records
+    obj = json.loads(text)
+    if isinstance(obj, dict) and len(obj) == 1 and isinstance(next(iter(obj.values())), list):
+        obj = next(iter(obj.values()))
+    if isinstance(obj, list) and all(isinstance(r, dict) for r in obj):
+        return obj
+    if isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
+        return obj
+    raise ValueError("expected a list of objects or an object of equal-length column lists")
+
+
+def _read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
+    """A Hugging Face dataset as a frame; ``datasets`` is imported here only (it is heavy)."""
+    parts = source.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise AuditError(HF_FAILED.format(name=source, reason="expected name[:config][:split]"))
+    name, config = parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
+    split = parts[2] if len(parts) > 2 and parts[2] else split
+    try:
+        import datasets
+
+        loaded = datasets.load_dataset(name, config)
+    except ConnectionError as err:
+        raise AuditError(HF_OFFLINE.format(name=source, reason=_short(err))) from None
+    except Exception as err:  # the library raises many types; all mean "cannot load this name"
+        raise AuditError(HF_FAILED.format(name=source, reason=_short(err))) from None
+    splits = list(loaded.keys()) if hasattr(loaded, "keys") else []
+    if split is None:
+        split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
+    if split not in splits:
+        raise AuditError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
+    return loaded[split].to_pandas(), split
+
+
+def _column(wanted, flag, candidates, columns, src, none_found) -> str:
+    if wanted is not None:
+        if wanted not in columns:
+            raise AuditError(UNKNOWN_COLUMN.format(column=wanted, flag=flag, source=src, columns=", ".join(columns)))
+        return wanted
+    lowered = {c.lower(): c for c in reversed(columns)}
+    for cand in candidates:
+        if cand in columns:
+            return cand
+        if cand in lowered:
+            return lowered[cand]
+    raise AuditError(none_found.format(source=src, candidates=", ".join(candidates), columns=", ".join(columns)))
+
+
+def _ids(frame: pd.DataFrame, id_col: str | None, src: str) -> list[str]:
+    if id_col is None:
+        return [str(i) for i in range(len(frame))]
+    ids = [normalize_label(v) for v in frame[id_col].tolist()]  # same rules: 7.0 -> "7", blank -> None
+    missing = [i for i, v in enumerate(ids) if v is None]
+    if missing:
+        raise AuditError(MISSING_IDS.format(count=len(missing), column=id_col, source=src, first=missing[0]))
+    seen: set[str] = set()
+    for v in ids:
+        if v in seen:
+            raise AuditError(DUPLICATE_ID.format(id=v, column=id_col, source=src))
+        seen.add(v)
+    return ids
+
+
+def _apply_label_map(raw: list[str], label_map: dict | None) -> tuple[list[str], dict[str, str]]:
+    if not label_map:
+        return raw, {}
+    mapping = {normalize_label(k) or str(k): str(v) for k, v in label_map.items()}
+    unmapped = sorted({y for y in raw if y not in mapping})
+    if unmapped:
+        raise AuditError(UNMAPPED_LABELS.format(labels=", ".join(map(repr, unmapped)), example=unmapped[0]))
+    return [mapping[y] for y in raw], mapping
+
+
+def _value(v: Any) -> str | None:
+    """A cell as a string (integral floats without '.0'); ``None`` for missing or empty."""
+    if v is None or (isinstance(v, (float, np.floating)) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    text = v if isinstance(v, str) else str(v)
+    return text if text != "" else None
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    return _value(v) or ""
+
+
+def _short(err: BaseException, limit: int = 200) -> str:
+    """First line of an exception message, trimmed, so the error stays one line."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else type(err).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."

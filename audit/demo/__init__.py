@@ -1,0 +1,1 @@
+"""The embedded offline demo: a generated review corpus, two trained models, one audit."""

@@ -1,0 +1,349 @@
+"""Hugging Face sequence classifiers (local directory or hub id) as :class:`Classifier`.
+
+The only module of the project that imports torch/transformers at top level: everything else
+imports it lazily, so ``audit --help`` stays light. Inference sorts texts by tokenized length
+and pads each batch to its longest member (dynamic padding), which on short texts is several
+times less compute than padding every query to ``max_length``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import transformers
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from audit.errors import AuditError
+from audit.models.base import LoadedModel
+
+PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+_AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+# Files whose bytes decide a model's predictions (weights, config, tokenizer, remote code).
+_FINGERPRINT_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model", ".py", ".tiktoken")
+# Written by training runs; they change from run to run without changing the model.
+_FINGERPRINT_EXCLUDE = {"training_summary.json", "trainer_state.json", "training_args.bin"}
+
+
+# ----------------------------------------------------------------------------- environment
+def hub_offline() -> bool:
+    """True when HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE asks for no network."""
+    flags = (os.environ.get(v, "").strip().lower() for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+    return any(f in ("1", "true", "yes", "on") for f in flags)
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` -> cuda, then mps, then cpu; an explicit device that is absent is an AuditError."""
+    d = (device or "auto").strip().lower()
+    if d == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if d == "cpu":
+        return "cpu"
+    if d == "cuda" or d.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            build = "a CPU-only torch build" if torch.version.cuda is None else "no visible GPU"
+            raise AuditError(f"Device '{device}' was requested but CUDA is not available ({build}); use device 'auto' or 'cpu'.")
+        index = d.partition(":")[2]
+        if index and (not index.isdigit() or int(index) >= torch.cuda.device_count()):
+            raise AuditError(f"Device '{device}' does not exist; this machine has {torch.cuda.device_count()} GPU(s) (cuda:0 ...).")
+        return d
+    if d == "mps":
+        if getattr(torch.backends, "mps", None) is None or not torch.backends.mps.is_available():
+            raise AuditError("Device 'mps' was requested but Apple MPS is not available; use device 'auto' or 'cpu'.")
+        return "mps"
+    raise AuditError(f"Unknown device '{device}'; use auto, cpu, cuda, cuda:N or mps.")
+
+
+def resolve_precision(precision: str, device: str) -> str:
+    """``auto`` -> bf16 (or fp16 where bf16 is unsupported) on CUDA, fp32 elsewhere."""
+    p = (precision or "auto").strip().lower()
+    if p not in PRECISIONS:
+        raise AuditError(f"Unknown precision '{precision}'; use one of {', '.join(PRECISIONS)}.")
+    if not device.startswith("cuda"):
+        if p in ("auto", "fp32"):
+            return "fp32"
+        raise AuditError(f"Precision '{p}' needs a CUDA GPU but the model runs on '{device}'; use precision 'auto' or 'fp32'.")
+    if p == "auto":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    if p == "bf16" and not torch.cuda.is_bf16_supported():
+        raise AuditError("Precision 'bf16' is not supported by this GPU; use precision 'fp16', 'fp32' or 'auto'.")
+    return p
+
+
+def configure_cpu_threads() -> int:
+    """Use every CPU this process may run on, but no more (torch can count the host's cores)."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        available = os.cpu_count() or 1
+    try:  # a container's CPU quota (cgroup v2), e.g. docker --cpus=2
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            available = min(available, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    if "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() > available:
+        torch.set_num_threads(available)
+    return torch.get_num_threads()
+
+
+def autocast(device: str, precision: str):
+    """A CUDA autocast context for bf16/fp16, or a no-op for fp32."""
+    if precision in _AMP_DTYPES:
+        return torch.autocast(device_type="cuda", dtype=_AMP_DTYPES[precision])
+    return contextlib.nullcontext()
+
+
+# ----------------------------------------------------------------------------- source + fingerprint
+def _looks_like_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1
+
+
+def hub_kwargs(source: str) -> dict[str, Any]:
+    """from_pretrained kwargs for ``source``; fails fast (no retries) when it cannot be found."""
+    path = os.path.expanduser(source)
+    if os.path.isdir(path):
+        return {"pretrained_model_name_or_path": path, "local_files_only": True}
+    if os.path.exists(path):
+        raise AuditError(f"Model source '{source}' is a file, not a model directory; pass the directory holding config.json and the weights.")
+    if _looks_like_path(source):
+        raise AuditError(f"Model directory '{source}' does not exist; check the path.")
+    return {"pretrained_model_name_or_path": source, "local_files_only": hub_offline()}
+
+
+def _hub_error(source: str, exc: Exception) -> AuditError:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "trust_remote_code" in str(exc):
+        return AuditError(f"Model '{source}' needs its own Python code to load; pass trust_remote_code (--trust-remote-code) only if you trust it.")
+    if os.path.isdir(os.path.expanduser(source)):
+        return AuditError(f"Model directory '{source}' could not be loaded ({first}); it must be a Hugging Face model directory (config.json, weights, tokenizer files).")
+    if hub_offline():
+        return AuditError(
+            f"Model '{source}' is not a local directory and the Hugging Face hub is unreachable (HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE is set) "
+            "and it is not in the local cache; pass a local model directory, or unset HF_HUB_OFFLINE and TRANSFORMERS_OFFLINE to download it."
+        )
+    return AuditError(f"Model '{source}' is not a local directory and could not be loaded from the Hugging Face hub ({first}); check the id and your network, or pass a local model directory.")
+
+
+def model_files(directory: str | Path) -> list[Path]:
+    """The weight, config, tokenizer and code files at the top of a model directory, sorted."""
+    root = Path(directory)
+    return sorted(
+        p for p in root.iterdir()
+        if p.is_file() and p.suffix in _FINGERPRINT_SUFFIXES and p.name not in _FINGERPRINT_EXCLUDE
+    )
+
+
+def fingerprint_dir(directory: str | Path, chunk_size: int = 1 << 20) -> str:
+    """sha256 over the sorted relative paths and bytes of :func:`model_files` (streamed)."""
+    h = hashlib.sha256()
+    for path in model_files(directory):
+        name = path.name.encode("utf-8")
+        h.update(len(name).to_bytes(8, "little") + name + path.stat().st_size.to_bytes(8, "little"))
+        with open(path, "rb") as f:
+            while block := f.read(chunk_size):
+                h.update(block)
+    return "sha256:" + h.hexdigest()
+
+
+def _snapshot_dir(source: str, local_files_only: bool) -> Path:
+    """The directory the files of ``source`` were read from (a hub id's cached snapshot)."""
+    path = os.path.expanduser(source)
+    if os.path.isdir(path):
+        return Path(path)
+    from transformers.utils import cached_file
+
+    return Path(cached_file(source, "config.json", local_files_only=local_files_only)).parent
+
+
+# ----------------------------------------------------------------------------- batching
+def effective_max_length(tokenizer: Any, config: Any, max_length: int) -> int:
+    """``max_length`` capped by what the model can embed (tokenizer limit or positions)."""
+    if max_length < 1:
+        raise AuditError(f"max_length must be a positive number of tokens, got {max_length}.")
+    limit = getattr(tokenizer, "model_max_length", None)
+    if not limit or limit > 100_000:  # transformers' "no limit" sentinel is ~1e30
+        limit = getattr(config, "max_position_embeddings", None)
+    return min(max_length, int(limit)) if limit else max_length
+
+
+def collate(encodings: Any, indices: Any, pad_values: dict[str, int], padding_side: str, device: str) -> dict[str, torch.Tensor]:
+    """Pad the rows ``indices`` of an unpadded batch encoding to their longest row (dynamic padding)."""
+    ids = encodings["input_ids"]
+    lengths = [len(ids[i]) for i in indices]
+    longest = max(lengths)
+    batch: dict[str, torch.Tensor] = {}
+    for key, pad in pad_values.items():
+        arr = np.full((len(lengths), longest), pad, dtype=np.int64)
+        for row, (i, n) in enumerate(zip(indices, lengths)):
+            values = encodings[key][i] if key != "attention_mask" else 1
+            if padding_side == "left":
+                arr[row, longest - n :] = values
+            else:
+                arr[row, :n] = values
+        batch[key] = torch.from_numpy(arr).to(device)
+    return batch
+
+
+def pad_values_for(tokenizer: Any, encodings: Any) -> dict[str, int]:
+    """Which encoding keys to pad and with what; the attention mask is rebuilt from lengths."""
+    pads = {"input_ids": tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0, "attention_mask": 0}
+    if "token_type_ids" in encodings:
+        pads["token_type_ids"] = getattr(tokenizer, "pad_token_type_id", 0)
+    return pads
+
+
+def ensure_pad_token(model: Any, tokenizer: Any) -> None:
+    """Decoder-style classifiers (GPT-2) ship no pad token; batching needs one."""
+    if tokenizer.pad_token_id is None and tokenizer.eos_token is not None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if getattr(model.config, "pad_token_id", None) is None and tokenizer.pad_token_id is not None:
+        model.config.pad_token_id = tokenizer.pad_token_id
+
+
+class HFClassifier:
+    """A transformers sequence-classification model and its tokenizer, batched for throughput."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, labels: list[str], fingerprint: str, max_length: int = 128,
+                 batch_size: int = 32, device: str = "cpu", precision: str = "fp32") -> None:
+        if batch_size < 1:
+            raise AuditError(f"batch_size must be at least 1, got {batch_size}.")
+        ensure_pad_token(model, tokenizer)
+        self.model = model.to(device).eval()
+        self.tokenizer = tokenizer
+        self.labels = list(labels)
+        self.fingerprint = fingerprint
+        self.max_length = effective_max_length(tokenizer, model.config, max_length)
+        self.batch_size = batch_size
+        self.device = device
+        self.precision = precision
+
+    def _encode(self, texts: list[str]) -> Any:
+        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False, return_attention_mask=False)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Softmax probabilities (n, k) in the order of ``texts``."""
+        texts = list(texts)
+        out = np.empty((len(texts), len(self.labels)), dtype=np.float64)
+        if not texts:
+            return out
+        enc = self._encode(texts)
+        pads = pad_values_for(self.tokenizer, enc)
+        order = np.argsort([-len(x) for x in enc["input_ids"]], kind="stable")  # longest first
+        with torch.inference_mode(), autocast(self.device, self.precision):
+            for start in range(0, len(texts), self.batch_size):
+                idx = order[start : start + self.batch_size]
+                batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device)
+                logits = self.model(**batch).logits
+                out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+        return out
+
+    def _single(self, text: str) -> tuple[dict[str, torch.Tensor], list[str]]:
+        enc = self._encode([text])
+        batch = collate(enc, [0], pad_values_for(self.tokenizer, enc), self.tokenizer.padding_side, self.device)
+        return batch, self.tokenizer.convert_ids_to_tokens(enc["input_ids"][0])
+
+    def attentions(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Per text: its tokens and attention maps, float32 (layers, heads, tokens, tokens)."""
+        results = []
+        verbosity = transformers.logging.get_verbosity()
+        previous = getattr(self.model.config, "_attn_implementation", None)
+        transformers.logging.set_verbosity_error()  # sdpa -> eager fallback notices
+        try:
+            with contextlib.suppress(Exception):  # functional attention (transformers 5): switch to eager
+                self.model.set_attn_implementation("eager")
+            with torch.inference_mode():
+                for text in texts:
+                    batch, tokens = self._single(text)
+                    maps = self.model(**batch, output_attentions=True).attentions
+                    if not maps or any(m is None for m in maps):
+                        raise AuditError("This model's attention implementation does not return attention maps; load it with attn_implementation='eager'.")
+                    results.append({"tokens": tokens, "attentions": torch.stack([m[0] for m in maps]).float().cpu().numpy()})
+        finally:
+            if previous is not None and getattr(self.model.config, "_attn_implementation", None) != previous:
+                with contextlib.suppress(Exception):
+                    self.model.set_attn_implementation(previous)
+            transformers.logging.set_verbosity(verbosity)
+        return results
+
+    def input_gradients(self, texts: list[str], target: list[int]) -> list[dict[str, Any]]:
+        """Per text: tokens, input embeddings and d(logit[target]) / d(embeddings), each (tokens, hidden)."""
+        if len(target) != len(texts):
+            raise AuditError(f"input_gradients got {len(texts)} texts but {len(target)} targets; pass one target class per text.")
+        embed = self.model.get_input_embeddings()
+        results = []
+        for text, t in zip(texts, target):
+            batch, tokens = self._single(text)
+            with torch.enable_grad():
+                emb = embed(batch.pop("input_ids")).detach().requires_grad_(True)
+                score = self.model(inputs_embeds=emb, **batch).logits[0, int(t)]
+                (grad,) = torch.autograd.grad(score, emb)
+            results.append({"tokens": tokens, "embeddings": emb[0].detach().double().cpu().numpy(), "gradients": grad[0].double().cpu().numpy()})
+        return results
+
+
+# ----------------------------------------------------------------------------- loading
+def _labels_from(config: Any, labels: list[str] | None, source: str) -> list[str]:
+    k = int(config.num_labels)
+    if labels is None:
+        id2label = {int(i): str(name) for i, name in (config.id2label or {}).items()}
+        return [id2label.get(i, f"LABEL_{i}") for i in range(k)]
+    labels = [str(x) for x in labels]
+    if len(labels) != k:
+        raise AuditError(f"Model '{source}' has {k} output classes but {len(labels)} labels were given ({', '.join(labels)}); give exactly {k} labels in the model's class order.")
+    if len(set(labels)) != len(labels):
+        raise AuditError(f"The labels given for model '{source}' repeat a name ({', '.join(labels)}); give {k} distinct labels.")
+    return labels
+
+
+def load_hf_model(source: str, *, name: str, labels: list[str] | None = None, max_length: int = 128,
+                  batch_size: int = 32, device: str = "auto", precision: str = "auto",
+                  trust_remote_code: bool = False) -> LoadedModel:
+    """Load a sequence classifier from a local directory or (online) a hub id."""
+    kwargs = hub_kwargs(source)
+    dev = resolve_device(device)
+    prec = resolve_precision(precision, dev)
+    if dev == "cpu":
+        configure_cpu_threads()
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()  # missing weights are reported below, as an AuditError
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(**kwargs, trust_remote_code=trust_remote_code)
+        model, info = AutoModelForSequenceClassification.from_pretrained(
+            **kwargs, trust_remote_code=trust_remote_code, output_loading_info=True
+        )
+        snapshot = _snapshot_dir(source, kwargs["local_files_only"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise _hub_error(source, exc) from exc
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+    missing = list(info.get("missing_keys") or [])
+    if missing:
+        raise AuditError(
+            f"Model '{source}' has no trained weights for {', '.join(sorted(missing)[:3])}"
+            f"{' ...' if len(missing) > 3 else ''} (a base encoder without a classification head?); fine-tune it into a classifier first."
+        )
+    clf = HFClassifier(model.float(), tokenizer, labels=_labels_from(model.config, labels, source),
+                       fingerprint=fingerprint_dir(snapshot), max_length=max_length, batch_size=batch_size,
+                       device=dev, precision=prec)
+    details: dict[str, Any] = {
+        "max_length": clf.max_length,
+        "batch_size": batch_size,
+        "device": dev,
+        "precision": prec,
+        "num_parameters": int(sum(p.numel() for p in model.parameters())),
+        "architecture": type(model).__name__,
+    }
+    if not os.path.isdir(os.path.expanduser(source)):
+        details["revision"] = snapshot.name  # the hub commit the snapshot came from
+    return LoadedModel(id=name, source=source, kind="huggingface", classifier=clf, details=details)

@@ -1,0 +1,147 @@
+"""scikit-learn text classifiers (a Pipeline from raw text to classes) saved with skops or pickle.
+
+Unpickling runs arbitrary code, so ``.joblib``/``.pkl`` files load only with ``trust_pickle``
+(``--trust-model``). ``.skops`` files are safe by construction except for the types skops
+flags as untrusted; those are accepted without the flag only from the modules below.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audit.errors import AuditError
+from audit.models.base import LoadedModel
+
+SKOPS_EXTENSIONS = (".skops",)
+PICKLE_EXTENSIONS = (".joblib", ".pkl", ".pickle")
+
+# Types skops flags as untrusted are accepted without --trust-model only when they come from
+# these libraries (e.g. sklearn.calibration._CalibratedClassifier, private helper classes)...
+TRUSTED_MODULE_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+# ...and are not one of these, which read or write files, download or run processes when
+# called (e.g. as a FunctionTransformer's func).
+DENIED_MODULE_PREFIXES = (
+    "numpy.distutils.", "numpy.f2py.", "numpy.testing.", "numpy.lib.npyio.", "numpy.lib._npyio_impl.",
+    "scipy.io.", "sklearn.datasets.", "sklearn.externals.", "sklearn.utils._testing.",
+)
+DENIED_NAMES = frozenset(
+    f"numpy.{f}" for f in ("save", "savez", "savez_compressed", "savetxt", "load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap")
+)
+
+NOT_FOUND = "Model file not found: '{path}'. Check the path."
+UNSUPPORTED = "Cannot load '{path}' as a scikit-learn model: unsupported extension '{ext}'. Save it with skops (.skops) or joblib (.joblib, .pkl)."
+PICKLE_REFUSED = (
+    "Refusing to unpickle '{path}': loading a pickle/joblib file runs any code inside it. "
+    "Re-save the model with skops (.skops), or pass --trust-model if you trust its source."
+)
+UNTRUSTED_TYPES = (
+    "Refusing to load '{path}': it contains types outside the scikit-learn/numpy/scipy allow-list: {types}. "
+    "Pass --trust-model if you trust its source."
+)
+LOAD_FAILED = "Cannot load scikit-learn model '{path}': {reason}. Check that the file is complete and was saved with compatible versions."
+NOT_A_CLASSIFIER = "Model '{path}' ({cls}) has no {missing}; it must be a fitted classifier with predict_proba (e.g. a Pipeline ending in LogisticRegression)."
+LABELS_MISMATCH = "Model '{name}' has {n} classes ({classes}) but {m} labels were given; give exactly one label per class, in classes_ order."
+
+
+class SklearnClassifier:
+    """Texts in, ``estimator.predict_proba(list_of_str)`` out."""
+
+    def __init__(self, estimator: Any, labels: list[str], fingerprint: str) -> None:
+        self.estimator = estimator
+        self.labels = labels
+        self.fingerprint = fingerprint
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, len(self.labels)))
+        return np.asarray(self.estimator.predict_proba(texts), dtype=np.float64)
+
+
+def is_trusted_type(name: str) -> bool:
+    """Whether an untrusted type reported by skops may load without ``--trust-model``."""
+    return name.startswith(TRUSTED_MODULE_PREFIXES) and name not in DENIED_NAMES and not name.startswith(DENIED_MODULE_PREFIXES)
+
+
+def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labels: list[str] | None = None) -> LoadedModel:
+    """Load a fitted estimator from ``.skops`` (checked types) or pickle (only with ``trust_pickle``)."""
+    file = Path(path).expanduser()
+    ext = file.suffix.lower()
+    if not file.is_file():
+        raise AuditError(NOT_FOUND.format(path=path))
+    if ext not in SKOPS_EXTENSIONS + PICKLE_EXTENSIONS:
+        raise AuditError(UNSUPPORTED.format(path=path, ext=ext or "(none)"))
+    if ext in PICKLE_EXTENSIONS:
+        if not trust_pickle:
+            raise AuditError(PICKLE_REFUSED.format(path=path))
+        estimator = _load(path, lambda: _load_pickle(file))
+    else:
+        estimator = _load(path, lambda: _load_skops(file, path, trust_pickle))
+    missing = [a for a in ("predict_proba", "classes_") if not hasattr(estimator, a)]
+    if missing:
+        raise AuditError(NOT_A_CLASSIFIER.format(path=path, cls=type(estimator).__name__, missing=" or ".join(missing)))
+    classes = [str(c) for c in estimator.classes_]
+    if labels is not None:
+        if len(labels) != len(classes):
+            raise AuditError(LABELS_MISMATCH.format(name=name, n=len(classes), classes=", ".join(classes), m=len(labels)))
+        classes = [str(x) for x in labels]
+    details: dict[str, Any] = {"estimator": type(estimator).__name__, "format": "pickle" if ext in PICKLE_EXTENSIONS else "skops"}
+    if hasattr(estimator, "steps"):
+        details["steps"] = [step for step, _ in estimator.steps]
+    return LoadedModel(
+        id=name,
+        source=str(path),
+        kind="sklearn",
+        classifier=SklearnClassifier(estimator, classes, _file_sha256(file)),
+        details=details,
+    )
+
+
+def save_sklearn_model(estimator: Any, path: str | Path) -> None:
+    """Write ``estimator`` with skops, atomically (temp file, then rename)."""
+    import skops.io as sio
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    sio.dump(estimator, tmp)
+    tmp.replace(target)
+
+
+def _load_skops(file: Path, path: str, trust: bool) -> Any:
+    import skops.io as sio
+
+    untrusted = sio.get_untrusted_types(file=file)
+    refused = [t for t in untrusted if not is_trusted_type(t)]
+    if refused and not trust:
+        raise AuditError(UNTRUSTED_TYPES.format(path=path, types=", ".join(refused)))
+    return sio.load(file, trusted=untrusted)
+
+
+def _load_pickle(file: Path) -> Any:
+    import joblib  # a scikit-learn dependency; reads plain pickles too
+
+    return joblib.load(file)
+
+
+def _load(path: str, loader) -> Any:
+    try:
+        return loader()
+    except AuditError:
+        raise
+    except Exception as err:  # corrupt zip, missing module of a pickled class, version skew...
+        lines = [x for x in str(err).splitlines() if x.strip()]
+        reason = f"{type(err).__name__}: {lines[0].strip()[:200]}" if lines else type(err).__name__
+        raise AuditError(LOAD_FAILED.format(path=path, reason=reason)) from None
+
+
+def _file_sha256(file: Path) -> str:
+    h = hashlib.sha256()
+    with open(file, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return "sha256:" + h.hexdigest()

@@ -1,0 +1,129 @@
+"""The results document: built up probe x model, saved atomically after each unit.
+
+An interrupted audit leaves a valid results.json with every finished unit; ``--resume``
+reloads it and skips units already finished for the same data, models and probe config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audit import RESULTS_SCHEMA
+from audit.errors import AuditError
+
+RESULTS_FILE = "results.json"
+PREDICTIONS_DIR = "predictions"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temp file in the same directory and rename, so readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=_jsonable, allow_nan=False)
+
+
+def load_results(path: str | Path) -> dict[str, Any]:
+    """Read a results file, checking it is one of ours and of this schema version."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / RESULTS_FILE
+    if not p.is_file():
+        raise AuditError(f"Results file not found: {p}. Pass the results.json an `audit run` wrote.")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AuditError(f"{p} is not valid JSON ({exc}); pass a results.json written by `audit run`.") from None
+    schema = doc.get("schema") if isinstance(doc, dict) else None
+    if schema != RESULTS_SCHEMA:
+        raise AuditError(
+            f"{p} has schema {schema!r}, but this version of audit reads {RESULTS_SCHEMA!r}; "
+            "re-run the audit with this version."
+        )
+    return doc
+
+
+class ResultsStore:
+    """The results document of one run and its files in the output directory."""
+
+    def __init__(self, out_dir: Path, doc: dict[str, Any]) -> None:
+        self.out_dir = out_dir
+        self.doc = doc
+
+    @property
+    def path(self) -> Path:
+        return self.out_dir / RESULTS_FILE
+
+    def probe_entry(self, probe, metric_specs: list[dict[str, Any]]) -> dict[str, Any]:
+        """The entry for a probe, created on first use; a changed config drops old results."""
+        config = probe.config_dict()
+        for entry in self.doc["probes"]:
+            if entry["name"] == probe.name:
+                if entry["config"] != json.loads(dumps(config)) or entry["version"] != probe.version:
+                    entry.update(config=config, version=probe.version, results={})
+                return entry
+        entry = {
+            "name": probe.name,
+            "family": probe.family,
+            "version": probe.version,
+            "description": probe.description,
+            "config": config,
+            "metric_specs": metric_specs,
+            "results": {},
+        }
+        self.doc["probes"].append(entry)
+        return entry
+
+    def is_done(self, entry: dict[str, Any], model_id: str) -> bool:
+        result = entry["results"].get(model_id)
+        return bool(result) and result.get("status") in ("ok", "not_applicable")
+
+    def record(self, entry: dict[str, Any], model_id: str, result: dict[str, Any], predictions=None) -> None:
+        """Store one unit (and its per-example predictions sidecar) and save at once."""
+        if predictions is not None:
+            safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{entry['name']}--{model_id}")
+            rel = f"{PREDICTIONS_DIR}/{safe}.jsonl"
+            self._write_predictions(self.out_dir / rel, predictions)
+            result["predictions_file"] = rel
+        entry["results"][model_id] = result
+        self.save()
+
+    def save(self) -> None:
+        atomic_write_text(self.path, dumps(self.doc))
+
+    @staticmethod
+    def _write_predictions(path: Path, columns: dict[str, Any]) -> None:
+        keys = list(columns)
+        n = len(columns[keys[0]])
+        lines = []
+        for i in range(n):
+            row = {k: columns[k][i] for k in keys}
+            lines.append(json.dumps(row, default=_jsonable, ensure_ascii=False))
+        atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))

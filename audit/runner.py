@@ -1,0 +1,234 @@
+"""Run an audit: config -> data + models -> probes -> results.json -> reports.
+
+Data flows one way. After every probe x model the results file is saved atomically, so an
+interrupted or failing audit keeps what it finished, and ``--resume`` picks up from there.
+A user-input problem (AuditError) stops the run after saving; an unexpected failure inside
+one probe is recorded as that unit's error and the audit goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+import secrets
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from audit import RESULTS_SCHEMA, __version__
+from audit.cache import PredictionCache
+from audit.config import AuditConfig
+from audit.errors import AuditError
+from audit.results import RESULTS_FILE, ResultsStore, load_results
+from probes.base import ProbeContext
+from probes.registry import all_probes, get_probe
+
+TRACKED_PACKAGES = (
+    "numpy", "scikit-learn", "skops", "pandas", "torch", "transformers", "tokenizers",
+    "datasets", "fairlearn", "textattack", "click", "rich",
+)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions, read from metadata (importing torch just to ask would cost seconds)."""
+    out = {"audit": __version__, "python": platform.python_version()}
+    for pkg in TRACKED_PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def build_probes(cfg: AuditConfig) -> list:
+    """Probe instances in registry order (or config order), configs validated before any model loads."""
+    if cfg.probes is None:
+        return [cls() for cls in all_probes().values()]
+    return [get_probe(name).from_mapping(raw) for name, raw in cfg.probes.items()]
+
+
+def metric_specs(probe) -> list[dict[str, Any]]:
+    return [dataclasses.asdict(s) for s in probe.metric_specs]
+
+
+def prepare_out_dir(out: str) -> Path:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise AuditError(f"Output path '{out}' is a file; pass --out with a directory path.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AuditError(f"Cannot create output directory '{out}': {exc.strerror}. Pass another --out.") from None
+    return path
+
+
+def resolve_device(cfg: AuditConfig) -> str:
+    """The device name; only a Hugging Face model makes us ask torch."""
+    from audit.models.loader import model_kind
+
+    if any(model_kind(m.spec) == "huggingface" for m in cfg.models):
+        from audit.models.huggingface import resolve_device as hf_device
+
+        return hf_device(cfg.device)
+    if cfg.device == "cuda":
+        raise AuditError("--device cuda was given, but no model here runs on a GPU; drop the flag.")
+    return "cpu"
+
+
+def new_document(cfg: AuditConfig, command: str, device: str) -> dict[str, Any]:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return {
+        "schema": RESULTS_SCHEMA,
+        "run": {
+            "id": f"{stamp}-{secrets.token_hex(3)}",
+            "started_at": now_iso(),
+            "finished_at": None,
+            "seed": cfg.seed,
+            "command": command,
+            "config": cfg.as_dict(),
+            "config_file": cfg.source_file,
+            "versions": package_versions(),
+            "platform": platform.platform(),
+            "device": device,
+            "cache": {},
+            "durations": {},
+        },
+        "dataset": None,
+        "models": [],
+        "probes": [],
+        "gate": None,
+    }
+
+
+def resumed_document(out: Path, cfg: AuditConfig, data_fp: str) -> dict[str, Any] | None:
+    """The earlier results in ``out`` if they are for the same data and seed, else an error."""
+    if not (out / RESULTS_FILE).is_file():
+        return None
+    doc = load_results(out)
+    if doc.get("dataset", {}).get("fingerprint") != data_fp:
+        raise AuditError(
+            f"{out / RESULTS_FILE} holds results for different data; drop --resume to start afresh or pass another --out."
+        )
+    if doc["run"].get("seed") != cfg.seed:
+        raise AuditError(
+            f"{out / RESULTS_FILE} was made with seed {doc['run'].get('seed')}, not {cfg.seed}; "
+            "use the same --seed to resume, or drop --resume."
+        )
+    return doc
+
+
+def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
+    """Run every selected probe on every model; returns the results document and its directory."""
+    from audit.data import DataConfig, load_dataset
+    from audit.models.loader import load_model, unique_names
+    from probes.base import build_config
+
+    t_start = time.perf_counter()
+    probes = build_probes(cfg)
+    out = prepare_out_dir(cfg.out)
+    data_cfg = build_config(DataConfig, {**cfg.data, "seed": cfg.seed}, "data")
+    t0 = time.perf_counter()
+    data = load_dataset(data_cfg)
+    load_data_s = time.perf_counter() - t0
+    display.log(f"Data: {data.source} · {len(data)} examples · labels {', '.join(data.label_names)}")
+
+    device = resolve_device(cfg)
+    doc = (resume and resumed_document(out, cfg, data.fingerprint)) or new_document(cfg, command, device)
+    if resume and doc["run"]["finished_at"] is not None:
+        doc["run"]["finished_at"] = None
+    doc["dataset"] = data.describe()
+    store = ResultsStore(out, doc)
+    store.save()
+
+    t0 = time.perf_counter()
+    cache = PredictionCache()
+    models = []
+    earlier = {m["id"]: m["fingerprint"] for m in doc["models"]}
+    doc["models"] = []
+    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
+        display.log(f"Loading model '{name}' from {mc.spec}")
+        loaded = load_model(mc, name=name, device=device)
+        if earlier.get(name) not in (None, loaded.fingerprint):
+            for entry in doc["probes"]:  # the model changed: its old results no longer apply
+                entry["results"].pop(name, None)
+        doc["models"].append(loaded.describe())
+        models.append(cache.wrap(loaded))
+    load_models_s = time.perf_counter() - t0
+    store.save()
+
+    ctx = ProbeContext(seed=cfg.seed, device=device, progress=display.task)
+    for probe in probes:
+        entry = store.probe_entry(probe, metric_specs(probe))
+        for model in models:
+            if store.is_done(entry, model.id):
+                display.log(f"[dim]{probe.name} · {model.id}: done earlier, skipped[/dim]")
+                continue
+            record_unit(store, entry, probe, model, data, ctx, display)
+
+    doc["run"]["cache"] = cache.stats()
+    doc["run"]["finished_at"] = now_iso()
+    doc["run"]["durations"] = {
+        "load_data_s": round(load_data_s, 3),
+        "load_models_s": round(load_models_s, 3),
+        "total_s": round(time.perf_counter() - t_start, 3),
+    }
+    store.save()
+    return doc, out
+
+
+def record_unit(store: ResultsStore, entry, probe, model, data, ctx, display) -> None:
+    """Run one probe on one model and save its result, whatever happens."""
+    reason = probe.not_applicable(model)
+    t0 = time.perf_counter()
+    predictions = None
+    if reason:
+        result = {"status": "not_applicable", "reason": reason, "metrics": {}, "details": {}, "examples": []}
+    else:
+        try:
+            res = probe.run(model, data, ctx)
+        except AuditError as exc:
+            store.record(entry, model.id, _error(str(exc), t0))
+            raise
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:  # a bug in a probe or a model: keep going, show it in the report
+            display.log(f"[red]{probe.name} · {model.id} failed: {type(exc).__name__}: {exc}[/red]")
+            result = _error(f"{type(exc).__name__}: {exc}", t0)
+            result["details"] = {"traceback": traceback.format_exc(limit=8)}
+            store.record(entry, model.id, result)
+            return
+        result = res.as_dict()
+        predictions = res.predictions
+    result["duration_s"] = round(time.perf_counter() - t0, 3)
+    store.record(entry, model.id, result, predictions)
+
+
+def _error(message: str, t0: float) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "reason": message,
+        "metrics": {},
+        "details": {},
+        "examples": [],
+        "duration_s": round(time.perf_counter() - t0, 3),
+    }
+
+
+def failed_units(doc: dict[str, Any]) -> list[str]:
+    return [
+        f"{p['name']} · {mid}" for p in doc["probes"] for mid, r in p["results"].items() if r.get("status") == "error"
+    ]
+
+
+def command_line() -> str:
+    import shlex
+
+    return " ".join(shlex.quote(a) for a in ["audit", *sys.argv[1:]])

@@ -1,0 +1,70 @@
+"""The starter config `audit init` writes, generated from the registry so it never drifts."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+
+import yaml
+
+HEADER = """\
+# audit config. Run with: audit run --config THIS_FILE
+# Command-line flags override these values. Unknown keys are rejected.
+seed: 0              # seeds sampling, bootstrap resamples and perturbations
+out: audit-out       # results.json, report.html and report.md go here
+device: auto         # auto | cpu | cuda | mps
+
+data:
+  source: data/dev.csv   # CSV, TSV, JSONL, Parquet, or a hub dataset name[:config][:split]
+  # text_col: text       # found automatically among text/sentence/review/comment/content
+  # label_col: label     # found automatically among label/labels/target/class
+  # id_col: id
+  # sensitive: [group]   # sensitive-attribute columns for fairness probes
+  # label_map: {0: negative, 1: positive}
+  # limit: 1000          # stratified sample
+
+models:
+  - name: candidate
+    spec: ./models/candidate        # HF model dir or hub id, .skops file, or package.module:function
+    # labels: [negative, positive]  # required for callables; overrides a HF model's id2label
+    # max_length: 128
+    # batch_size: 32
+  # - name: production
+  #   spec: ./models/production
+
+probes:   # remove a probe to skip it; omit this block to run every probe with defaults
+"""
+
+
+def _comments(config_cls: type) -> dict[str, str]:
+    """The trailing ``# comment`` of each field in the Config source: the docs live in the code."""
+    try:
+        source = inspect.getsource(config_cls)
+    except (OSError, TypeError):
+        return {}
+    found = {}
+    for line in source.splitlines():
+        m = re.match(r"\s+(\w+):[^#]*#\s*(.+)$", line)
+        if m:
+            found[m.group(1)] = m.group(2).strip()
+    return found
+
+
+def _default(field: dataclasses.Field):
+    value = field.default if field.default is not dataclasses.MISSING else field.default_factory()  # type: ignore[misc]
+    return list(value) if isinstance(value, tuple) else value
+
+
+def starter_config() -> str:
+    from probes.registry import all_probes
+
+    lines = [HEADER.rstrip("\n")]
+    for cls in all_probes().values():
+        lines.append(f"  {cls.name}:   # {cls.description}")
+        notes = _comments(cls.Config)
+        for field in dataclasses.fields(cls.Config):
+            value = yaml.safe_dump(_default(field), default_flow_style=True).strip().removesuffix("\n...").strip()
+            note = f"   # {notes[field.name]}" if field.name in notes else ""
+            lines.append(f"    {field.name}: {value}{note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,110 @@
+"""A tiny document model shared by the HTML and Markdown renderers.
+
+Sections are built once as blocks (tables, figures, callouts ...) so both output formats say
+the same thing; each renderer only decides how a block looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from markupsafe import Markup
+
+
+@dataclass
+class Cell:
+    """One table cell: plain text plus presentation hints (never raw HTML)."""
+
+    text: str
+    css: str = ""  # extra CSS classes, e.g. "num", "best", "muted"
+    badge: str = ""  # a short marker shown next to the text, e.g. "best"
+    strong: bool = False
+    title: str = ""  # hover text in HTML
+
+
+CellLike = Union[Cell, str]
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[CellLike]]
+    caption: str = ""
+    header_groups: list[tuple[str, int]] | None = None  # (label, column span) above the headers
+    css: str = ""
+    empty: str = "No rows."
+
+
+@dataclass
+class Figure:
+    """An inline SVG for HTML; Markdown shows ``table`` instead (or nothing)."""
+
+    title: str
+    svg: Markup
+    table: Table | None = None
+    caption: str = ""
+
+
+@dataclass
+class FigureRow:
+    """Figures shown side by side (one per model)."""
+
+    figures: list[Figure]
+    caption: str = ""
+
+
+@dataclass
+class Callout:
+    """A status message: kind is "error", "not_applicable", "info", "pass" or "fail"."""
+
+    kind: str
+    title: str
+    text: str = ""
+
+
+@dataclass
+class KeyValues:
+    pairs: list[tuple[str, str]]
+    caption: str = ""
+
+
+@dataclass
+class Code:
+    """Preformatted text (pretty JSON, command lines); collapsible in HTML when long."""
+
+    text: str
+    caption: str = ""
+    language: str = ""
+    collapsed: bool = False
+
+
+@dataclass
+class Heading:
+    text: str
+
+
+Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading]
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    subtitle: str = ""
+    description: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    badge: str = ""  # e.g. the probe family
+
+
+@dataclass
+class Report:
+    title: str
+    subtitle: str
+    notices: list[Callout]
+    sections: list[Section]
+
+
+def cell(value: CellLike) -> Cell:
+    """Normalise a table entry to a :class:`Cell`."""
+    return value if isinstance(value, Cell) else Cell(str(value))

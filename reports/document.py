@@ -1,0 +1,48 @@
+"""Assemble the whole report, format-neutral: notices, summary, scorecard, probes, gate,
+provenance. Both renderers walk the same :class:`Report`, so HTML and Markdown agree."""
+
+from __future__ import annotations
+
+from reports.blocks import Callout, Report, Section
+from reports.lookup import as_dict, model_ids, probes_of, status_of
+from reports.probe_blocks import SectionContext
+from reports.scorecard import build_scorecard
+from reports.sections import render_probe
+from reports.summary import gate_section, provenance_section, summary_section
+from reports.svg import model_colors
+
+
+def notices(results: dict, models: list[str]) -> list[Callout]:
+    """What a reader must know before the numbers: gate outcome, unfinished run, failures."""
+    out: list[Callout] = []
+    gate = results.get("gate")
+    if isinstance(gate, dict):
+        out.append(Callout("pass", "Gate passed") if gate.get("passed") else
+                   Callout("fail", "Gate failed", "See the Gate section for the failing checks."))
+    if not as_dict(results.get("run")).get("finished_at"):
+        out.append(Callout("info", "Run not finished",
+                           "This run was interrupted or is still running; results below are partial."))
+    errors = [f"{p.get('name')} on {m}" for p in probes_of(results) for m in models if status_of(p, m)[0] == "error"]
+    if errors:
+        out.append(Callout("error", f"{len(errors)} probe run(s) failed", "; ".join(errors)))
+    return out
+
+
+def build_report(results: dict) -> Report:
+    models = model_ids(results)
+    ctx = SectionContext(models=models, colors=model_colors(models))
+    run = as_dict(results.get("run"))
+    sections = [summary_section(results),
+                Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models)])]
+    sections += [render_probe(p, ctx) for p in probes_of(results)]
+    if isinstance(results.get("gate"), dict):
+        sections.append(gate_section(results["gate"]))
+    sections.append(provenance_section(results))
+    n_models = f"{len(models)} model{'s' if len(models) != 1 else ''}"
+    source = as_dict(results.get("dataset")).get("source") or "unknown data"
+    return Report(
+        title="Model audit report",
+        subtitle=f"{', '.join(models) or 'no models'} ({n_models}) on {source} · run {run.get('id') or '—'}",
+        notices=notices(results, models),
+        sections=sections,
+    )

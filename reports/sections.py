@@ -1,0 +1,24 @@
+"""Per-probe section renderers keyed by probe name, with a generic fallback.
+
+A probe added later renders through :func:`generic_section` (metrics side by side, examples,
+details) until someone registers a dedicated renderer here.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from reports.blocks import Section
+from reports.probe_blocks import SectionContext, generic_section
+from reports.section_metrics import metrics_section
+
+SectionRenderer = Callable[[dict, SectionContext], Section]
+
+RENDERERS: dict[str, SectionRenderer] = {
+    "metrics": metrics_section,
+}
+
+
+def render_probe(probe: dict, ctx: SectionContext) -> Section:
+    """The dedicated renderer for ``probe['name']``, else the generic one."""
+    return RENDERERS.get(str(probe.get("name")), generic_section)(probe, ctx)

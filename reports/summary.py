@@ -1,0 +1,141 @@
+"""The sections around the probes: run summary, gate and provenance appendix."""
+
+from __future__ import annotations
+
+from reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
+from reports.fmt import DASH, fmt_duration, fmt_num, fmt_value, pretty_json, short_hash
+from reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
+
+STATUS_WORDS = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
+
+
+def _text(x) -> str:
+    return DASH if x is None or x == "" else str(x)
+
+
+def dataset_pairs(dataset: dict) -> list[tuple[str, str]]:
+    counts = as_dict(dataset.get("label_counts"))
+    labels = as_list(dataset.get("labels")) or list(counts)
+    label_text = ", ".join(f"{lab} ({fmt_num(counts[lab])})" if lab in counts else str(lab) for lab in labels)
+    label_map = as_dict(dataset.get("label_map"))
+    pairs = [
+        ("Dataset", _text(dataset.get("source"))),
+        ("Split", _text(dataset.get("split"))),
+        ("Size", fmt_num(dataset.get("size"))),
+        ("Fingerprint", short_hash(dataset.get("fingerprint"))),
+        ("Labels (count)", label_text or DASH),
+    ]
+    if label_map:
+        pairs.append(("Label map", ", ".join(f"{k} → {v}" for k, v in label_map.items())))
+    sensitive = as_list(dataset.get("sensitive_attributes"))
+    pairs.append(("Sensitive attributes", ", ".join(map(str, sensitive)) or "none"))
+    return pairs
+
+
+def models_table(results: dict) -> Table:
+    rows = []
+    for m in as_list(results.get("models")):
+        m = as_dict(m)
+        details = as_dict(m.get("details"))
+        rows.append([
+            Cell(_text(m.get("id")), css="model"),
+            _text(m.get("kind")),
+            Cell(_text(m.get("source")), css="path"),
+            Cell(short_hash(m.get("fingerprint")), css="hash", title=str(m.get("fingerprint") or "")),
+            ", ".join(map(str, as_list(m.get("labels")))) or DASH,
+            Cell(", ".join(f"{k}={fmt_value(v)}" for k, v in details.items()) or DASH, css="small"),
+        ])
+    return Table(["Model", "Kind", "Source", "Fingerprint", "Labels", "Settings"], rows, caption="Models",
+                 empty="No models recorded.")
+
+
+def probes_table(results: dict, models: list[str]) -> Table:
+    rows = []
+    for probe in probes_of(results):
+        counts: dict[str, int] = {}
+        for m in models:
+            status = status_of(probe, m)[0]
+            counts[status] = counts.get(status, 0) + 1
+        summary = ", ".join(f"{n} {STATUS_WORDS.get(s, s)}" for s, n in counts.items())
+        bad = any(s != "ok" for s in counts)
+        rows.append([Cell(_text(probe.get("name")), css="probe"), _text(probe.get("family")),
+                     Cell(summary or DASH, css="status-warn" if bad else "status-ok"),
+                     Cell(_text(probe.get("description")), css="small")])
+    return Table(["Probe", "Family", "Models", "What it measures"], rows, caption="Probes",
+                 empty="No probes recorded.")
+
+
+def summary_section(results: dict) -> Section:
+    run, dataset = as_dict(results.get("run")), as_dict(results.get("dataset"))
+    durations = as_dict(run.get("durations"))
+    run_pairs = [
+        ("Run id", _text(run.get("id"))),
+        ("Started", _text(run.get("started_at"))),
+        ("Finished", _text(run.get("finished_at")) if run.get("finished_at") else "not finished"),
+        ("Total time", fmt_duration(durations.get("total_s"))),
+        ("Seed", fmt_num(run.get("seed"))),
+        ("Device", _text(run.get("device"))),
+    ]
+    models = model_ids(results)
+    blocks = [KeyValues(run_pairs, caption="Run"), KeyValues(dataset_pairs(dataset), caption="Data"),
+              models_table(results), probes_table(results, models)]
+    return Section(id="summary", title="Run summary", blocks=blocks)
+
+
+def gate_section(gate: dict) -> Section:
+    passed = gate.get("passed")
+    checks = [as_dict(c) for c in as_list(gate.get("checks"))]
+    failed = sum(1 for c in checks if c.get("passed") is False)
+    verdict = Callout("pass", "Gate passed", f"All {len(checks)} checks passed.") if passed else Callout(
+        "fail", "Gate failed", f"{failed} of {len(checks)} checks failed.")
+    rows = []
+    for c in checks:
+        ok = c.get("passed")
+        op = c.get("operator", c.get("op"))
+        rows.append([
+            Cell("passed" if ok else ("FAILED" if ok is False else DASH), css="status-ok" if ok else "status-fail"),
+            Cell(_text(c.get("metric")), css="metric-name"),
+            Cell(_text(c.get("model")), css="model"),
+            Cell(f"{_text(op)} {fmt_num(c.get('threshold'))}", css="num"),
+            Cell(fmt_num(c.get("value")), css="num"),
+            Cell(_text(c.get("message") or c.get("reason")), css="small"),
+        ])
+    table = Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css="gate-table",
+                  empty="The gate has no checks.")
+    return Section(id="gate", title="Gate", blocks=[verdict, table])
+
+
+def cache_table(run: dict) -> Table:
+    rows = []
+    for model, stats in as_dict(run.get("cache")).items():
+        s = as_dict(stats)
+        requested, hits = s.get("texts_requested"), s.get("cache_hits")
+        rate = f"{100 * hits / requested:.0f}%" if isinstance(hits, (int, float)) and requested else DASH
+        rows.append([Cell(str(model), css="model")] + [Cell(fmt_num(s.get(k)), css="num") for k in
+                    ("model_calls", "texts_predicted", "texts_requested", "cache_hits")] + [Cell(rate, css="num")])
+    return Table(["Model", "Model calls", "Texts predicted", "Texts requested", "Cache hits", "Hit rate"], rows,
+                 caption="Prediction cache", empty="No cache statistics recorded.")
+
+
+def provenance_section(results: dict) -> Section:
+    run, dataset = as_dict(results.get("run")), as_dict(results.get("dataset"))
+    versions = as_dict(run.get("versions"))
+    hashes = [("dataset", _text(dataset.get("fingerprint")))] + [
+        (f"model {as_dict(m).get('id')}", _text(as_dict(m).get("fingerprint"))) for m in as_list(results.get("models"))]
+    env = [("Results schema", _text(results.get("schema"))), ("Platform", _text(run.get("platform"))),
+           ("Device", _text(run.get("device"))), ("Seed", fmt_num(run.get("seed")))]
+    env += [(f"{k} (s)", fmt_num(v)) for k, v in as_dict(run.get("durations")).items()]
+    columns = as_dict(dataset.get("columns"))
+    if columns:
+        env.append(("Dataset columns", ", ".join(f"{k}={fmt_value(v)}" for k, v in columns.items())))
+    blocks = [
+        KeyValues([(k, fmt_value(v)) for k, v in versions.items()] or [("versions", DASH)], caption="Versions"),
+        KeyValues(hashes, caption="Fingerprints"),
+        KeyValues(env, caption="Environment"),
+        cache_table(run),
+        Heading("Command line"),
+        Code(_text(run.get("command")), language="sh"),
+        Heading("Resolved configuration"),
+        Code(pretty_json(run.get("config") or {}), language="json"),
+    ]
+    return Section(id="provenance", title="Provenance", subtitle="appendix", blocks=blocks)
