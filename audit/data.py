@@ -44,7 +44,7 @@ BAD_LIMIT = "limit must be a positive number of rows, got {limit}. Pass --limit 
 UNMAPPED_LABELS = "label_map leaves labels unmapped: {labels}. Add them to the label_map (e.g. --label-map {example}=NAME)."
 HF_OFFLINE = "Hugging Face dataset '{name}' is not available offline ({reason}). Download it once with network access, or give a local file path."
 HF_FAILED = "Cannot load Hugging Face dataset '{name}': {reason}. Check the name as name[:config][:split], or give a local file path."
-HF_NO_SPLIT = "Split '{split}' not found in Hugging Face dataset '{name}'. Splits: {splits}. Pick one as name:config:split or with --split."
+HF_NO_SPLIT = "Split '{split}' not found in Hugging Face dataset '{name}'. Splits: {splits}. Pick one as name:config:split or with `split:` in the data config."
 
 _INT_FLOAT = re.compile(r"[+-]?\d+\.0*")
 
@@ -66,25 +66,25 @@ class DataConfig:
 
 def load_dataset(cfg: DataConfig) -> Dataset:
     """Read ``cfg.source``, check it, map labels and (optionally) take a stratified sample."""
-    if cfg.limit is not None and cfg.limit <= 0:
+    if cfg.limit is not None and (isinstance(cfg.limit, bool) or not isinstance(cfg.limit, int) or cfg.limit <= 0):
         raise AuditError(BAD_LIMIT.format(limit=cfg.limit))
+    sensitive = (cfg.sensitive,) if isinstance(cfg.sensitive, str) else tuple(cfg.sensitive or ())
     if _is_file_source(cfg.source):
         frame, split = _read_file(Path(cfg.source).expanduser()), None
     else:
         frame, split = _read_hf(cfg.source, cfg.split)
     src = f"'{cfg.source}'"
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
+    frame.columns = columns = [str(c) for c in frame.columns]
     text_col = _column(cfg.text_col, "--text-col", TEXT_CANDIDATES, columns, src, NO_TEXT_COLUMN)
     label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
     id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else None
-    for col in cfg.sensitive:
+    for col in sensitive:
         _column(col, "--sensitive", None, columns, src, None)
     if len(frame) == 0:
         raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
 
     ids = _ids(frame, id_col, src)
-    texts = [_text(v) for v in frame[text_col].tolist()]
+    texts = [v if isinstance(v, str) else _value(v) or "" for v in frame[text_col].tolist()]
     empty = [i for i, t in enumerate(texts) if not t.strip()]
     if empty:
         raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=text_col, source=src, first=ids[empty[0]]))
@@ -93,16 +93,10 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     if missing:
         raise AuditError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
     labels, mapping = _apply_label_map(raw, cfg.label_map)
-    attributes = {col: [_value(v) for v in frame[col].tolist()] for col in cfg.sensitive}
     data = Dataset(
-        ids=ids,
-        texts=texts,
-        labels=labels,
-        source=cfg.source,
-        split=split,
-        columns={"text": text_col, "label": label_col, "id": id_col, "sensitive": list(cfg.sensitive)},
-        attributes=attributes,
-        label_map=mapping,
+        ids=ids, texts=texts, labels=labels, source=cfg.source, split=split, label_map=mapping,
+        columns={"text": text_col, "label": label_col, "id": id_col, "sensitive": list(sensitive)},
+        attributes={col: [_value(v) for v in frame[col].tolist()] for col in sensitive},
     )
     if cfg.limit is not None and cfg.limit < len(data):
         data = data.subset(stratified_sample(data.labels, cfg.limit, cfg.seed))
@@ -204,8 +198,10 @@ def _json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
                 records.append(obj)
         return records
     obj = json.loads(text)
-    if isinstance(obj, dict) and len(obj) == 1 and isinstance(next(iter(obj.values())), list):
-        obj = next(iter(obj.values()))
+    if isinstance(obj, dict) and len(obj) == 1:
+        only = next(iter(obj.values()))
+        if isinstance(only, list) and only and all(isinstance(r, dict) for r in only):
+            obj = only
     if isinstance(obj, list) and all(isinstance(r, dict) for r in obj):
         return obj
     if isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
@@ -283,12 +279,6 @@ def _value(v: Any) -> str | None:
         return str(int(v))
     text = v if isinstance(v, str) else str(v)
     return text if text != "" else None
-
-
-def _text(v: Any) -> str:
-    if isinstance(v, str):
-        return v
-    return _value(v) or ""
 
 
 def _short(err: BaseException, limit: int = 200) -> str:

@@ -30,7 +30,7 @@ MODULE_NOT_FOUND = "Cannot import module '{module}' for model '{spec}': no such 
 IMPORT_FAILED = "Importing module '{module}' for model '{spec}' failed: {reason}. Fix the module so that it imports."
 FILE_NOT_FOUND = "Python file '{file}' for model '{spec}' not found. Check the path."
 ATTRIBUTE_MISSING = "Module '{module}' has no attribute '{attr}' (model '{spec}'). Check the function name after ':'."
-NOT_CALLABLE = "'{spec}' is a {kind}, not a function. Name a function taking a list of texts and returning probabilities."
+NOT_CALLABLE = "'{spec}' is not a function ({kind}). Name a function taking a list of texts and returning probabilities."
 LABELS_REQUIRED = (
     "Model '{name}' ({spec}) has no labels. Give the callable's labels with `labels:` in the model config "
     "(one per probability column), or set a `labels` attribute on the function."
@@ -72,7 +72,7 @@ def load_callable(spec: str, *, name: str, labels: list[str] | None) -> LoadedMo
             raise AuditError(ATTRIBUTE_MISSING.format(module=module.__name__, attr=attr, spec=spec))
         obj = getattr(obj, part)
     if not callable(obj) or inspect.isclass(obj):
-        raise AuditError(NOT_CALLABLE.format(spec=spec, kind="class" if inspect.isclass(obj) else type(obj).__name__))
+        raise AuditError(NOT_CALLABLE.format(spec=spec, kind="a class" if inspect.isclass(obj) else f"an object of type {type(obj).__name__}"))
     if labels is None:
         labels = getattr(obj, "labels", None)
     if not labels:

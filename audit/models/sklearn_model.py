@@ -8,6 +8,7 @@ flags as untrusted; those are accepted without the flag only from the modules be
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -96,20 +97,36 @@ def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labe
         id=name,
         source=str(path),
         kind="sklearn",
-        classifier=SklearnClassifier(estimator, classes, _file_sha256(file)),
+        classifier=SklearnClassifier(estimator, classes, file_sha256(file)),
         details=details,
     )
 
 
 def save_sklearn_model(estimator: Any, path: str | Path) -> None:
-    """Write ``estimator`` with skops, atomically (temp file, then rename)."""
+    """Write ``estimator`` with skops, atomically (temp file, then rename).
+
+    Vectorizer vocabularies are first turned from numpy to Python ints (same behaviour):
+    skops stores every numpy scalar as a separate array file, which took ~45 s for a 45k-term
+    vocabulary and well under a second with ints.
+    """
     import skops.io as sio
 
+    _plain_int_vocabularies(estimator)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".tmp")
-    sio.dump(estimator, tmp)
+    sio.dump(estimator, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)  # ~25x smaller, no slower
     tmp.replace(target)
+
+
+def _plain_int_vocabularies(estimator: Any) -> None:
+    parts = [estimator]
+    if hasattr(estimator, "get_params"):
+        parts += [v for v in estimator.get_params(deep=True).values() if hasattr(v, "get_params")]
+    for part in parts:
+        vocab = getattr(part, "vocabulary_", None)
+        if isinstance(vocab, dict) and any(isinstance(v, np.integer) for v in vocab.values()):
+            part.vocabulary_ = {k: int(v) for k, v in vocab.items()}
 
 
 def _load_skops(file: Path, path: str, trust: bool) -> Any:
@@ -139,7 +156,7 @@ def _load(path: str, loader) -> Any:
         raise AuditError(LOAD_FAILED.format(path=path, reason=reason)) from None
 
 
-def _file_sha256(file: Path) -> str:
+def file_sha256(file: Path) -> str:
     h = hashlib.sha256()
     with open(file, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
