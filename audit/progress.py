@@ -13,8 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 
 
 class Display:
+    """Progress bars and log lines on stderr (silenced by ``quiet``); ``out`` is stdout for results."""
+
     def __init__(self, *, quiet: bool = False) -> None:
-        self.console = Console(stderr=True, quiet=quiet)
+        self.quiet = quiet
+        self.console = Console(stderr=True)
+        self.out = Console()
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -23,6 +27,7 @@ class Display:
             TimeElapsedColumn(),
             console=self.console,
             transient=False,
+            disable=quiet,
         )
 
     def __enter__(self) -> "Display":
@@ -42,4 +47,5 @@ class Display:
         return advance
 
     def log(self, message: str) -> None:
-        self._progress.console.print(message, highlight=False)
+        if not self.quiet:
+            self._progress.console.print(message, highlight=False)

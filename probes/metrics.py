@@ -72,7 +72,7 @@ class MetricsProbe(Probe):
         logloss_each = stats.log_loss_per_example(proba, y_true)
 
         def ci(statistic, name: str) -> Metric:
-            seed = derive_seed(ctx.seed, self.name, model.id, name)
+            seed = derive_seed(ctx.seed, self.name, name)  # same resamples for every model: paired
             value, interval = stats.bootstrap_ci(
                 statistic, n, resamples=cfg.bootstrap, confidence=cfg.confidence, seed=seed
             )

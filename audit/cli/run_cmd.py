@@ -95,8 +95,9 @@ def finish(doc, out_dir, display) -> None:
     from audit.runner import failed_units
 
     paths = write_reports(doc, out_dir)
-    print_summary(doc, display.console)
-    display.console.print(f"Results: {out_dir / 'results.json'}\nHTML:    {paths['html']}\nMarkdown: {paths['markdown']}")
+    print_summary(doc, display.out)
+    display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
+                      highlight=False)
     failed = failed_units(doc)
     if failed:
         display.console.print(f"[red]{len(failed)} probe run(s) failed: {', '.join(failed)}. See the report.[/red]")

@@ -1,0 +1,91 @@
+"""Every bad input ends in one line naming the problem and the fix, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from audit.errors import AuditError
+
+BASE = ("--model", "tfidf.skops", "--data", "test.csv", "-q")
+
+
+def assert_one_line_error(res, *needles):
+    assert res.exit_code == 2, res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1, res.output
+    assert "Traceback" not in res.output
+    for needle in needles:
+        assert needle in errors[0], errors[0]
+
+
+@pytest.fixture()
+def files(workdir, tmp_path):
+    (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
+    (tmp_path / "blank.csv").write_text("text,label\nfine,positive\n   ,negative\n", encoding="utf-8")
+    (tmp_path / "latin1.csv").write_bytes("text,label\ncaf\xe9 au lait,positive\n".encode("latin-1"))
+    (tmp_path / "odd.csv").write_text("text,label\ngood,great\nbad,terrible\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("data:\n  source: test.csv\nmodels: [tfidf.skops\n", encoding="utf-8")
+    (tmp_path / "keys.yaml").write_text("data: {source: test.csv}\nmodels: [tfidf.skops]\nprobes: {metrics: {bins: 10, colour: red}}\n")
+    (tmp_path / "broken.skops").write_bytes(b"not a zip file")
+    (tmp_path / "afile").write_text("x")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "args,needles",
+    [
+        (("--model", "tfidf.skops", "--data", "missing.csv"), ("missing.csv", "not found")),
+        (("--text-col", "body_text"), ("body_text", "Columns:")),
+        (("--model", "nowhere/at/all", "--data", "test.csv"), ("nowhere/at/all",)),
+        (("--probe", "metric"), ("Unknown probe 'metric'", "Did you mean 'metrics'")),
+        (("--limit", "0"), ("--limit",)),
+    ],
+)
+def test_bad_flags(cli, files, args, needles):
+    full = (*args, *BASE) if args[0] != "--model" else (*args, "-q")
+    assert_one_line_error(cli("run", *full, "--out", str(files / "o")), *needles)
+
+
+@pytest.mark.parametrize(
+    "data,needles",
+    [
+        ("empty.csv", ("no rows",)),
+        ("blank.csv", ("empty or whitespace-only",)),
+        ("latin1.csv", ("UTF-8",)),
+        ("odd.csv", ("great", "label")),
+    ],
+)
+def test_bad_data(cli, files, data, needles):
+    res = cli("run", "--model", "tfidf.skops", "--data", str(files / data), "--out", str(files / "o"), "-q")
+    assert_one_line_error(res, *needles)
+
+
+def test_model_that_does_not_load(cli, files):
+    res = cli("run", "--model", str(files / "broken.skops"), "--data", "test.csv", "--out", str(files / "o"), "-q")
+    assert_one_line_error(res, "broken.skops")
+
+
+def test_malformed_yaml_names_file_and_line(cli, files):
+    assert_one_line_error(cli("run", "--config", str(files / "bad.yaml")), "bad.yaml:")
+
+
+def test_unknown_config_key(cli, files):
+    assert_one_line_error(cli("run", "--config", str(files / "keys.yaml"), "-q"), "'colour'", "Allowed:")
+
+
+def test_out_dir_is_a_file(cli, files):
+    assert_one_line_error(cli("run", *BASE, "--out", str(files / "afile")), "is a file")
+
+
+def test_debug_shows_the_traceback(cli, files):
+    res = cli("run", "--model", "tfidf.skops", "--data", "missing.csv", "--debug")
+    assert isinstance(res.exception, AuditError)
+
+
+def test_data_without_model(cli):
+    assert_one_line_error(cli("run", "--data", "test.csv"), "--model")
+
+
+def test_report_of_a_non_results_file(cli, files):
+    assert_one_line_error(cli("report", str(files / "afile")), "not valid JSON")

@@ -1,0 +1,93 @@
+"""`audit run` end to end on a scikit-learn model and a callable, and `--resume`."""
+
+from __future__ import annotations
+
+import json
+
+from audit import RESULTS_SCHEMA
+
+SCRIPT_TEXT = '<script>alert("pwned")</script> the acting was dull.'  # row 0 of the fixture data
+
+
+def read_results(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_run_two_models_side_by_side(cli, workdir, tmp_path):
+    out = tmp_path / "out"
+    res = cli("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
+              "--out", str(out), "--sensitive", "gender", "-q")
+    assert res.exit_code == 0, res.output
+    doc = read_results(out / "results.json")
+    assert doc["schema"] == RESULTS_SCHEMA
+    assert [m["id"] for m in doc["models"]] == ["tfidf", "len"]
+    assert [m["kind"] for m in doc["models"]] == ["sklearn", "callable"]
+    assert doc["dataset"]["size"] == 60 and doc["dataset"]["sensitive_attributes"] == ["gender"]
+    assert doc["run"]["finished_at"] is not None and doc["run"]["config"]["models"][1]["name"] == "len"
+    metrics = next(p for p in doc["probes"] if p["name"] == "metrics")
+    for mid in ("tfidf", "len"):
+        result = metrics["results"][mid]
+        assert result["status"] == "ok"
+        assert 0 <= result["metrics"]["accuracy"]["value"] <= 1
+        lines = (out / result["predictions_file"]).read_text().splitlines()
+        assert len(lines) == 60 and set(json.loads(lines[0])) == {"id", "label", "predicted", "proba"}
+    # one model call per model: every unique text predicted once
+    assert doc["run"]["cache"]["tfidf"]["model_calls"] == 1
+    assert doc["run"]["cache"]["tfidf"]["texts_predicted"] == 60
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert SCRIPT_TEXT not in html  # escaped, never raw
+    assert (out / "report.md").is_file()
+    assert "tfidf" in res.output and "Results:" in res.output
+
+
+def test_resume_runs_only_missing_units(cli, tmp_path):
+    out = tmp_path / "out"
+    args = ("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
+            "--out", str(out), "-q")
+    assert cli(*args).exit_code == 0
+    path = out / "results.json"
+    doc = read_results(path)
+    kept = doc["probes"][0]["results"]["tfidf"]
+    del doc["probes"][0]["results"]["len"]  # as if the run had stopped after the first model
+    doc["run"]["finished_at"] = None
+    path.write_text(json.dumps(doc))
+    res = cli(*args, "--resume")
+    assert res.exit_code == 0, res.output
+    again = read_results(path)
+    assert again["run"]["id"] == doc["run"]["id"]
+    assert again["probes"][0]["results"]["tfidf"] == kept
+    assert again["probes"][0]["results"]["len"]["status"] == "ok"
+    assert again["run"]["cache"]["tfidf"]["model_calls"] == 0  # not re-run
+    assert again["run"]["cache"]["len"]["model_calls"] == 1
+
+
+def test_resume_refuses_other_data(cli, workdir, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--out", str(out), "-q").exit_code == 0
+    res = cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--limit", "20", "--out", str(out), "--resume", "-q")
+    assert res.exit_code == 2 and "different data" in res.output
+
+
+def test_limit_samples_stratified(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--limit", "20", "--out", str(out), "-q").exit_code == 0
+    assert read_results(out / "results.json")["dataset"]["size"] == 20
+
+
+def test_work_before_an_input_error_is_kept(cli, tmp_path):
+    out = tmp_path / "out"
+    # the second model's labels do not match the data's: the first model's results must survive
+    res = cli("run", "--model", "tfidf.skops", "--model", "callables:foreign", "--data", "test.csv", "--out", str(out), "-q")
+    assert res.exit_code == 2
+    assert "labels" in res.output
+    doc = read_results(out / "results.json")
+    assert doc["probes"][0]["results"]["tfidf"]["status"] == "ok"
+
+
+def test_report_rerenders_without_models(cli, tmp_path):
+    out = tmp_path / "out"
+    assert cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--out", str(out), "-q").exit_code == 0
+    (out / "report.html").unlink()
+    res = cli("report", str(out / "results.json"), "--out", str(tmp_path / "again"))
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "again" / "report.html").is_file() and (tmp_path / "again" / "report.md").is_file()
