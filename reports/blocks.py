@@ -30,10 +30,12 @@ CellLike = Union[Cell, str]
 class Table:
     headers: list[str]
     rows: list[list[CellLike]]
-    caption: str = ""
+    caption: str = ""  # a note shown under the table
+    title: str = ""  # a heading shown above it
     header_groups: list[tuple[str, int]] | None = None  # (label, column span) above the headers
     css: str = ""
     empty: str = "No rows."
+    markdown_rows: int | None = None  # keep a PR comment short: Markdown shows only this many rows
 
 
 @dataclass
@@ -84,7 +86,14 @@ class Heading:
     text: str
 
 
-Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading]
+@dataclass
+class Legend:
+    """What the marks in a table mean: (mark, explanation) pairs."""
+
+    items: list[tuple[str, str]]
+
+
+Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading, Legend]
 
 
 @dataclass

@@ -16,7 +16,7 @@ TEXT, GRID, AXIS = "#1f2933", "#e4e7eb", "#9aa5b1"
 def bar_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str], colors: dict[str, str],
               label: str) -> Markup:
     """Horizontal bars, one group per metric and one bar per model, with CI whiskers."""
-    bar_h, gap, left, plot_w, right = 13, 12, 150, 300, 150
+    bar_h, gap, left, plot_w, right = 15, 12, 150, 300, 150
     values: list[float] = []
     for _, per_model in rows:
         for metric in per_model.values():
@@ -34,7 +34,14 @@ def bar_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str],
     top = 8
     group_h = len(models) * bar_h + gap
     legend_y = top + len(rows) * group_h + 26
-    height = legend_y + 20
+    width = left + plot_w + right
+    legend_rows, lx = 1, left
+    for model in models:
+        item = 24 + 7 * len(clip_label(model, 24))
+        if lx + item > width and lx > left:
+            legend_rows, lx = legend_rows + 1, left
+        lx += item
+    height = legend_y + 18 * legend_rows + 2
     parts: list[Markup] = []
     for t in ticks:
         parts.append(el("line", {"x1": x(t), "x2": x(t), "y1": top, "y2": legend_y - 26, "stroke": GRID}))
@@ -49,7 +56,7 @@ def bar_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str],
             tip = f"{model} — {name}: {fmt_metric(metric)}"
             value = metric.get("value")
             if not is_number(value):
-                parts.append(el("text", {"x": left + 4, "y": y + bar_h - 3, "class": "tick"}, title(tip), "no value"))
+                parts.append(el("text", {"x": left + plot_w + 10, "y": y + bar_h - 4, "class": "tick"}, title(tip), "no value"))
                 continue
             x0, x1 = sorted((x(max(lo, 0.0)), x(float(value))))
             parts.append(el("rect", {"x": x0, "y": y + 1, "width": max(x1 - x0, 0.5), "height": bar_h - 3,
@@ -61,22 +68,28 @@ def bar_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str],
                                 el("line", {"x1": a, "x2": b, "y1": cy, "y2": cy}),
                                 el("line", {"x1": a, "x2": a, "y1": cy - 4, "y2": cy + 4}),
                                 el("line", {"x1": b, "x2": b, "y1": cy - 4, "y2": cy + 4})))
-            parts.append(el("text", {"x": left + plot_w + 10, "y": y + bar_h - 3, "class": "value"},
+            parts.append(el("text", {"x": left + plot_w + 10, "y": y + bar_h - 4, "class": "value"},
                             fmt_metric(metric)))
     parts.append(el("line", {"x1": x(lo), "x2": x(lo), "y1": top, "y2": legend_y - 26, "stroke": AXIS}))
-    lx = left
+    lx, ly = left, legend_y
     for model in models:
-        parts.append(el("rect", {"x": lx, "y": legend_y, "width": 10, "height": 10, "fill": colors.get(model, "#888888")}))
-        parts.append(el("text", {"x": lx + 14, "y": legend_y + 9, "class": "legend"}, clip_label(model, 24)))
-        lx += 24 + 7 * min(len(model), 24)
-    return svg(left + plot_w + right, height, label, *parts)
+        name = clip_label(model, 24)
+        item = 24 + 7 * len(name)
+        if lx + item > width and lx > left:
+            lx, ly = left, ly + 18
+        parts.append(el("rect", {"x": lx, "y": ly, "width": 10, "height": 10, "fill": colors.get(model, "#888888")},
+                        title(model)))
+        parts.append(el("text", {"x": lx + 14, "y": ly + 9, "class": "legend"}, title(model), name))
+        lx += item
+    return svg(width, height, label, *parts)
 
 
 def confusion_heatmap(labels: list[str], matrix: list[list[Any]], label: str) -> Markup:
     """Counts coloured by row share: blue on the diagonal (right), orange off it (mistakes)."""
     k = len(labels)
     cell = max(16, min(56, 320 // max(k, 1)))
-    left, top = 96, 74
+    longest = max((len(clip_label(n, 12)) for n in labels), default=1)
+    left, top = 96, int(18 + 4.3 * longest)
     size = cell * k
     parts: list[Markup] = []
     for i, row in enumerate(matrix):
@@ -91,16 +104,15 @@ def confusion_heatmap(labels: list[str], matrix: list[list[Any]], label: str) ->
             parts.append(el("rect", {"x": left + j * cell, "y": top + i * cell, "width": cell, "height": cell,
                                      "fill": fill, "stroke": "#ffffff"}, title(tip)))
             if cell >= 24:
-                color = "#ffffff" if share > 0.5 else TEXT
+                css = "cell on-dark" if share > 0.5 else "cell"
                 parts.append(el("text", {"x": left + (j + 0.5) * cell, "y": top + (i + 0.5) * cell + 4,
-                                         "text-anchor": "middle", "fill": color, "class": "cell"}, fmt_num(row[j])))
-    limit = max(4, cell // 6)
+                                         "text-anchor": "middle", "class": css}, fmt_num(row[j])))
     for i, name in enumerate(labels):
         parts.append(el("text", {"x": left - 6, "y": top + (i + 0.5) * cell + 4, "text-anchor": "end",
                                  "class": "axis-label"}, title(name), clip_label(name, 12)))
         cx, cy = left + (i + 0.5) * cell, top - 6
         parts.append(el("text", {"x": cx, "y": cy, "text-anchor": "start", "class": "axis-label",
-                                 "transform": f"rotate(-40 {cx:.1f} {cy:.1f})"}, title(name), clip_label(name, max(limit, 10))))
+                                 "transform": f"rotate(-40 {cx:.1f} {cy:.1f})"}, title(name), clip_label(name, 12)))
     parts.append(el("rect", {"x": left, "y": top, "width": size, "height": size, "fill": "none", "stroke": AXIS}))
     parts.append(el("text", {"x": left + size / 2, "y": top + size + 18, "text-anchor": "middle",
                              "class": "axis-title"}, "predicted"))
@@ -110,9 +122,10 @@ def confusion_heatmap(labels: list[str], matrix: list[list[Any]], label: str) ->
 
 
 def reliability_diagram(bins: list[dict], label: str) -> Markup:
-    """Accuracy per confidence bin against the diagonal, with the share of examples below."""
+    """Accuracy against mean confidence per bin (dots), the gap to the diagonal (orange), and
+    the number of examples per bin (grey bars below)."""
     left, top, side, strip = 40, 10, 220, 34
-    total = sum(b.get("count") or 0 for b in bins if is_number(b.get("count"))) or 0
+    total = sum(float(b["count"]) for b in bins if is_number(b.get("count")))
 
     def x(v: float) -> float:
         return left + v * side
@@ -123,34 +136,41 @@ def reliability_diagram(bins: list[dict], label: str) -> Markup:
     parts: list[Markup] = []
     for t in (0.0, 0.25, 0.5, 0.75, 1.0):
         parts.append(el("line", {"x1": x(0), "x2": x(1), "y1": y(t), "y2": y(t), "stroke": GRID}))
+        parts.append(el("line", {"x1": x(t), "x2": x(t), "y1": y(1), "y2": y(0), "stroke": GRID}))
         parts.append(el("text", {"x": left - 5, "y": y(t) + 3, "text-anchor": "end", "class": "tick"}, tick_text(t)))
         parts.append(el("text", {"x": x(t), "y": top + side + strip + 14, "text-anchor": "middle", "class": "tick"},
                         tick_text(t)))
+    parts.append(el("line", {"x1": x(0), "y1": y(0), "x2": x(1), "y2": y(1), "stroke": AXIS,
+                             "stroke-dasharray": "4 3", "stroke-width": 1}))
+    points, marks = [], []
     for b in bins:
-        lower, upper = b.get("lower"), b.get("upper")
+        lower, upper, count = b.get("lower"), b.get("upper"), b.get("count")
+        acc, conf = b.get("accuracy"), b.get("mean_confidence")
         if not (is_number(lower) and is_number(upper)):
             continue
-        count, acc, conf = b.get("count"), b.get("accuracy"), b.get("mean_confidence")
         tip = (f"confidence {fmt_num(lower, 2)}–{fmt_num(upper, 2)}: {fmt_num(count)} examples, "
                f"accuracy {fmt_num(acc)}, mean confidence {fmt_num(conf)}")
-        bx, bw = x(float(lower)) + 1, max((float(upper) - float(lower)) * side - 2, 1)
-        if is_number(acc):
-            parts.append(el("rect", {"x": bx, "y": y(float(acc)), "width": bw, "height": float(acc) * side,
-                                     "fill": "#0072B2", "fill-opacity": 0.8}, title(tip)))
-        if is_number(acc) and is_number(conf):
-            a, c = sorted((float(acc), float(conf)))
-            parts.append(el("rect", {"x": bx, "y": y(c), "width": bw, "height": (c - a) * side,
-                                     "fill": "#D55E00", "fill-opacity": 0.25, "stroke": "#D55E00",
-                                     "stroke-width": 0.8}, title(tip)))
-        if is_number(count) and total:
+        if is_number(count) and count and total:
             h = (strip - 8) * float(count) / total
-            parts.append(el("rect", {"x": bx, "y": top + side + strip - h, "width": bw, "height": h,
-                                     "fill": "#9aa5b1"}, title(tip)))
-    parts.append(el("line", {"x1": x(0), "y1": y(0), "x2": x(1), "y2": y(1), "stroke": TEXT,
-                             "stroke-dasharray": "4 3", "stroke-width": 1}))
+            parts.append(el("rect", {"x": x(float(lower)) + 1, "y": top + side + strip - h, "height": h,
+                                     "width": max((float(upper) - float(lower)) * side - 2, 1), "fill": "#b8c0ca"},
+                            title(tip)))
+        if is_number(acc) and is_number(conf):
+            cx, cy = x(float(conf)), y(float(acc))
+            points.append(f"{cx:.1f},{cy:.1f}")
+            marks.append(el("line", {"x1": cx, "x2": cx, "y1": cy, "y2": y(float(conf)), "stroke": "#D55E00",
+                                     "stroke-width": 3, "stroke-opacity": 0.55}))
+            marks.append(el("circle", {"cx": cx, "cy": cy, "r": 3.6, "fill": "#0072B2", "stroke": "#ffffff",
+                                       "stroke-width": 1}, title(tip)))
+    if len(points) > 1:
+        parts.append(el("polyline", {"points": " ".join(points), "fill": "none", "stroke": "#0072B2",
+                                     "stroke-width": 1.5}))
+    parts += marks
     parts.append(el("rect", {"x": x(0), "y": y(1), "width": side, "height": side, "fill": "none", "stroke": AXIS}))
+    parts.append(el("line", {"x1": x(0), "x2": x(1), "y1": top + side + strip, "y2": top + side + strip,
+                             "stroke": AXIS}))
     parts.append(el("text", {"x": x(0.5), "y": top + side + strip + 28, "text-anchor": "middle",
-                             "class": "axis-title"}, "confidence (top class)"))
-    parts.append(el("text", {"x": 10, "y": y(0.5), "text-anchor": "middle", "class": "axis-title",
-                             "transform": f"rotate(-90 10 {y(0.5):.1f})"}, "accuracy"))
+                             "class": "axis-title"}, "mean confidence (top class)"))
+    parts.append(el("text", {"x": 9, "y": y(0.5), "text-anchor": "middle", "class": "axis-title",
+                             "transform": f"rotate(-90 9 {y(0.5):.1f})"}, "accuracy"))
     return svg(left + side + 12, top + side + strip + 36, label, *parts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from reports.blocks import Callout, Report, Section
 from reports.lookup import as_dict, model_ids, probes_of, status_of
 from reports.probe_blocks import SectionContext
-from reports.scorecard import build_scorecard
+from reports.scorecard import build_scorecard, scorecard_legend
 from reports.sections import render_probe
 from reports.summary import gate_section, provenance_section, summary_section
 from reports.svg import model_colors
@@ -28,13 +28,24 @@ def notices(results: dict, models: list[str]) -> list[Callout]:
     return out
 
 
+def _unique_ids(sections: list[Section]) -> None:
+    """Anchors must be unique even when a probe appears twice (e.g. with two configs)."""
+    seen: dict[str, int] = {}
+    for s in sections:
+        n = seen.get(s.id, 0) + 1
+        seen[s.id] = n
+        if n > 1:
+            s.id = f"{s.id}-{n}"
+
+
 def build_report(results: dict) -> Report:
     models = model_ids(results)
     ctx = SectionContext(models=models, colors=model_colors(models))
     run = as_dict(results.get("run"))
     sections = [summary_section(results),
-                Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models)])]
+                Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models), scorecard_legend()])]
     sections += [render_probe(p, ctx) for p in probes_of(results)]
+    _unique_ids(sections)
     if isinstance(results.get("gate"), dict):
         sections.append(gate_section(results["gate"]))
     sections.append(provenance_section(results))

@@ -34,7 +34,7 @@ def fmt_num(x: Any, decimals: int | None = None) -> str:
             return "NaN"
         if math.isinf(x):
             return "∞" if x > 0 else "-∞"
-        if x.is_integer() and abs(x) >= 100 and decimals is None:
+        if x.is_integer() and abs(x) > 1 and decimals is None:  # counts stored as floats
             return fmt_num(int(x))
         d = decimals_for(x) if decimals is None else decimals
         return f"{x:,.{d}f}" if abs(x) >= 10_000 else f"{x:.{d}f}"
@@ -107,8 +107,16 @@ def fmt_value(x: Any) -> str:
     return json.dumps(x, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def fmt_exact(x: Any) -> str:
+    """A value as the user wrote it (configs, thresholds): no rounding that could mislead."""
+    if isinstance(x, float) and math.isfinite(x):
+        return format(x, ".6g")
+    return fmt_value(x)
+
+
 def pretty_json(x: Any) -> str:
-    return json.dumps(x, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    """Indented JSON in the document's own key order (the order a config was written in)."""
+    return json.dumps(x, ensure_ascii=False, indent=2, default=str)
 
 
 def truncate(text: str, limit: int) -> str:

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from reports.blocks import Callout, Cell, Code, Figure, Heading, KeyValues, Section, Table
 from reports.charts import bar_chart
-from reports.fmt import fmt_duration, fmt_value, pretty_json, truncate
+from reports.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
 from reports.lookup import as_dict, as_list, metric_names, metrics_of, model_result, status_of
 from reports.scorecard import headers, metric_row
 
 MAX_EXAMPLES = 50  # per model and probe; probes already keep their own lists short
+MARKDOWN_EXAMPLES = 10  # rows per examples table in report.md (a pull-request comment)
 MAX_TEXT = 600  # characters of one example text cell
 MAX_DETAILS = 20_000  # characters of a probe's raw details shown per model
 STATUS_LABEL = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
@@ -109,7 +110,8 @@ def examples_table(examples: list, caption: str) -> Table:
         rows.append(row)
     if len(rows_in) > MAX_EXAMPLES:
         caption += f" (first {MAX_EXAMPLES} of {len(rows_in)})"
-    return Table(cols, rows, caption=caption, css="examples", empty="No examples recorded.")
+    return Table(cols, rows, caption=caption, css="examples", empty="No examples recorded.",
+                 markdown_rows=MARKDOWN_EXAMPLES)
 
 
 def examples_blocks(probe: dict, ctx: SectionContext, caption: str = "Examples") -> list:
@@ -125,7 +127,7 @@ def config_block(probe: dict) -> KeyValues | None:
     config = as_dict(probe.get("config"))
     if not config:
         return None
-    return KeyValues([(k, fmt_value(v)) for k, v in config.items()], caption="Probe configuration")
+    return KeyValues([(k, fmt_exact(v)) for k, v in config.items()], caption="Probe configuration")
 
 
 def details_blocks(probe: dict, ctx: SectionContext) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from reports.blocks import Cell, Table
+from reports.blocks import Cell, Legend, Table
 from reports.fmt import ci_of, fmt_metric, is_number
 from reports.lookup import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
 
@@ -74,7 +74,7 @@ def metric_cell(probe: dict, model_id: str, metric: dict | None, mark: str = "")
     if metric is None:
         status, reason = status_of(probe, model_id)
         if status in STATUS_TEXT:
-            return Cell(STATUS_TEXT[status], css=f"muted status-{status}", title=reason)
+            return Cell(STATUS_TEXT[status], css=f"num status-{status}", title=reason)
     return Cell(
         fmt_metric(metric),
         css=("num " + MARK_CSS.get(mark, "")).strip(),
@@ -112,8 +112,17 @@ def build_scorecard(results: dict, models: list[str]) -> Table:
     return Table(
         headers=headers("Metric", models),
         rows=rows,
-        caption="Headline metrics with confidence intervals. \"best\" only when the leader's CI "
-        "overlaps no other model's CI; otherwise the leaders are marked \"not distinguishable\".",
+        caption="Headline metrics of every probe: value [confidence interval]. Arrows give the better "
+        "direction.",
         css="scorecard",
         empty="No probe declares a headline metric.",
     )
+
+
+def scorecard_legend() -> Legend:
+    return Legend([
+        (BEST, "the leader's confidence interval overlaps no other model's interval"),
+        (NOT_DISTINGUISHABLE, "the leader's interval overlaps these models' intervals: no clear winner"),
+        (LEAD, "highest point estimate, but without confidence intervals nothing can be concluded"),
+        (TIE, "equal point estimates"),
+    ])

@@ -56,10 +56,19 @@ def reliability_figures(probe: dict, models: list[str]) -> FigureRow | None:
                               table=table))
     if not figures:
         return None
-    return FigureRow(figures, caption="Reliability diagrams: blue bars are accuracy per confidence bin, the "
-                                      "shaded orange gap is the distance to the mean confidence, the dashed "
-                                      "diagonal is perfect calibration; grey bars below show how many "
-                                      "examples fall in each bin.")
+    return FigureRow(figures, caption="Reliability diagrams: each dot is one confidence bin (accuracy against "
+                                      "mean confidence); the orange line is its gap to the dashed diagonal of "
+                                      "perfect calibration; grey bars show how many examples fall in each bin.")
+
+
+PER_CLASS_MODELS = 3  # models per per-class table, so the table fits a printed page
+
+
+def per_class_tables(probe: dict, models: list[str]) -> list[Table]:
+    """Per-class tables, a few models each (one table when there are up to three)."""
+    with_data = [m for m in models if as_dict(_details(probe, m).get("per_class"))]
+    chunks = [with_data[i:i + PER_CLASS_MODELS] for i in range(0, len(with_data), PER_CLASS_MODELS)]
+    return [t for t in (per_class_table(probe, chunk) for chunk in chunks) if t is not None]
 
 
 def per_class_table(probe: dict, models: list[str]) -> Table | None:
@@ -93,8 +102,8 @@ def metrics_section(probe: dict, ctx: SectionContext) -> Section:
     models = ok_models(probe, ctx)
     confusion = confusion_figures(probe, models)
     reliability = reliability_figures(probe, models)
-    per_class = per_class_table(probe, models)
-    if confusion is None and reliability is None and per_class is None:
+    per_class = per_class_tables(probe, models)
+    if confusion is None and reliability is None and not per_class:
         return generic_section(probe, ctx)
     section = new_section(probe)
     blocks: list = status_blocks(probe, ctx) + [metrics_table(probe, ctx), headline_chart(probe, ctx)]
@@ -102,8 +111,8 @@ def metrics_section(probe: dict, ctx: SectionContext) -> Section:
         blocks += [Heading("Confusion matrices"), confusion]
     if reliability is not None:
         blocks += [Heading("Calibration"), reliability]
-    if per_class is not None:
-        blocks += [Heading("Per class"), per_class]
+    if per_class:
+        blocks += [Heading("Per class")] + per_class
     blocks += examples_blocks(probe, ctx, caption="Misclassified examples, most confident first")
     blocks.append(config_block(probe))
     section.blocks = [b for b in blocks if b is not None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
-from reports.fmt import DASH, fmt_duration, fmt_num, fmt_value, pretty_json, short_hash
+from reports.fmt import DASH, fmt_duration, fmt_exact, fmt_num, fmt_value, pretty_json, short_hash
 from reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
 
 STATUS_WORDS = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
@@ -45,7 +45,7 @@ def models_table(results: dict) -> Table:
             ", ".join(map(str, as_list(m.get("labels")))) or DASH,
             Cell(", ".join(f"{k}={fmt_value(v)}" for k, v in details.items()) or DASH, css="small"),
         ])
-    return Table(["Model", "Kind", "Source", "Fingerprint", "Labels", "Settings"], rows, caption="Models",
+    return Table(["Model", "Kind", "Source", "Fingerprint", "Labels", "Settings"], rows, title="Models",
                  empty="No models recorded.")
 
 
@@ -61,7 +61,7 @@ def probes_table(results: dict, models: list[str]) -> Table:
         rows.append([Cell(_text(probe.get("name")), css="probe"), _text(probe.get("family")),
                      Cell(summary or DASH, css="status-warn" if bad else "status-ok"),
                      Cell(_text(probe.get("description")), css="small")])
-    return Table(["Probe", "Family", "Models", "What it measures"], rows, caption="Probes",
+    return Table(["Probe", "Family", "Models", "What it measures"], rows, title="Probes",
                  empty="No probes recorded.")
 
 
@@ -96,8 +96,8 @@ def gate_section(gate: dict) -> Section:
             Cell("passed" if ok else ("FAILED" if ok is False else DASH), css="status-ok" if ok else "status-fail"),
             Cell(_text(c.get("metric")), css="metric-name"),
             Cell(_text(c.get("model")), css="model"),
-            Cell(f"{_text(op)} {fmt_num(c.get('threshold'))}", css="num"),
-            Cell(fmt_num(c.get("value")), css="num"),
+            Cell(f"{_text(op)} {fmt_exact(c.get('threshold'))}", css="num"),
+            Cell(fmt_exact(c.get("value")), css="num"),
             Cell(_text(c.get("message") or c.get("reason")), css="small"),
         ])
     table = Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css="gate-table",
@@ -114,7 +114,7 @@ def cache_table(run: dict) -> Table:
         rows.append([Cell(str(model), css="model")] + [Cell(fmt_num(s.get(k)), css="num") for k in
                     ("model_calls", "texts_predicted", "texts_requested", "cache_hits")] + [Cell(rate, css="num")])
     return Table(["Model", "Model calls", "Texts predicted", "Texts requested", "Cache hits", "Hit rate"], rows,
-                 caption="Prediction cache", empty="No cache statistics recorded.")
+                 title="Prediction cache (model calls per model)", empty="No cache statistics recorded.")
 
 
 def provenance_section(results: dict) -> Section:
@@ -124,12 +124,13 @@ def provenance_section(results: dict) -> Section:
         (f"model {as_dict(m).get('id')}", _text(as_dict(m).get("fingerprint"))) for m in as_list(results.get("models"))]
     env = [("Results schema", _text(results.get("schema"))), ("Platform", _text(run.get("platform"))),
            ("Device", _text(run.get("device"))), ("Seed", fmt_num(run.get("seed")))]
-    env += [(f"{k} (s)", fmt_num(v)) for k, v in as_dict(run.get("durations")).items()]
+    env += [(f"Time: {str(k).removesuffix('_s').replace('_', ' ')}", fmt_duration(v))
+            for k, v in as_dict(run.get("durations")).items()]
     columns = as_dict(dataset.get("columns"))
     if columns:
         env.append(("Dataset columns", ", ".join(f"{k}={fmt_value(v)}" for k, v in columns.items())))
     blocks = [
-        KeyValues([(k, fmt_value(v)) for k, v in versions.items()] or [("versions", DASH)], caption="Versions"),
+        KeyValues([(k, fmt_exact(v)) for k, v in versions.items()] or [("versions", DASH)], caption="Versions"),
         KeyValues(hashes, caption="Fingerprints"),
         KeyValues(env, caption="Environment"),
         cache_table(run),
@@ -138,4 +139,5 @@ def provenance_section(results: dict) -> Section:
         Heading("Resolved configuration"),
         Code(pretty_json(run.get("config") or {}), language="json"),
     ]
-    return Section(id="provenance", title="Provenance", subtitle="appendix", blocks=blocks)
+    return Section(id="provenance", title="Provenance", subtitle="appendix", blocks=blocks,
+                   description="What was run, on which data, with which versions and hashes.")

@@ -44,10 +44,10 @@ def title(text: str) -> Markup:
 
 
 def svg(width: float, height: float, label: str, *children: Any, css: str = "chart") -> Markup:
+    """An inline ``<svg>`` (HTML5 needs no xmlns, so the page names no URL at all)."""
     return el(
         "svg",
         {
-            "xmlns": "http://www.w3.org/2000/svg",
             "viewBox": f"0 0 {_num(float(width))} {_num(float(height))}",
             "width": width,
             "height": height,

@@ -1,0 +1,135 @@
+"""Render a :class:`Report` as GitHub-flavoured Markdown, fit for a pull-request comment.
+
+Texts from the data are neutralised: HTML special characters become entities, Markdown
+punctuation is backslash-escaped, ``|`` and newlines cannot break a table row, and ``@`` cannot
+mention anyone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reports.blocks import (
+    Callout, Code, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table, cell,
+)
+
+MAX_CODE = 4000  # characters of one code block; the full text is in results.json / report.html
+ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "not_applicable": "➖", "info": "ℹ️"}
+_MD_PUNCT = re.compile(r"([\\`*_\[\]~#|])")
+
+
+def md_text(text: object) -> str:
+    """Inline text with no HTML and no Markdown formatting left in it."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = _MD_PUNCT.sub(r"\\\1", s)
+    return s.replace("@", "@\u200b")
+
+
+def md_cell(text: object) -> str:
+    """``md_text`` that also keeps a table row on one line."""
+    return re.sub(r"\r\n|\r|\n", "<br>", md_text(text)).strip() or " "
+
+
+def _cell(value) -> str:
+    c = cell(value)
+    text = md_cell(c.text)
+    if c.strong:
+        text = f"**{text}**"
+    if c.badge:
+        text += f" _({md_cell(c.badge)})_"
+    return text
+
+
+def table(t: Table) -> list[str]:
+    headers = list(t.headers)
+    if t.header_groups:
+        groups = [g for g, span in t.header_groups for _ in range(span)]
+        headers = [f"{g}: {h}" if g else h for g, h in zip(groups + [""] * len(headers), headers)]
+    out = [f"**{md_text(t.title)}**", ""] if t.title else []
+    if t.caption:
+        out += [f"_{md_text(t.caption)}_", ""]
+    if not t.rows:
+        return out + [f"_{md_text(t.empty)}_", ""]
+    n = len(headers)
+    out.append("| " + " | ".join(md_cell(h) for h in headers) + " |")
+    out.append("|" + "|".join("---" for _ in headers) + "|")
+    rows = t.rows if t.markdown_rows is None else t.rows[: t.markdown_rows]
+    for row in rows:
+        cells = [_cell(v) for v in list(row)[:n]] + [" "] * max(0, n - len(row))
+        out.append("| " + " | ".join(cells) + " |")
+    if len(rows) < len(t.rows):
+        out += ["", f"_First {len(rows)} of {len(t.rows)} rows; all of them are in report.html._"]
+    return out + [""]
+
+
+def key_values(kv: KeyValues) -> list[str]:
+    return table(Table([kv.caption or "Field", "Value"], [[k, v] for k, v in kv.pairs]))
+
+
+def code(c: Code) -> list[str]:
+    text = c.text if len(c.text) <= MAX_CODE else c.text[:MAX_CODE] + "\n… (truncated; see results.json)"
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    body = [f"{fence}{c.language}", text, fence, ""]
+    if c.collapsed:
+        return [f"<details><summary>{md_text(c.caption or 'Details')}</summary>", ""] + body + ["</details>", ""]
+    return ([f"**{md_text(c.caption)}**", ""] if c.caption else []) + body
+
+
+def callout(c: Callout) -> list[str]:
+    line = f"> {ICONS.get(c.kind, '')} **{md_cell(c.title)}**"
+    if c.text:
+        line += f" — {md_cell(c.text)}"
+    return [line, ""]
+
+
+def figure(f: Figure, level: str = "####") -> list[str]:
+    """Markdown cannot show the SVG: the figure's table stands in, or nothing at all."""
+    if f.table is None:
+        return []
+    out = [f"{level} {md_text(f.title)}", ""]
+    if f.caption:
+        out += [f"_{md_text(f.caption)}_", ""]
+    return out + table(f.table)
+
+
+def block(b) -> list[str]:
+    if isinstance(b, Table):
+        return table(b)
+    if isinstance(b, KeyValues):
+        return key_values(b)
+    if isinstance(b, Code):
+        return code(b)
+    if isinstance(b, Callout):
+        return callout(b)
+    if isinstance(b, Legend):
+        return [f"- **{md_text(mark)}**: {md_text(text)}" for mark, text in b.items] + [""]
+    if isinstance(b, Heading):
+        return [f"### {md_text(b.text)}", ""]
+    if isinstance(b, Figure):
+        return figure(b)
+    if isinstance(b, FigureRow):
+        out = [f"_{md_text(b.caption)}_", ""] if b.caption else []
+        for f in b.figures:
+            out += figure(f)
+        return out
+    raise TypeError(f"Unknown report block {type(b).__name__}")
+
+
+def section(s: Section) -> list[str]:
+    title = md_text(s.title) + (f" · {md_text(s.badge)}" if s.badge else "")
+    out = [f"## {title}", ""]
+    if s.subtitle or s.description:
+        out += [" — ".join(md_text(x) for x in (s.subtitle, s.description) if x), ""]
+    for b in s.blocks:
+        out += block(b)
+    return out
+
+
+def render(report: Report) -> str:
+    out = [f"# {md_text(report.title)}", "", md_text(report.subtitle), ""]
+    for n in report.notices:
+        out += callout(n)
+    for s in report.sections:
+        out += section(s)
+    return "\n".join(out).rstrip() + "\n"
