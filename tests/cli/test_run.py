@@ -91,3 +91,10 @@ def test_report_rerenders_without_models(cli, tmp_path):
     res = cli("report", str(out / "results.json"), "--out", str(tmp_path / "again"))
     assert res.exit_code == 0, res.output
     assert (tmp_path / "again" / "report.html").is_file() and (tmp_path / "again" / "report.md").is_file()
+
+
+def test_file_callable_by_absolute_path(cli, workdir, tmp_path):
+    spec = f"{workdir / 'callables.py'}:length_model"
+    res = cli("run", "--model", spec, "--data", "test.csv", "--out", str(tmp_path / "out"), "-q")
+    assert res.exit_code == 0, res.output
+    assert read_results(tmp_path / "out" / "results.json")["models"][0]["id"] == "length_model"
