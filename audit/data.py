@@ -25,6 +25,7 @@ from audit.errors import AuditError
 
 TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
 LABEL_CANDIDATES = ("label", "labels", "target", "class", "sentiment")
+ID_CANDIDATES = ("id", "idx", "example_id")
 FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
 HF_SPLIT_PREFERENCE = ("test", "validation", "train")
 
@@ -56,7 +57,7 @@ class DataConfig:
     source: str
     text_col: str | None = None
     label_col: str | None = None
-    id_col: str | None = None
+    id_col: str | None = None  # None: a unique, complete id/idx/example_id column if any, else row numbers
     sensitive: tuple[str, ...] = ()
     split: str | None = None
     label_map: dict | None = None
@@ -77,7 +78,7 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     frame.columns = columns = [str(c) for c in frame.columns]
     text_col = _column(cfg.text_col, "--text-col", TEXT_CANDIDATES, columns, src, NO_TEXT_COLUMN)
     label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
-    id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else None
+    id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else _auto_id(frame)
     for col in sensitive:
         _column(col, "--sensitive", None, columns, src, None)
     if len(frame) == 0:
@@ -244,6 +245,16 @@ def _column(wanted, flag, candidates, columns, src, none_found) -> str:
         if cand in lowered:
             return lowered[cand]
     raise AuditError(none_found.format(source=src, candidates=", ".join(candidates), columns=", ".join(columns)))
+
+
+def _auto_id(frame: pd.DataFrame) -> str | None:
+    """A column named ``id`` (any case) is the id column when its values are present and unique."""
+    for col in frame.columns:
+        if col.lower() in ID_CANDIDATES:
+            values = [normalize_label(v) for v in frame[col].tolist()]
+            if None not in values and len(set(values)) == len(values):
+                return col
+    return None
 
 
 def _ids(frame: pd.DataFrame, id_col: str | None, src: str) -> list[str]:

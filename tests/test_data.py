@@ -296,3 +296,11 @@ def test_hatecheck_cases(shared_data):
     assert data.texts[0] == "I hate women. " and data.attributes["target_ident"][0] == "women"
     assert data.attributes["target_ident"].count(None) == 292
     assert len(set(data.ids)) == 3728
+
+
+def test_id_column_found_by_name_when_unique(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("ID,text,label\nx1,good,1\nx2,bad,0\n", encoding="utf-8")
+    assert load_dataset(DataConfig(source=str(path))).ids == ["x1", "x2"]
+    path.write_text("id,text,label\nx1,good,1\nx1,bad,0\n", encoding="utf-8")  # not unique: row numbers
+    assert load_dataset(DataConfig(source=str(path))).ids == ["0", "1"]
