@@ -79,6 +79,9 @@ def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: 
     from audit.config import AuditConfig, ModelConfig
     from audit.runner import command_line, run_audit
 
+    # The demo needs nothing from the hub; say so, so that no library tries to reach it.
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ.setdefault(var, "1")
     test_csv, minilm_dir, tfidf_path = prepare_models(display, device)
     cfg = AuditConfig(
         data={"source": str(test_csv), "sensitive": ["gender", "religion"]},
