@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-import transformers
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+# Idle OpenMP threads sleep instead of spinning. With another process on the cores (CI, a second
+# audit) spinning threads made MiniLM inference 4x and tiny-BERT training 10-70x slower on the
+# 2-core dev machine, at < 5% cost when idle. Only works before torch is first imported; a
+# user's own OMP_WAIT_POLICY wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import torch  # noqa: E402
+import transformers  # noqa: E402
+from safetensors import SafetensorError  # noqa: E402
+from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: E402
 
 from audit.errors import AuditError
 from audit.models.base import LoadedModel
@@ -29,6 +37,8 @@ _AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 _FINGERPRINT_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model", ".py", ".tiktoken")
 # Written by training runs; they change from run to run without changing the model.
 _FINGERPRINT_EXCLUDE = {"training_summary.json", "trainer_state.json", "training_args.bin"}
+# What a model that cannot load raises (missing/corrupt files, size mismatches, missing packages).
+LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, ImportError, SafetensorError)
 
 
 # ----------------------------------------------------------------------------- environment
@@ -121,7 +131,7 @@ def hub_kwargs(source: str) -> dict[str, Any]:
     return {"pretrained_model_name_or_path": source, "local_files_only": hub_offline()}
 
 
-def _hub_error(source: str, exc: Exception) -> AuditError:
+def load_error(source: str, exc: Exception) -> AuditError:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if "trust_remote_code" in str(exc):
         return AuditError(f"Model '{source}' needs its own Python code to load; pass trust_remote_code (--trust-remote-code) only if you trust it.")
@@ -156,7 +166,7 @@ def fingerprint_dir(directory: str | Path, chunk_size: int = 1 << 20) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def _snapshot_dir(source: str, local_files_only: bool) -> Path:
+def snapshot_dir(source: str, local_files_only: bool) -> Path:
     """The directory the files of ``source`` were read from (a hub id's cached snapshot)."""
     path = os.path.expanduser(source)
     if os.path.isdir(path):
@@ -267,7 +277,7 @@ class HFClassifier:
                     batch, tokens = self._single(text)
                     maps = self.model(**batch, output_attentions=True).attentions
                     if not maps or any(m is None for m in maps):
-                        raise AuditError("This model's attention implementation does not return attention maps; load it with attn_implementation='eager'.")
+                        raise AuditError("This model's attention implementation returns no attention maps, so attention-based probes do not apply to it.")
                     results.append({"tokens": tokens, "attentions": torch.stack([m[0] for m in maps]).float().cpu().numpy()})
         finally:
             if previous is not None and getattr(self.model.config, "_attn_implementation", None) != previous:
@@ -310,6 +320,7 @@ def load_hf_model(source: str, *, name: str, labels: list[str] | None = None, ma
                   batch_size: int = 32, device: str = "auto", precision: str = "auto",
                   trust_remote_code: bool = False) -> LoadedModel:
     """Load a sequence classifier from a local directory or (online) a hub id."""
+    source = str(source)
     kwargs = hub_kwargs(source)
     dev = resolve_device(device)
     prec = resolve_precision(precision, dev)
@@ -322,9 +333,9 @@ def load_hf_model(source: str, *, name: str, labels: list[str] | None = None, ma
         model, info = AutoModelForSequenceClassification.from_pretrained(
             **kwargs, trust_remote_code=trust_remote_code, output_loading_info=True
         )
-        snapshot = _snapshot_dir(source, kwargs["local_files_only"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise _hub_error(source, exc) from exc
+        snapshot = snapshot_dir(source, kwargs["local_files_only"])
+    except LOAD_ERRORS as exc:
+        raise load_error(source, exc) from exc
     finally:
         transformers.logging.set_verbosity(verbosity)
     missing = list(info.get("missing_keys") or [])
