@@ -85,7 +85,6 @@ def ece_batch(confidence: np.ndarray, correct: np.ndarray, n_bins: int, idx: np.
     bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
     codes = (bins[idx] + (np.arange(b) * n_bins)[:, None]).ravel()
     size = b * n_bins
-    count = np.bincount(codes, minlength=size)
     conf_sum = np.bincount(codes, weights=confidence[idx].ravel(), minlength=size)
     corr_sum = np.bincount(codes, weights=correct[idx].ravel().astype(float), minlength=size)
     gap = np.abs(corr_sum - conf_sum).reshape(b, n_bins)  # |sum(correct) - sum(conf)| per bin
