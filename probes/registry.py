@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from audit.errors import AuditError, did_you_mean
 from probes.base import Probe
 
@@ -16,9 +18,13 @@ def register(cls: type[Probe]) -> type[Probe]:
     return cls
 
 
+# Importing a module registers its probes; done on first use so the CLI starts fast.
+BUILTIN_MODULES = ("probes.metrics",)
+
+
 def _load_builtin() -> None:
-    # Importing the modules registers their probes; kept lazy so the CLI starts fast.
-    import probes.metrics  # noqa: F401
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
 
 
 def all_probes() -> dict[str, type[Probe]]:
