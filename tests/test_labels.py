@@ -16,7 +16,7 @@ from audit.labels import align_labels
         (["POSITIVE", "negative"], ["negative", "positive"], [1, 0]),  # case-insensitive
         (["1", "0"], ["LABEL_0", "LABEL_1"], [1, 0]),  # integers by index
         (["0", "1", "1"], ["negative", "positive"], [0, 1, 1]),
-        (["1"], ["neg", "neutral", "pos"], [1]),  # a subset of the model's labels
+        (["1"], ["LABEL_0", "LABEL_1", "LABEL_2"], [1]),  # a subset of generic labels
         (["1", "0"], ["0", "1"], [1, 0]),  # integer model labels match by name
         ([], ["a", "b"], []),
     ],
@@ -59,3 +59,23 @@ def test_error_lists_only_the_unknown_labels():
         align_labels(["negative", "meh", "positive"], ["negative", "positive"], model_id="m")
     assert "Labels 'meh' in the data" in str(info.value)
     assert "--label-map meh=negative" in str(info.value)
+
+
+def test_position_refused_when_class_counts_differ():
+    """0/1 data against a 3-class model must not silently read 1 as 'neutral'."""
+    with pytest.raises(AuditError, match="label_map"):
+        align_labels(["0", "1"], ["negative", "neutral", "positive"], model_id="m")
+
+
+def test_rule_is_reported():
+    from audit.labels import alignment
+
+    assert alignment(["0", "1"], ["negative", "positive"], model_id="m") == ({"0": 0, "1": 1}, "position")
+    assert alignment(["positive"], ["negative", "positive"], model_id="m") == ({"positive": 1}, "name")
+
+
+def test_long_label_lists_are_cut():
+    gold = [f"g{i}" for i in range(40)]
+    with pytest.raises(AuditError) as e:
+        align_labels(gold, ["a", "b"], model_id="m")
+    assert "and 35 more" in str(e.value) and len(str(e.value)) < 400
