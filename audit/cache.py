@@ -77,20 +77,19 @@ class CachedModel:
             return np.zeros((0, len(self.labels)))
         return np.stack([self._store[t] for t in texts])
 
-    def predict(self, texts: list[str]) -> np.ndarray:
-        """Index of the most probable label for each text."""
-        return self.predict_proba(texts).argmax(axis=1)
-
 
 class PredictionCache:
-    """All cached models of one audit, by model id."""
+    """All cached models of one audit, by model id; models with the same ``key`` (fingerprint
+    and output-changing settings) share one store, so the same model given twice runs once."""
 
     def __init__(self) -> None:
         self._models: dict[str, CachedModel] = {}
+        self._stores: dict[str, dict[str, np.ndarray]] = {}
 
-    def wrap(self, model: LoadedModel) -> CachedModel:
+    def wrap(self, model: LoadedModel, key: str | None = None) -> CachedModel:
         if model.id not in self._models:
-            self._models[model.id] = CachedModel(model)
+            store = self._stores.setdefault(key or model.fingerprint, {})
+            self._models[model.id] = CachedModel(model, _store=store)
         return self._models[model.id]
 
     def stats(self) -> dict[str, dict[str, int]]:

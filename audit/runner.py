@@ -9,6 +9,8 @@ one probe is recorded as that unit's error and the audit goes on.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import platform
 import secrets
 import sys
@@ -125,10 +127,54 @@ def resumed_document(out: Path, cfg: AuditConfig, data_fp: str) -> dict[str, Any
     return doc
 
 
+def refresh_run(doc: dict[str, Any], cfg: AuditConfig, command: str, device: str) -> None:
+    """A resumed run describes the latest invocation; earlier start times are kept in ``resumed``."""
+    run = doc["run"]
+    run.setdefault("resumed", []).append({"at": now_iso(), "command": command})
+    run.update(
+        finished_at=None, command=command, config=cfg.as_dict(), config_file=cfg.source_file,
+        versions=package_versions(), platform=platform.platform(), device=device,
+    )
+
+
+def model_identity(loaded, mc) -> str:
+    """What decides a model's predictions: its files plus the settings that change outputs."""
+    blob = json.dumps([loaded.fingerprint, loaded.labels, mc.max_length, mc.precision], sort_keys=True)
+    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, display) -> list:
+    """Load every model, align its labels with the data (before any probe runs), and drop earlier
+    results that no longer apply (a model removed from the run, or changed since)."""
+    from audit.labels import alignment
+    from audit.models.loader import load_model, unique_names
+
+    cache = PredictionCache()
+    earlier = {m["id"]: m.get("identity") for m in doc["models"]}
+    doc["models"] = []
+    models = []
+    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
+        display.log(f"Loading model '{name}' from {mc.spec}")
+        loaded = load_model(mc, name=name, device=device)
+        index, rule = alignment(data.labels, loaded.labels, model_id=name)
+        identity = model_identity(loaded, mc)
+        if earlier.get(name) not in (None, identity):
+            for entry in doc["probes"]:
+                entry["results"].pop(name, None)
+        entry = loaded.describe()
+        entry.update(identity=identity, label_alignment={"rule": rule, "map": {y: loaded.labels[j] for y, j in index.items()}})
+        doc["models"].append(entry)
+        models.append(cache.wrap(loaded, key=identity))
+    current = {m.id for m in models}
+    for entry in doc["probes"]:
+        for stale in set(entry["results"]) - current:
+            del entry["results"][stale]
+    return models, cache
+
+
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory."""
     from audit.data import DataConfig, load_dataset
-    from audit.models.loader import load_model, unique_names
     from probes.base import build_config
 
     t_start = time.perf_counter()
@@ -141,26 +187,17 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     display.log(f"Data: {data.source} · {len(data)} examples · labels {', '.join(data.label_names)}")
 
     device = resolve_device(cfg)
-    doc = (resume and resumed_document(out, cfg, data.fingerprint)) or new_document(cfg, command, device)
-    if resume and doc["run"]["finished_at"] is not None:
-        doc["run"]["finished_at"] = None
+    doc = resume and resumed_document(out, cfg, data.fingerprint)
+    if doc:
+        refresh_run(doc, cfg, command, device)
+    else:
+        doc = new_document(cfg, command, device)
     doc["dataset"] = data.describe()
     store = ResultsStore(out, doc)
     store.save()
 
     t0 = time.perf_counter()
-    cache = PredictionCache()
-    models = []
-    earlier = {m["id"]: m["fingerprint"] for m in doc["models"]}
-    doc["models"] = []
-    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
-        display.log(f"Loading model '{name}' from {mc.spec}")
-        loaded = load_model(mc, name=name, device=device)
-        if earlier.get(name) not in (None, loaded.fingerprint):
-            for entry in doc["probes"]:  # the model changed: its old results no longer apply
-                entry["results"].pop(name, None)
-        doc["models"].append(loaded.describe())
-        models.append(cache.wrap(loaded))
+    models, cache = load_models(cfg, doc, data, device, display)
     load_models_s = time.perf_counter() - t0
     store.save()
 

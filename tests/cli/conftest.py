@@ -38,7 +38,10 @@ def workdir(tmp_path_factory):
         "length_model.labels = ['negative', 'positive']\n"
         "def foreign(texts):\n"
         "    return np.full((len(texts), 2), 0.5)\n"
-        "foreign.labels = ['spam', 'ham']\n",
+        "foreign.labels = ['spam', 'ham']\n"
+        "def logits(texts):\n"
+        "    return np.full((len(texts), 2), 3.0)\n"
+        "logits.labels = ['negative', 'positive']\n",
         encoding="utf-8",
     )
     return root

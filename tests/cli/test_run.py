@@ -76,12 +76,43 @@ def test_limit_samples_stratified(cli, tmp_path):
 
 def test_work_before_an_input_error_is_kept(cli, tmp_path):
     out = tmp_path / "out"
-    # the second model's labels do not match the data's: the first model's results must survive
-    res = cli("run", "--model", "tfidf.skops", "--model", "callables:foreign", "--data", "test.csv", "--out", str(out), "-q")
+    # the second model returns logits, found only when it predicts: the first model's results survive
+    res = cli("run", "--model", "tfidf.skops", "--model", "callables:logits", "--data", "test.csv", "--out", str(out), "-q")
     assert res.exit_code == 2
-    assert "labels" in res.output
+    assert "do not sum to 1" in res.output
     doc = read_results(out / "results.json")
     assert doc["probes"][0]["results"]["tfidf"]["status"] == "ok"
+    assert doc["probes"][0]["results"]["logits"]["status"] == "error"
+
+
+def test_label_mismatch_stops_before_any_probe(cli, tmp_path):
+    out = tmp_path / "out"
+    res = cli("run", "--model", "tfidf.skops", "--model", "callables:foreign", "--data", "test.csv", "--out", str(out), "-q")
+    assert res.exit_code == 2 and "'spam'" in res.output and "--label-map" in res.output
+    assert read_results(out / "results.json")["probes"] == []
+
+
+def test_alignment_recorded_and_same_model_twice_runs_once(cli, tmp_path):
+    out = tmp_path / "out"
+    res = cli("run", "--model", "a=tfidf.skops", "--model", "b=tfidf.skops", "--data", "test.csv", "--out", str(out), "-q")
+    assert res.exit_code == 0, res.output
+    doc = read_results(out / "results.json")
+    assert doc["models"][0]["label_alignment"] == {"rule": "name", "map": {"negative": "negative", "positive": "positive"}}
+    assert doc["run"]["cache"]["a"]["texts_predicted"] == 60 and doc["run"]["cache"]["b"]["texts_predicted"] == 0
+
+
+def test_resume_drops_removed_and_changed_models(cli, tmp_path):
+    out = tmp_path / "out"
+    base = ("--data", "test.csv", "--out", str(out), "-q")
+    assert cli("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", *base).exit_code == 0
+    config = tmp_path / "c.yaml"
+    config.write_text("models: [{spec: tfidf.skops, labels: [positive, negative]}]\n")  # labels swapped
+    res = cli("run", "--config", str(config), *base, "--resume")
+    assert res.exit_code == 0, res.output
+    doc = read_results(out / "results.json")
+    assert list(doc["probes"][0]["results"]) == ["tfidf"]  # 'len' is gone
+    assert doc["run"]["cache"]["tfidf"]["model_calls"] == 1  # re-run: its label order changed
+    assert len(doc["run"]["resumed"]) == 1
 
 
 def test_report_rerenders_without_models(cli, tmp_path):
