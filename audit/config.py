@@ -18,6 +18,7 @@ from probes.base import build_config
 
 TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,10 @@ class ModelConfig:
     trust_model: bool = False  # allow pickle/joblib files and non-sklearn types in skops files
 
     def __post_init__(self) -> None:
+        if self.name is not None and not MODEL_NAME.fullmatch(self.name):
+            raise AuditError(
+                f"Model name {self.name!r} may use only letters, digits, '.', '_' and '-' (it names files); rename it."
+            )
         if self.max_length < 1 or self.batch_size < 1:
             raise AuditError(f"Model '{self.spec}': max_length and batch_size must be >= 1.")
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):
@@ -86,10 +91,21 @@ def parse_model_arg(arg: str) -> dict[str, Any]:
     return {"spec": arg}
 
 
+def _probe_settings(raw: Any, file: Any) -> dict[str, dict[str, Any]]:
+    """``probes`` as a list of names or a mapping of name -> settings (null for defaults)."""
+    if isinstance(raw, list) and all(isinstance(name, str) for name in raw):
+        raw = {name: {} for name in raw}
+    if not isinstance(raw, dict) or not all(v is None or isinstance(v, dict) for v in raw.values()):
+        raise AuditError(f"'probes' in {file} must map each probe name to its settings (or null), e.g. metrics: {{bootstrap: 1000}}.")
+    if not raw:
+        raise AuditError(f"'probes' in {file} is empty; list at least one probe (see `audit probes`) or remove the key to run them all.")
+    return {str(k): dict(v or {}) for k, v in raw.items()}
+
+
 def _model_config(raw: Any, where: str) -> ModelConfig:
     if isinstance(raw, str):
         raw = parse_model_arg(raw)
-    if not isinstance(raw, dict) or "spec" not in raw:
+    if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not raw["spec"]:
         raise AuditError(f"{where} needs a 'spec' (a model directory, hub id, .skops file or module:function).")
     raw = dict(raw)
     if raw.get("labels") is not None:
@@ -119,13 +135,15 @@ def resolve_config(
             f"Unknown config key(s) {', '.join(repr(k) for k in unknown)} in {file}. "
             f"Allowed: {', '.join(TOP_LEVEL_KEYS)}."
         )
+    if not isinstance(raw.get("data") or {}, dict):
+        raise AuditError(f"'data' in {file} must be a mapping (source: ..., text_col: ...), not {raw['data']!r}.")
     data_raw = dict(raw.get("data") or {})
-    if not isinstance(raw.get("data", {}) or {}, dict):
-        raise AuditError(f"'data' in {file} must be a mapping (source, text_col, label_col, ...).")
     data_raw.update({k: v for k, v in (data or {}).items() if v is not None})
     if not data_raw.get("source"):
         raise AuditError("No dataset given. Pass --data FILE (CSV, TSV, JSONL, Parquet or a hub dataset name) or set data.source in the config.")
 
+    if not isinstance(raw.get("models") or [], list):
+        raise AuditError(f"'models' in {file} must be a list of model specs or mappings, not {raw['models']!r}.")
     model_entries: list[Any] = list(models) if models else list(raw.get("models") or [])
     if not model_entries:
         raise AuditError("No model given. Pass --model SPEC (repeatable) or list them under 'models' in the config.")
@@ -140,11 +158,7 @@ def resolve_config(
 
     probe_cfg = raw.get("probes")
     if probe_cfg is not None:
-        if isinstance(probe_cfg, list):
-            probe_cfg = {name: {} for name in probe_cfg}
-        if not isinstance(probe_cfg, dict):
-            raise AuditError(f"'probes' in {file} must be a mapping of probe name to its settings.")
-        probe_cfg = {str(k): dict(v or {}) for k, v in probe_cfg.items()}
+        probe_cfg = _probe_settings(probe_cfg, file)
     if probes:
         probe_cfg = {name: (probe_cfg or {}).get(name, {}) for name in probes}
 

@@ -74,3 +74,34 @@ def test_model_arg_parsing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a=b").mkdir()  # an existing path wins over the name=SPEC reading
     assert parse_model_arg("a=b") == {"spec": "a=b"}
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("data: test.csv\nmodels: [m]\n", "'data'"),
+        ("data: {source: a.csv}\nmodels: 5\n", "'models'"),
+        ("data: {source: a.csv}\nmodels: [{spec: 5}]\n", "'spec'"),
+        ("data: {source: a.csv}\nmodels: [m]\nprobes: [[1]]\n", "'probes'"),
+        ("data: {source: a.csv}\nmodels: [m]\nprobes: {metrics: 5}\n", "'probes'"),
+        ("data: {source: a.csv}\nmodels: [m]\nprobes: {}\n", "empty"),
+        ("data: {source: a.csv}\nmodels: [{spec: m, name: 'a/b'}]\n", "rename"),
+        ("data: {source: a.csv}\nmodels: [{spec: m, max_length: long}]\n", "max_length"),
+    ],
+)
+def test_wrong_types_are_one_line_errors(tmp_path, text, needle):
+    with pytest.raises(AuditError) as e:
+        build_probes(resolve_config(write(tmp_path, text)))
+    assert needle in str(e.value) and "\n" not in str(e.value)
+
+
+def test_data_values_are_type_checked():
+    from audit.data import DataConfig
+    from probes.base import build_config
+
+    with pytest.raises(AuditError, match="source"):
+        build_config(DataConfig, {"source": 5}, "data")
+    with pytest.raises(AuditError, match="label_map"):
+        build_config(DataConfig, {"source": "a.csv", "label_map": ["a", "b"]}, "data")
+    cfg = build_config(DataConfig, {"source": "a.csv", "sensitive": ["g"], "limit": 5}, "data")
+    assert cfg.sensitive == ("g",) and cfg.limit == 5

@@ -54,12 +54,23 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context):
+        debug = lambda: debug_requested() or ctx.meta.get("audit.debug")  # noqa: E731  (set while parsing)
         try:
             return super().invoke(ctx)
         except AuditError as exc:
-            if debug_requested() or ctx.meta.get("audit.debug"):
+            if debug():
                 raise
             raise InputError(str(exc)) from None
+        except OSError as exc:  # a path the user gave cannot be read or written
+            if debug() or exc.filename is None:
+                raise
+            raise InputError(f"Cannot use '{exc.filename}': {exc.strerror}. Check the path and its permissions.") from None
+        except KeyboardInterrupt:
+            if debug():
+                raise
+            click.echo("Interrupted. Finished work is saved in the output directory; rerun with --resume to continue.",
+                       err=True)
+            ctx.exit(130)
 
 
 def debug_option(f):

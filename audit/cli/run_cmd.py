@@ -7,6 +7,14 @@ import click
 from audit.cli import debug_option
 
 
+# Flags that only make sense with your own models and data: the demo refuses them.
+DEMO_IGNORES = {
+    "--text-col": "text_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
+    "--label-map": "label_map", "--limit": "limit", "--trust-model": "trust_model",
+    "--trust-remote-code": "trust_remote_code", "--resume": "resume",
+}
+
+
 @click.command("run")
 @click.option("--model", "models", multiple=True, metavar="[NAME=]SPEC",
               help="A model directory, hub id, .skops file or package.module:function. Repeat to compare.")
@@ -47,7 +55,15 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
     if not models and not config_file:
         if data_source:
             raise AuditError("--data was given without --model; pass --model SPEC too (or neither, for the demo).")
+        given = click.get_current_context().params
+        ignored = [flag for flag, param in DEMO_IGNORES.items() if given.get(param)]
+        if ignored:
+            raise AuditError(f"The demo (no --model) takes no {', '.join(ignored)}; drop it, or pass --model and --data.")
         from audit.demo.pipeline import run_demo
+        from audit.runner import build_probes
+        from audit.config import AuditConfig
+
+        build_probes(AuditConfig(data={}, models=(), probes={p: {} for p in probes} or None))  # fail before training
 
         with Display(quiet=quiet) as display:
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
@@ -83,6 +99,8 @@ def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
         raw, sep, name = pair.partition("=")
         if not sep or not raw or not name:
             raise AuditError(f"--label-map expects RAW=NAME (e.g. 0=negative), got '{pair}'.")
+        if raw in mapping and mapping[raw] != name:
+            raise AuditError(f"--label-map maps '{raw}' twice ({mapping[raw]}, {name}); give each label once.")
         mapping[raw] = name
     return mapping
 

@@ -88,10 +88,11 @@ def load_model(mc: ModelConfig, *, name: str, device: str) -> LoadedModel:
 
 
 def unique_names(configs: list[ModelConfig]) -> list[str]:
-    """Display names: the configured one, else derived from the spec; repeats get -2, -3 ..."""
+    """Display names: the configured one, else derived from the spec (made file-name safe);
+    repeats get -2, -3 ..."""
     names: list[str] = []
     for mc in configs:
-        base = mc.name or default_name(mc.spec)
+        base = mc.name or re.sub(r"[^A-Za-z0-9_.-]", "_", default_name(mc.spec)).strip("._-")[:64] or "model"
         name, i = base, 2
         while name in names:
             name, i = f"{base}-{i}", i + 1

@@ -89,3 +89,23 @@ def test_data_without_model(cli):
 
 def test_report_of_a_non_results_file(cli, files):
     assert_one_line_error(cli("report", str(files / "afile")), "not valid JSON")
+
+
+def test_unwritable_out_dir(cli, tmp_path):
+    res = cli("run", *BASE, "--out", "/proc/audit-out")
+    assert_one_line_error(res, "/proc")
+
+
+def test_demo_rejects_unknown_probe_before_training(cli, monkeypatch):
+    from audit.demo import pipeline
+
+    def boom(*a, **k):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(pipeline, "prepare_models", boom)
+    assert_one_line_error(cli("run", "--probe", "nope"), "Unknown probe 'nope'")
+    assert_one_line_error(cli("run", "--limit", "5"), "--limit")
+
+
+def test_label_map_given_twice(cli):
+    assert_one_line_error(cli("run", *BASE, "--label-map", "0=a", "--label-map", "0=b"), "twice")
