@@ -38,6 +38,7 @@ NO_TEXT_COLUMN = "No text column found in {source} (looked for: {candidates}). C
 NO_LABEL_COLUMN = "No label column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --label-col."
 EMPTY_DATASET = "Dataset {source} has no rows{after}. Give data with a header and at least one row."
 EMPTY_TEXTS = "{count} empty or whitespace-only text(s) in column '{column}' of {source} (first at row id '{first}'). Clean or drop those rows."
+NOT_TEXT = "{count} value(s) in text column '{column}' of {source} are not text (first at row id '{first}': a {kind}). Store the texts as strings, or pick the text column with --text-col."
 MISSING_LABELS = "{count} missing label(s) in column '{column}' of {source} (first at row id '{first}'). Fill in or drop those rows."
 MISSING_IDS = "{count} missing id(s) in column '{column}' of {source} (first at row {first}). Fill them in, or leave --id-col out to use row numbers."
 DUPLICATE_ID = "Duplicate id '{id}' in column '{column}' of {source}. Make the ids unique, or leave --id-col out to use row numbers."
@@ -85,7 +86,13 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
 
     ids = _ids(frame, id_col, src)
-    texts = [v if isinstance(v, str) else _value(v) or "" for v in frame[text_col].tolist()]
+    cells = frame[text_col].tolist()
+    not_text = [i for i, v in enumerate(cells) if not isinstance(v, str) and _value(v) is not None]
+    if not_text:
+        first = cells[not_text[0]]
+        raise AuditError(NOT_TEXT.format(count=len(not_text), column=text_col, source=src, first=ids[not_text[0]],
+                                         kind=type(first).__name__))
+    texts = [v if isinstance(v, str) else "" for v in cells]
     empty = [i for i, t in enumerate(texts) if not t.strip()]
     if empty:
         raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=text_col, source=src, first=ids[empty[0]]))

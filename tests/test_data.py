@@ -304,3 +304,11 @@ def test_id_column_found_by_name_when_unique(tmp_path):
     assert load_dataset(DataConfig(source=str(path))).ids == ["x1", "x2"]
     path.write_text("id,text,label\nx1,good,1\nx1,bad,0\n", encoding="utf-8")  # not unique: row numbers
     assert load_dataset(DataConfig(source=str(path))).ids == ["0", "1"]
+
+
+def test_non_string_texts_are_refused(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "fine", "label": 1}\n{"text": 5, "label": 0}\n{"text": ["a"], "label": 0}\n', encoding="utf-8")
+    with pytest.raises(AuditError) as e:
+        load_dataset(DataConfig(source=str(path)))
+    assert "2 value(s)" in str(e.value) and "row id '1'" in str(e.value)

@@ -39,7 +39,8 @@ from audit.models.hf_source import (  # noqa: F401  (re-exported for the trainer
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 _AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 # What a model that cannot load raises (missing/corrupt files, size mismatches, missing packages).
-LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, ImportError, SafetensorError)
+# TypeError too: transformers raises it for a directory without tokenizer files.
+LOAD_ERRORS = (OSError, ValueError, KeyError, RuntimeError, ImportError, SafetensorError, TypeError, AttributeError)
 
 
 # ----------------------------------------------------------------------------- environment

@@ -71,3 +71,15 @@ def test_demo_pipeline_trains_caches_and_audits(cli, tiny_bert, tmp_path, monkey
     second = cli("run", "--out", str(tmp_path / "out2"), "-q")
     assert second.exit_code == 0, second.output
     assert cached[0].stat().st_mtime == stamp  # reused, not retrained
+
+
+def test_model_dir_without_tokenizer_is_a_one_line_error(cli, tiny_bert, tmp_path):
+    import shutil
+
+    broken = tmp_path / "no-tokenizer"
+    shutil.copytree(tiny_bert, broken)
+    for f in broken.iterdir():
+        if "token" in f.name or f.name == "vocab.txt":
+            f.unlink()
+    res = cli("run", "--model", str(broken), "--data", "test.csv", "--out", str(tmp_path / "o"), "-q")
+    assert res.exit_code == 2 and "could not be loaded" in res.output and "Traceback" not in res.output
