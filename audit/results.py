@@ -7,9 +7,7 @@ reloads it and skips units already finished for the same data, models and probe 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +15,10 @@ import numpy as np
 
 from audit import RESULTS_SCHEMA
 from audit.errors import AuditError
+from audit.fileio import atomic_write_text
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same directory and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _jsonable(obj: Any) -> Any:

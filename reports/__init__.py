@@ -6,9 +6,9 @@ results file re-renders anywhere.
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
+
+from audit.fileio import atomic_write_text
 
 from reports import html as _html
 from reports import markdown as _markdown
@@ -27,25 +27,11 @@ def render_markdown(results: dict) -> str:
     return _markdown.render(build_report(results))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same folder, then rename: a reader never sees half a report."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:  # honours the umask, unlike mkstemp
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_reports(results: dict, out_dir: str | Path) -> dict[str, Path]:
     """Write report.html and report.md into ``out_dir``; returns their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"html": out / "report.html", "markdown": out / "report.md"}
-    _write_atomic(paths["html"], render_html(results))
-    _write_atomic(paths["markdown"], render_markdown(results))
+    atomic_write_text(paths["html"], render_html(results))
+    atomic_write_text(paths["markdown"], render_markdown(results))
     return paths

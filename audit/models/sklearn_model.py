@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from audit.errors import AuditError
+from audit.fileio import temp_path_for
 from audit.models.base import LoadedModel
 
 SKOPS_EXTENSIONS = (".skops",)
@@ -114,9 +115,13 @@ def save_sklearn_model(estimator: Any, path: str | Path) -> None:
     _plain_int_vocabularies(estimator)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    sio.dump(estimator, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)  # ~25x smaller, no slower
-    tmp.replace(target)
+    tmp = temp_path_for(target)
+    try:
+        sio.dump(estimator, tmp, compression=zipfile.ZIP_DEFLATED, compresslevel=6)  # ~25x smaller, no slower
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _plain_int_vocabularies(estimator: Any) -> None:

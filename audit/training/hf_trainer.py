@@ -21,6 +21,7 @@ import numpy as np
 
 from audit.dataset import Dataset
 from audit.errors import AuditError
+from audit.fileio import atomic_write_text
 
 SUMMARY_FILE = "training_summary.json"
 WARMUP_FRACTION = 0.1
@@ -205,7 +206,5 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
         "precision": precision,
         "versions": _versions(),
     }
-    tmp = out / (SUMMARY_FILE + ".tmp")  # atomic: a summary file means a finished model
-    tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, out / SUMMARY_FILE)
+    atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")  # a summary means a finished model
     return summary

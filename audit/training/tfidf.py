@@ -7,7 +7,6 @@ training summary written next to the model records what data and settings produc
 from __future__ import annotations
 
 import json
-import os
 import platform
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ import numpy as np
 
 from audit.dataset import Dataset
 from audit.errors import AuditError
+from audit.fileio import atomic_write_text
 
 NOT_SKOPS = "TF-IDF models are saved with skops: give an output path ending in .skops, not '{path}'."
 BAD_VAL_FRACTION = "val_fraction must be in [0, 1), got {value}. Use e.g. 0.1, or 0 to skip validation."
@@ -103,9 +103,7 @@ def train_tfidf(
                      "skops": skops.__version__, "numpy": np.__version__},
     }
     summary_path = summary_path_for(out)
-    tmp = summary_path.with_name(summary_path.name + ".tmp")
-    tmp.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, summary_path)
+    atomic_write_text(summary_path, json.dumps(summary, indent=2) + "\n")
     return summary
 
 
