@@ -22,6 +22,7 @@ import numpy as np
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.fileio import atomic_write_text
+from audit.training.split import stratified_split
 
 SUMMARY_FILE = "training_summary.json"
 WARMUP_FRACTION = 0.1
@@ -44,24 +45,6 @@ def _check_inputs(train: Dataset, labels: list[str] | None, epochs: int, batch_s
     if not 0 <= val_fraction < 1:
         raise AuditError(f"val_fraction must be in [0, 1), got {val_fraction}.")
     return labels
-
-
-def split_indices(y: list[str], val_fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """Stratified (train, validation) indices; unstratified when a class is too small to split."""
-    from sklearn.model_selection import train_test_split
-
-    n = len(y)
-    n_val = int(round(n * val_fraction))
-    if n_val == 0:
-        return list(range(n)), []
-    if n_val >= n:
-        raise AuditError(f"val_fraction {val_fraction} leaves no training examples out of {n}; lower it.")
-    idx = np.arange(n)
-    try:
-        tr, va = train_test_split(idx, test_size=n_val, stratify=y, random_state=seed)
-    except ValueError:  # a class with one example, or fewer validation rows than classes
-        tr, va = train_test_split(idx, test_size=n_val, random_state=seed)
-    return sorted(tr.tolist()), sorted(va.tolist())
 
 
 def _seed_everything(seed: int) -> None:
@@ -123,7 +106,7 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
     hf.ensure_pad_token(model, tokenizer)
     model = model.float().to(dev)
 
-    tr_idx, va_idx = split_indices(train.labels, val_fraction, seed)
+    tr_idx, va_idx = stratified_split(train.labels, val_fraction, seed)
     max_len = hf.effective_max_length(tokenizer, model.config, max_length)
     enc = tokenizer([train.texts[i] for i in tr_idx], truncation=True, max_length=max_len, return_attention_mask=False)
     pads = hf.pad_values_for(tokenizer, enc)

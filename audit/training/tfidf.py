@@ -17,26 +17,11 @@ import numpy as np
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.fileio import atomic_write_text
+from audit.training.split import stratified_split
 
 NOT_SKOPS = "TF-IDF models are saved with skops: give an output path ending in .skops, not '{path}'."
 BAD_VAL_FRACTION = "val_fraction must be in [0, 1), got {value}. Use e.g. 0.1, or 0 to skip validation."
 ONE_CLASS = "Training data has a single label ({label}); a classifier needs at least two. Check the label column."
-
-
-def stratified_split(labels: list[str], val_fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """(train, val) indices: ``round(val_fraction * n_c)`` of each class to validation, at least one kept for training."""
-    rng = np.random.default_rng(seed)
-    train: list[int] = []
-    val: list[int] = []
-    by_class: dict[str, list[int]] = {}
-    for i, y in enumerate(labels):
-        by_class.setdefault(y, []).append(i)
-    for name in sorted(by_class):
-        idx = [int(i) for i in rng.permutation(by_class[name])]
-        n_val = min(int(round(val_fraction * len(idx))), len(idx) - 1)
-        val.extend(idx[:n_val])
-        train.extend(idx[n_val:])
-    return sorted(train), sorted(val)
 
 
 def train_tfidf(

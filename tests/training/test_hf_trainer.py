@@ -11,7 +11,8 @@ from tiny_bert import build_tiny_bert, template_sentences
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.models.huggingface import load_hf_model
-from audit.training.hf_trainer import SUMMARY_FILE, split_indices, train_hf
+from audit.training.hf_trainer import SUMMARY_FILE, train_hf
+from audit.training.split import stratified_split as split_indices
 
 SUMMARY_KEYS = {"kind", "model_path", "model_fingerprint", "base", "base_fingerprint", "data", "labels",
                 "hyperparameters", "validation", "train_loss", "history", "seconds", "device", "precision", "versions"}

@@ -10,7 +10,8 @@ import pytest
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.models.sklearn_model import load_sklearn_model
-from audit.training.tfidf import stratified_split, summary_path_for, train_tfidf
+from audit.training.split import stratified_split
+from audit.training.tfidf import summary_path_for, train_tfidf
 
 POS = ["great", "wonderful", "superb", "lovely", "brilliant"]
 NEG = ["awful", "terrible", "dreadful", "boring", "horrid"]
