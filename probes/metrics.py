@@ -92,15 +92,13 @@ class MetricsProbe(Probe):
         precision, recall, f1, support = (a[0] for a in stats.prf_from_cm(cm[None]))
         per_class = {}
         for j, label in enumerate(labels):
-            per_class[label] = {
-                "precision": float(precision[j]),
-                "recall": float(recall[j]),
-                "f1": float(f1[j]),
-                "support": int(support[j]),
-            }
-            metrics[f"precision/{label}"] = Metric(float(precision[j]), None, True)
-            metrics[f"recall/{label}"] = Metric(float(recall[j]), None, True)
-            metrics[f"f1/{label}"] = Metric(float(f1[j]), None, True)
+            # A class neither in the data nor ever predicted has no precision/recall/F1 at all:
+            # None, not 0 (macro F1 leaves it out too).
+            seen = j in present
+            scores = {k: float(v[j]) if seen else None for k, v in (("precision", precision), ("recall", recall), ("f1", f1))}
+            per_class[label] = {**scores, "support": int(support[j])}
+            for key, value in scores.items():
+                metrics[f"{key}/{label}"] = Metric(value, None, True)
             metrics[f"support/{label}"] = Metric(float(support[j]), None, None)
 
         wrong = np.flatnonzero(y_pred != y_true)
@@ -121,7 +119,10 @@ class MetricsProbe(Probe):
             "confusion_matrix": cm.tolist(),
             "per_class": per_class,
             "reliability": {"bins": stats.calibration_bins(confidence, correct, cfg.bins)},
-            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed},
+            # percentile CIs; resamples seeded by derive_seed(run seed, "metrics", metric name), the
+            # same for every model, so two models' intervals come from the same resampled rows
+            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
+                          "method": "percentile", "paired_across_models": True},
         }
         predictions = {
             "id": list(data.ids),

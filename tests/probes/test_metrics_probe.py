@@ -87,3 +87,15 @@ def test_gold_labels_mapped_by_name_whatever_the_model_order(case):
     b = MetricsProbe().run(PredictionCache().wrap(other), data, ProbeContext(seed=0)).metrics
     for key in ("accuracy", "f1_macro", "brier", "log_loss", "ece"):
         assert a[key].value == pytest.approx(b[key].value)
+
+
+def test_class_never_seen_has_no_scores():
+    labels = ["neg", "neutral", "pos"]
+    texts = ["a", "b", "c", "d"]
+    table = {"a": [0.9, 0.05, 0.05], "b": [0.8, 0.1, 0.1], "c": [0.1, 0.1, 0.8], "d": [0.2, 0.1, 0.7]}
+    data = Dataset(ids=list("0123"), texts=texts, labels=["neg", "neg", "pos", "neg"], source="mem")
+    model = LoadedModel("m", "mem", "callable", TableModel(labels, {t: np.array(p) for t, p in table.items()}))
+    res = MetricsProbe(MetricsProbe.Config(bootstrap=0)).run(PredictionCache().wrap(model), data, ProbeContext(seed=0))
+    assert res.metrics["f1/neutral"].value is None and res.details["per_class"]["neutral"]["recall"] is None
+    assert res.metrics["support/neutral"].value == 0
+    assert res.metrics["f1/neg"].value == pytest.approx(skm.f1_score([0, 0, 2, 0], [0, 0, 2, 2], labels=[0], average=None)[0])
