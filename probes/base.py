@@ -16,7 +16,6 @@ from typing import Any, Callable, ClassVar
 from audit.errors import AuditError
 
 FAMILIES = ("performance", "robustness", "fairness", "explainability")
-STATUSES = ("ok", "error", "not_applicable")
 
 
 @dataclass(frozen=True)

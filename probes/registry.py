@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib
 
 from audit.errors import AuditError, did_you_mean
-from probes.base import Probe
+from probes.base import FAMILIES, Probe
 
 _REGISTRY: dict[str, type[Probe]] = {}
 
 
 def register(cls: type[Probe]) -> type[Probe]:
     """Class decorator: make a probe available by its ``name``."""
+    if cls.family not in FAMILIES:
+        raise RuntimeError(f"Probe '{cls.name}' has family '{cls.family}'; use one of {', '.join(FAMILIES)}.")
     if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
         raise RuntimeError(f"Two probes are named '{cls.name}'.")
     _REGISTRY[cls.name] = cls

@@ -15,10 +15,10 @@ from pathlib import Path
 from audit.config import ModelConfig
 from audit.errors import AuditError
 from audit.models.base import LoadedModel
+from audit.models.callable_model import is_callable_spec
 
 SKLEARN_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$")
-CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 def model_kind(spec: str) -> str:
@@ -38,7 +38,7 @@ def model_kind(spec: str) -> str:
             f"Model file '{spec}' has an unsupported type '{path.suffix}'. "
             "Use a .skops file (or .joblib/.pkl with --trust-model), a model directory, or module:function."
         )
-    if CALLABLE.match(spec) or _is_file_callable(spec):
+    if is_callable_spec(spec):
         return "callable"
     if HUB_ID.match(spec) and "/" in spec:
         return "huggingface"
@@ -48,15 +48,9 @@ def model_kind(spec: str) -> str:
     )
 
 
-def _is_file_callable(spec: str) -> bool:
-    """``path/to/file.py:function``, the file existing."""
-    head, sep, tail = spec.rpartition(":")
-    return bool(sep) and head.endswith(".py") and Path(head).is_file() and tail.isidentifier()
-
-
 def default_name(spec: str) -> str:
-    if (CALLABLE.match(spec) or _is_file_callable(spec)) and not os.path.exists(spec):
-        return spec.rsplit(":", 1)[1]
+    if is_callable_spec(spec) and not os.path.exists(spec):
+        return spec.rsplit(":", 1)[1].rsplit(".", 1)[-1]
     name = Path(spec.rstrip("/")).name
     return Path(name).stem if Path(spec).is_file() else name
 

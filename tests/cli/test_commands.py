@@ -16,7 +16,7 @@ def test_help_lists_commands_without_heavy_imports():
         "import sys; from click.testing import CliRunner; from audit.cli import main\n"
         "r = CliRunner().invoke(main, ['--help']); print(r.output)\n"
         "r = CliRunner().invoke(main, ['probes']); print(r.output)\n"
-        "print('HEAVY', [m for m in ('torch', 'transformers', 'textattack') if m in sys.modules])"
+        "print('HEAVY', [m for m in ('torch', 'transformers', 'textattack', 'sklearn', 'datasets', 'pandas') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     for command in ("run", "train", "report", "probes", "init"):
