@@ -73,6 +73,7 @@ class ResultsStore:
             if entry["name"] == probe.name:
                 if entry["config"] != json.loads(dumps(config)) or entry["version"] != probe.version:
                     entry.update(config=config, version=probe.version, results={})
+                entry.update(family=probe.family, description=probe.description, metric_specs=metric_specs)
                 return entry
         entry = {
             "name": probe.name,

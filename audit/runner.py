@@ -17,37 +17,20 @@ import sys
 import time
 import traceback
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from audit import RESULTS_SCHEMA, __version__
+from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.errors import AuditError
 from audit.results import RESULTS_FILE, ResultsStore, load_results
+from audit.versions import package_versions
 from probes.base import ProbeContext
 from probes.registry import all_probes, get_probe
 
-TRACKED_PACKAGES = (
-    "numpy", "scikit-learn", "skops", "pandas", "torch", "transformers", "tokenizers",
-    "datasets", "fairlearn", "textattack", "click", "rich",
-)
-
-
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def package_versions() -> dict[str, str]:
-    """Installed versions, read from metadata (importing torch just to ask would cost seconds)."""
-    out = {"audit": __version__, "python": platform.python_version()}
-    for pkg in TRACKED_PACKAGES:
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
 
 
 def build_probes(cfg: AuditConfig) -> list:

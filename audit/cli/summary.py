@@ -7,15 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-
-def fmt(metric: dict[str, Any] | None) -> str:
-    if not metric or metric.get("value") is None:
-        return "—"
-    text = f"{metric['value']:.3f}"
-    if metric.get("ci"):
-        lo, hi = metric["ci"]
-        text += f" [{lo:.3f}, {hi:.3f}]"
-    return text
+from reports.fmt import fmt_metric
 
 
 def print_summary(doc: dict[str, Any], console: Console) -> None:
@@ -34,6 +26,6 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
                 if result.get("status") not in (None, "ok"):
                     row.append(result["status"])
                 else:
-                    row.append(fmt(result.get("metrics", {}).get(spec["name"])))
+                    row.append(fmt_metric(result.get("metrics", {}).get(spec["name"])))
             table.add_row(*row)
     console.print(table)

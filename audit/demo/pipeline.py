@@ -29,7 +29,7 @@ def cache_root() -> Path:
 
 def demo_key(train_fingerprint: str) -> str:
     """Everything that changes the trained models: data, hyper-parameters, audit and library versions."""
-    from audit.runner import package_versions
+    from audit.versions import package_versions
 
     versions = {k: v for k, v in package_versions().items() if k in ("torch", "transformers", "scikit-learn", "skops")}
     blob = json.dumps([train_fingerprint, TRANSFORMER, __version__, versions], sort_keys=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import random
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ import numpy as np
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.fileio import atomic_write_text
+from audit.versions import package_versions
 from audit.training.split import stratified_split
 
 SUMMARY_FILE = "training_summary.json"
@@ -53,17 +53,6 @@ def _seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-
-
-def _versions() -> dict[str, str]:
-    import sklearn
-    import torch
-    import transformers
-
-    import audit
-
-    return {"python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__,
-            "scikit-learn": sklearn.__version__, "audit": audit.__version__}
 
 
 def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: list[str] | None = None, epochs: int = 3,
@@ -187,7 +176,7 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
         "seconds": round(time.perf_counter() - started, 3),
         "device": dev,
         "precision": precision,
-        "versions": _versions(),
+        "versions": package_versions(),
     }
     atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")  # a summary means a finished model
     return summary

@@ -7,16 +7,14 @@ training summary written next to the model records what data and settings produc
 from __future__ import annotations
 
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from audit.dataset import Dataset
 from audit.errors import AuditError
 from audit.fileio import atomic_write_text
+from audit.versions import package_versions
 from audit.training.split import stratified_split
 
 NOT_SKOPS = "TF-IDF models are saved with skops: give an output path ending in .skops, not '{path}'."
@@ -39,14 +37,11 @@ def train_tfidf(
     The saved model is the one fitted on the training part, so the validation figures in the
     summary describe exactly the file on disk. Returns the summary (also written as JSON).
     """
-    import sklearn
-    import skops
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.pipeline import Pipeline
 
-    from audit import __version__
     from audit.models.sklearn_model import file_sha256, save_sklearn_model
 
     out = Path(out_path)
@@ -84,8 +79,7 @@ def train_tfidf(
         "hyperparameters": hyper,
         "validation": validation,
         "seconds": round(time.perf_counter() - start, 3),
-        "versions": {"audit": __version__, "python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                     "skops": skops.__version__, "numpy": np.__version__},
+        "versions": package_versions(),
     }
     summary_path = summary_path_for(out)
     atomic_write_text(summary_path, json.dumps(summary, indent=2) + "\n")
