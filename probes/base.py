@@ -11,6 +11,7 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 from audit.errors import AuditError
@@ -70,6 +71,8 @@ class ProbeContext:
     seed: int
     device: str = "cpu"
     progress: Callable[..., Any] | None = None  # progress(description, total) -> advance(n)
+    work_dir: Path | None = None  # where a probe may keep its own checkpoints (OUT/work); None: nowhere
+    resume: bool = False  # the run resumes an earlier one: a probe may reuse its checkpoints
 
     def task(self, description: str, total: int):
         """A callable ``advance(n)`` for a progress bar; a no-op without a display."""

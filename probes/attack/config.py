@@ -1,0 +1,100 @@
+"""The attack probe's configuration and its per-recipe plans.
+
+``recipes`` is a list of names, or a mapping from name to overrides of ``examples``,
+``query_budget`` and ``time_budget_s``::
+
+    attack:
+      recipes: {deepwordbug: {}, pwws: {examples: 50, query_budget: 5000}}
+      resources: {synonyms: ./ppdb_synonyms.txt}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from audit.errors import AuditError
+from audit.resources.recipes import RecipeInfo, resolve_recipe
+
+PER_RECIPE_KEYS = ("examples", "query_budget", "time_budget_s")
+POSITIVE = "attack{where}.{key} must be a positive number, got {value!r}."
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One recipe as it will run."""
+
+    recipe: RecipeInfo
+    examples: int
+    query_budget: int
+    time_budget_s: float
+
+
+def _positive(key: str, value: Any, where: str = "", whole: bool = True) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or (whole and value != int(value)):
+        raise AuditError(POSITIVE.format(where=where, key=key, value=value)
+                         + (" Give a whole number." if whole and isinstance(value, (int, float)) and value > 0 else ""))
+    return int(value) if whole else float(value)
+
+
+@dataclass(frozen=True)
+class AttackConfig:
+    recipes: tuple | dict | str = ("deepwordbug", "pwws")  # names, or {name: {examples, query_budget, time_budget_s}}
+    examples: int = 50  # seeded sample attacked per recipe (the same examples for every model)
+    query_budget: int = 2000  # model queries per example
+    time_budget_s: float = 60.0  # wall-clock seconds per example (examples run concurrently)
+    workers: int = 16  # examples attacked at once; their model queries share batches
+    confidence: float = 0.95  # level of the Wilson intervals
+    max_examples: int = 10  # adversarial examples per recipe kept for the report
+    resources: dict | None = None  # resource name -> local path (overrides the AUDIT_* variables)
+
+    def __post_init__(self) -> None:
+        _positive("examples", self.examples)
+        _positive("query_budget", self.query_budget)
+        _positive("time_budget_s", self.time_budget_s, whole=False)
+        _positive("workers", self.workers)
+        if not 0 < self.confidence < 1:
+            raise AuditError(f"attack.confidence must be between 0 and 1, got {self.confidence}.")
+        if isinstance(self.max_examples, bool) or not isinstance(self.max_examples, int) or self.max_examples < 0:
+            raise AuditError(f"attack.max_examples must be a whole number >= 0, got {self.max_examples!r}.")
+        if self.resources is not None:
+            from audit.resources.catalog import check_names
+
+            if not isinstance(self.resources, dict):
+                raise AuditError("attack.resources must map resource names to paths, e.g. {glove: ./glove.txt}.")
+            check_names(self.resources)
+        self.plans()  # every recipe name and override checked now, before any model loads
+
+    def _items(self) -> list[tuple[str, dict]]:
+        if isinstance(self.recipes, str):
+            return [(self.recipes, {})]
+        if isinstance(self.recipes, dict):
+            return [(str(k), v if v is not None else {}) for k, v in self.recipes.items()]
+        if isinstance(self.recipes, (list, tuple)) and all(isinstance(r, str) for r in self.recipes):
+            return [(r, {}) for r in self.recipes]
+        raise AuditError("attack.recipes must be a list of recipe names or a mapping of names to settings.")
+
+    def plans(self) -> list[Plan]:
+        items = self._items()
+        if not items:
+            raise AuditError("attack.recipes is empty; name at least one recipe, e.g. [deepwordbug].")
+        plans, seen = [], set()
+        for name, raw in items:
+            info = resolve_recipe(name)
+            if info.name in seen:
+                raise AuditError(f"attack.recipes names '{info.name}' twice; list each recipe once.")
+            seen.add(info.name)
+            if not isinstance(raw, dict):
+                raise AuditError(f"attack.recipes.{name} must be a mapping of {', '.join(PER_RECIPE_KEYS)}.")
+            unknown = sorted(set(raw) - set(PER_RECIPE_KEYS))
+            if unknown:
+                raise AuditError(f"Unknown key(s) {', '.join(map(repr, unknown))} for attack recipe '{name}'. "
+                                 f"Allowed: {', '.join(PER_RECIPE_KEYS)}.")
+            where = f".recipes.{name}"
+            plans.append(Plan(
+                info,
+                _positive("examples", raw.get("examples", self.examples), where),
+                _positive("query_budget", raw.get("query_budget", self.query_budget), where),
+                _positive("time_budget_s", raw.get("time_budget_s", self.time_budget_s), where, whole=False),
+            ))
+        return plans

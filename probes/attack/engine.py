@@ -1,0 +1,123 @@
+"""Attack many examples at once: worker threads, one TextAttack ``Attack`` each, shared batches.
+
+Every worker builds its own ``Attack`` (TextAttack's goal function keeps per-example state) and
+takes examples from a common queue; all model queries meet in one :class:`QueryBatcher`. Each
+example draws randomness from its own seeded generator and is reported as soon as it finishes,
+so a checkpoint can record it. Imports textattack (its offline needs met first): attack runs only.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+
+from audit.resources.textattack_env import import_textattack
+from probes.attack.batcher import AttackCancelled, QueryBatcher
+from probes.attack.kit import Kit
+from probes.attack.rng import example_rng
+from probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted
+
+import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
+
+from textattack.attack_results import SkippedAttackResult, SuccessfulAttackResult  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Job:
+    index: int  # row in the dataset (ids need not be unique)
+    id: str
+    text: str
+    label: int  # gold label index in the model's label order
+
+
+@dataclass(frozen=True)
+class Budget:
+    queries: int
+    seconds: float
+
+
+def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBatcher, model, labels: list[str],
+               budget: Budget, seed_parts: tuple, workers: int, on_record: Callable[[Job, dict], None],
+               gradients: Callable | None = None, tokens: Callable | None = None) -> None:
+    """Attack ``jobs`` with ``workers`` threads; ``on_record(job, record)`` as each example finishes."""
+    queue = deque(jobs)
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+    wrapper = AuditModelWrapper(batcher.caller("model"), model, gradients, tokens)
+
+    def work() -> None:
+        try:
+            goal = BudgetedUntargeted(wrapper, query_budget=budget.queries, time_budget_s=budget.seconds)
+            attack = factory(goal, kit)
+            while True:
+                with lock:
+                    if errors or not queue:
+                        return
+                    job = queue.popleft()
+                t0 = time.perf_counter()
+                with example_rng(*seed_parts, job.id):
+                    result = attack.attack(job.text, job.label)
+                record = to_record(result, job, goal, labels, time.perf_counter() - t0)
+                with lock:
+                    on_record(job, record)
+        except AttackCancelled:
+            return
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            with lock:
+                errors.append(exc)
+            batcher.cancel()
+        finally:
+            batcher.leave()
+
+    threads = [threading.Thread(target=work, name=f"attack-{i}", daemon=True) for i in range(min(workers, len(jobs)))]
+    for _ in threads:
+        batcher.join()
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            while t.is_alive():
+                t.join(0.2)
+    except BaseException:  # Ctrl-C: stop the workers before leaving (their finished examples are kept)
+        batcher.cancel()
+        for t in threads:
+            t.join(5)
+        raise
+    if errors:
+        raise errors[0]
+
+
+def to_record(result, job: Job, goal, labels: list[str], seconds: float) -> dict:
+    """One example's outcome, in label names and plain numbers (JSON-ready)."""
+    original = result.original_result
+    record = {
+        "id": job.id,
+        "text": job.text,
+        "label": labels[job.label],
+        "original_confidence": float(original.raw_output[job.label]),
+        "queries": int(goal.num_queries),
+        "seconds": round(seconds, 4),
+    }
+    if isinstance(result, SkippedAttackResult):
+        return {**record, "outcome": "skipped", "reason": "misclassified",
+                "predicted": labels[int(original.output)]}
+    final = result.perturbed_result
+    changed = original.attacked_text.all_words_diff(final.attacked_text)
+    n_words = max(1, len(original.attacked_text.words))
+    success = isinstance(result, SuccessfulAttackResult)
+    stop = "goal" if success else ("time_budget" if goal.timed_out else
+                                   "query_budget" if goal.num_queries >= goal.query_cap else "exhausted")
+    return {
+        **record,
+        "outcome": "success" if success else "failed",
+        "reason": stop,
+        "adversarial": final.attacked_text.text,
+        "adversarial_label": labels[int(final.output)],
+        "adversarial_confidence": float(final.raw_output[int(final.output)]),
+        "words_changed": len(changed),
+        "words": len(original.attacked_text.words),
+        "perturbed_share": len(changed) / n_words,
+    }

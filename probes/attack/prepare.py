@@ -1,0 +1,78 @@
+"""Before any attack: which recipes have their resources, and which examples can be attacked.
+
+Resources are checked up front so a recipe whose resource is missing fails at once with one
+line naming the resource and how to provide it, while the other recipes still run. Examples
+that are empty, or longer than a transformer's max length (it would only see a prefix, so
+perturbing the rest cannot matter and "words perturbed" would mislead), are skipped and counted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from audit.resources import catalog
+from probes.attack.config import Plan
+
+
+def resolve_resources(plans: list[Plan], overrides: dict | None,
+                      model: Any = None) -> tuple[list[tuple[Plan, dict[str, str]]], dict[str, str]]:
+    """(plans ready to run with their resource paths, {recipe: why it cannot run})."""
+    ready, unavailable = [], {}
+    for plan in plans:
+        if plan.recipe.white_box and model is not None and not has_gradients(model):
+            unavailable[plan.recipe.name] = (
+                f"Attack recipe '{plan.recipe.name}' ranks words by input gradients, which model '{model.id}' does not "
+                "provide (only Hugging Face models do); run it on a transformer, or pick a black-box recipe.")
+            continue
+        try:
+            ready.append((plan, _paths_for(plan, overrides)))
+        except catalog.MissingResource as exc:
+            unavailable[plan.recipe.name] = str(exc)
+    return ready, unavailable
+
+
+def _paths_for(plan: Plan, overrides: dict | None) -> dict[str, str]:
+    """Every present resource of each group; the first of a group with none present is reported."""
+    who = f"Attack recipe '{plan.recipe.name}'"
+    paths: dict[str, str] = {}
+    for group in plan.recipe.needs:
+        present = [n for n in group if catalog.locate(n, overrides).present]
+        if not present:
+            try:
+                catalog.require(group[0], overrides, needed_by=who)
+            except catalog.MissingResource as exc:
+                alternatives = ", ".join(group[1:])
+                raise catalog.MissingResource(f"{exc} Or provide {alternatives} instead." if alternatives else str(exc))
+        for name in present:
+            paths[name] = catalog.require(name, overrides, needed_by=who)
+    return paths
+
+
+def has_gradients(model: Any) -> bool:
+    from audit.models.base import HasInputGradients
+
+    clf = getattr(model, "classifier", None)
+    return isinstance(clf, HasInputGradients) and getattr(clf, "tokenizer", None) is not None
+
+
+def skip_reasons(model: Any, texts: list[str]) -> list[str | None]:
+    """Per text: "empty", "too_long" (more tokens than a transformer's max length) or None."""
+    reasons: list[str | None] = ["empty" if not t.strip() else None for t in texts]
+    clf = getattr(model, "classifier", None)
+    tokenizer, limit = getattr(clf, "tokenizer", None), getattr(clf, "max_length", None)
+    if tokenizer is None or not limit:
+        return reasons
+    todo = [i for i, r in enumerate(reasons) if r is None]
+    if todo:
+        import transformers
+
+        verbosity = transformers.logging.get_verbosity()
+        transformers.logging.set_verbosity_error()  # "sequence longer than the maximum" is the point here
+        try:
+            enc = tokenizer([texts[i] for i in todo], truncation=False, padding=False, return_attention_mask=False)
+        finally:
+            transformers.logging.set_verbosity(verbosity)
+        for i, ids in zip(todo, enc["input_ids"]):
+            if len(ids) > limit:
+                reasons[i] = "too_long"
+    return reasons

@@ -1,0 +1,126 @@
+"""The `attack` probe: adversarial attacks from TextAttack recipes, on any model kind.
+
+One seeded sample of the data is attacked by every recipe on every model; only examples the
+model gets right are attacked (the rest are counted as skipped). TextAttack is imported only
+here, when an attack runs. Queries go through the prediction cache and are batched across
+examples attacked at the same time; each success is confirmed by re-predicting the adversarial
+text. Per-example records go to the predictions sidecar; finished examples are checkpointed under
+the run's work dir, so ``--resume`` picks an interrupted attack up where it stopped.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from audit.errors import AuditError
+from audit.labels import align_labels
+from audit.resources.recipes import RECIPES
+from audit.seeding import rng_for
+from probes.attack import summary
+from probes.attack.checkpoint import Checkpoint, unit_key
+from probes.attack.config import AttackConfig
+from probes.attack.prepare import resolve_resources, skip_reasons
+from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from probes.registry import register
+
+EXAMPLE_KEYS = ("recipe", "id", "text", "adversarial", "label", "adversarial_label", "original_confidence",
+                "adversarial_confidence", "queries", "words_changed", "perturbed_share")
+RECORD_COLUMNS = ("recipe", "id", "label", "outcome", "reason", "text", "adversarial", "adversarial_label",
+                  "original_confidence", "adversarial_confidence", "predicted", "queries", "words_changed", "words",
+                  "perturbed_share", "seconds", "confirmed")
+
+
+@register
+class AttackProbe(Probe):
+    name = "attack"
+    family = "robustness"
+    version = "1"
+    description = ("Adversarial attacks (TextAttack recipes: DeepWordBug, Pruthi, PWWS, TextFooler, TextBugger, BAE, "
+                   "BERT-Attack, A2T): success rate, accuracy under attack, queries, words perturbed.")
+    metric_specs: ClassVar[tuple[MetricSpec, ...]] = (
+        MetricSpec("max_success_rate", "Highest attack success rate over the recipes run (Wilson CI).", False,
+                   headline=True),
+        MetricSpec("min_accuracy_under_attack", "Lowest accuracy under attack over the recipes run (Wilson CI).",
+                   True, headline=True),
+        MetricSpec("success_rate/{recipe}", "Share of attacked (correctly classified) examples whose prediction "
+                   "the recipe flipped, each confirmed by re-predicting (Wilson CI).", False),
+        MetricSpec("accuracy_under_attack/{recipe}", "Share of evaluated examples still classified correctly "
+                   "after the attack (Wilson CI).", True),
+        MetricSpec("clean_accuracy/{recipe}", "Accuracy on the examples sampled for the recipe (Wilson CI).", True),
+        MetricSpec("avg_queries/{recipe}", "Mean model queries per attacked example.", None),
+        MetricSpec("avg_perturbed_share/{recipe}", "Mean share of words changed in successful adversarial "
+                   "examples.", None),
+        MetricSpec("successes/{recipe}", "Successful (confirmed) attacks.", None),
+        MetricSpec("failures/{recipe}", "Attacks that did not flip the prediction (budget, exhausted, unconfirmed).",
+                   None),
+        MetricSpec("skipped/{recipe}", "Sampled examples not attacked (misclassified, empty or too long).", None),
+    )
+    Config = AttackConfig
+
+    def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
+        cfg: AttackConfig = self.config
+        labels = model.labels
+        gold = align_labels(data.labels, labels, model_id=model.id)
+        ready, unavailable = resolve_resources(cfg.plans(), cfg.resources, model)
+        if not ready:
+            raise AuditError(" ".join(unavailable.values()))
+        from audit.resources.textattack_env import import_textattack
+
+        import_textattack()
+        from probes.attack.engine import Job
+        from probes.attack.unit import run_recipe
+
+        order = [int(i) for i in rng_for(ctx.seed, self.name, "sample").permutation(len(data))]
+        sample = order[: max(plan.examples for plan, _ in ready)]
+        reasons = dict(zip(sample, skip_reasons(model, [data.texts[i] for i in sample])))
+        ok = [i for i in sample if reasons[i] is None]
+        proba = dict(zip(ok, model.predict_proba([data.texts[i] for i in ok]))) if ok else {}
+        details_of = getattr(getattr(model, "model", None), "details", None) or {}
+        settings = {k: details_of.get(k) for k in ("max_length", "precision")}  # change outputs, so the key
+
+        metrics, per_recipe, records_all, examples = {}, {}, [], []
+        for plan, paths in ready:
+            idx = sample[: plan.examples]
+            records = [self._skipped(data, i, gold[i], reasons[i], proba, labels) for i in idx]
+            jobs = [Job(i, data.ids[i], data.texts[i], int(gold[i])) for i, r in zip(idx, records) if r is None]
+            key = unit_key(model_fingerprint=model.fingerprint, model_settings=settings, recipe=plan.recipe.name,
+                           query_budget=plan.query_budget, time_budget_s=plan.time_budget_s, seed=ctx.seed,
+                           labels=labels)
+            checkpoint = Checkpoint(ctx.work_dir, model.id, plan.recipe.name, key, ctx.resume)
+            advance = ctx.task(f"attack · {plan.recipe.name} · {model.id}", len(jobs))
+            attacked, run_info = run_recipe(plan, paths, model, jobs, checkpoint=checkpoint, seed=ctx.seed,
+                                            workers=cfg.workers, advance=advance)
+            by_index = {job.index: r for job, r in zip(jobs, attacked)}
+            records = [r if r is not None else by_index[i] for i, r in zip(idx, records)]
+            for r in records:
+                r["recipe"] = plan.recipe.name
+            m, counts = summary.recipe_metrics(plan.recipe.name, records, cfg.confidence)
+            metrics.update(m)
+            per_recipe[plan.recipe.name] = {**self._describe(plan, paths), **counts, **run_info}
+            records_all += records
+            examples += [{k: r.get(k) for k in EXAMPLE_KEYS} for r in records
+                         if r["outcome"] == "success"][: cfg.max_examples]
+        metrics.update(summary.headline(metrics, [plan.recipe.name for plan, _ in ready]))
+        details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
+                   "workers": cfg.workers}
+        predictions = {col: [r.get(col) for r in records_all] for col in RECORD_COLUMNS}
+        return ProbeResult(metrics=metrics, details=details, examples=examples, predictions=predictions)
+
+    @staticmethod
+    def _skipped(data, i: int, gold: int, reason: str | None, proba: dict, labels: list[str]) -> dict | None:
+        """The record of an example that is not attacked, or None when it will be."""
+        base = {"id": data.ids[i], "text": data.texts[i], "label": labels[gold], "outcome": "skipped"}
+        if reason is not None:
+            return {**base, "reason": reason}
+        predicted = int(proba[i].argmax())
+        if predicted != gold:
+            return {**base, "reason": "misclassified", "predicted": labels[predicted],
+                    "original_confidence": float(proba[i][gold])}
+        return None
+
+    @staticmethod
+    def _describe(plan, paths: dict[str, str]) -> dict:
+        info = RECIPES[plan.recipe.name]
+        return {"textattack_recipe": info.textattack_name, "paper": info.paper, "offline_note": info.offline_note,
+                "resources": dict(paths), "examples": plan.examples, "query_budget": plan.query_budget,
+                "time_budget_s": plan.time_budget_s}

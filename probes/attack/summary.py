@@ -1,0 +1,89 @@
+"""Per-recipe numbers from per-example records: counts, rates with Wilson intervals, averages.
+
+Definitions (TextAttack's, over the sampled examples that could be attacked):
+clean accuracy = correct / evaluated; accuracy under attack = attacks that failed / evaluated;
+success rate = successes / attacked (correctly classified examples), with a Wilson interval;
+average queries over attacked examples; perturbed share over successful ones.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from probes.base import Metric
+
+SKIP_REASONS = ("misclassified", "too_long", "empty")
+
+
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Wilson score interval for a binomial proportion (None when n == 0)."""
+    if n <= 0:
+        return None
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def counts(records: list[dict[str, Any]]) -> dict[str, Any]:
+    skipped = {r: sum(1 for x in records if x["outcome"] == "skipped" and x.get("reason") == r) for r in SKIP_REASONS}
+    successes = sum(1 for x in records if x["outcome"] == "success")
+    failures = sum(1 for x in records if x["outcome"] == "failed")
+    return {
+        "sampled": len(records),
+        "evaluated": len(records) - skipped["too_long"] - skipped["empty"],
+        "attacked": successes + failures,
+        "successes": successes,
+        "failures": failures,
+        "skipped": sum(skipped.values()),
+        "skipped_by_reason": skipped,
+        "unconfirmed": sum(1 for x in records if x.get("reason") == "unconfirmed"),
+        "timed_out": sum(1 for x in records if x.get("reason") == "time_budget"),
+        "query_budget_hits": sum(1 for x in records if x.get("reason") == "query_budget"),
+    }
+
+
+def _mean(values: list[float]) -> float | None:
+    return float(sum(values) / len(values)) if values else None
+
+
+def recipe_metrics(recipe: str, records: list[dict[str, Any]], confidence: float) -> tuple[dict[str, Metric], dict]:
+    """Metrics named ``<metric>/<recipe>`` and the counts behind them."""
+    c = counts(records)
+    attacked = [x for x in records if x["outcome"] in ("success", "failed")]
+    ok = [x for x in records if x["outcome"] == "success"]
+    evaluated, n_att = c["evaluated"], c["attacked"]
+    c["avg_queries"] = _mean([x["queries"] for x in attacked])
+    c["avg_perturbed_share"] = _mean([x["perturbed_share"] for x in ok])
+    metrics = {
+        f"clean_accuracy/{recipe}": Metric(n_att / evaluated if evaluated else None,
+                                           wilson(n_att, evaluated, confidence), True),
+        f"accuracy_under_attack/{recipe}": Metric(c["failures"] / evaluated if evaluated else None,
+                                                  wilson(c["failures"], evaluated, confidence), True),
+        f"success_rate/{recipe}": Metric(c["successes"] / n_att if n_att else None,
+                                         wilson(c["successes"], n_att, confidence), False),
+        f"avg_queries/{recipe}": Metric(c["avg_queries"], None, None),
+        f"avg_perturbed_share/{recipe}": Metric(c["avg_perturbed_share"], None, None),
+        f"successes/{recipe}": Metric(float(c["successes"]), None, None),
+        f"failures/{recipe}": Metric(float(c["failures"]), None, None),
+        f"skipped/{recipe}": Metric(float(c["skipped"]), None, None),
+    }
+    return metrics, c
+
+
+def headline(metrics: dict[str, Metric], recipes: list[str]) -> dict[str, Metric]:
+    """The worst case over recipes: the highest success rate, the lowest accuracy under attack."""
+    rates = [metrics[f"success_rate/{r}"] for r in recipes if metrics[f"success_rate/{r}"].value is not None]
+    under = [metrics[f"accuracy_under_attack/{r}"] for r in recipes
+             if metrics[f"accuracy_under_attack/{r}"].value is not None]
+    worst_rate = max(rates, key=lambda m: m.value) if rates else None
+    worst_acc = min(under, key=lambda m: m.value) if under else None
+    return {
+        "max_success_rate": Metric(worst_rate.value, worst_rate.ci, False) if worst_rate else Metric(None, None, False),
+        "min_accuracy_under_attack": Metric(worst_acc.value, worst_acc.ci, True) if worst_acc else Metric(None, None, True),
+    }

@@ -1,0 +1,196 @@
+"""The ``attack`` probe: per-recipe results with the models side by side, and adversarial
+examples as word-level diffs (inline SVG in HTML, marked text in Markdown; every part escaped).
+
+Reads only results.json keys (``details.recipes``, ``details.unavailable``, ``examples``);
+imports no torch, textattack or probes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import textwrap
+
+from markupsafe import Markup
+
+from reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
+from reports.fmt import fmt_duration, fmt_num, fmt_pct
+from reports.lookup import as_dict, as_list, metrics_of, model_result
+from reports.probe_blocks import SectionContext, config_block, new_section, ok_models, status_blocks
+from reports.scorecard import headers, metric_row
+from reports.svg import el, svg
+
+ROWS = (("success_rate", "success rate"), ("accuracy_under_attack", "accuracy under attack"),
+        ("clean_accuracy", "clean accuracy"), ("avg_queries", "queries per example"),
+        ("avg_perturbed_share", "share of words changed"))
+MAX_DIFFS = 12  # adversarial examples drawn per model
+LINE_CHARS, CHAR_W, LINE_H, PAD = 92, 7.2, 17, 10  # monospace layout of the diff figure
+DELETED, INSERTED = "#b42318", "#067647"
+
+
+def _details(probe: dict, model: str) -> dict:
+    return as_dict((model_result(probe, model) or {}).get("details"))
+
+
+def recipe_names(probe: dict, models: list[str]) -> list[str]:
+    names: list[str] = []
+    for m in models:
+        names += [str(r) for r in as_dict(_details(probe, m).get("recipes")) if str(r) not in names]
+    return names
+
+
+def results_table(probe: dict, ctx: SectionContext, recipes: list[str]) -> Table:
+    rows = []
+    for recipe in recipes:
+        for key, label in ROWS:
+            name = f"{key}/{recipe}"
+            if any(name in metrics_of(probe, m) for m in ctx.models):
+                rows.append(metric_row(probe, name, f"{recipe} · {label}", ctx.models))
+    return Table(headers("Recipe · metric", ctx.models), rows, css="metrics-table attack-table",
+                 caption="Per recipe, models side by side: rates with 95% Wilson intervals. Success rate is over "
+                         "attacked (correctly classified) examples; accuracies are over all evaluated examples.",
+                 empty="No recipe ran.")
+
+
+def counts_table(probe: dict, models: list[str], recipes: list[str]) -> Table:
+    cols = ("succeeded / failed / skipped", "unconfirmed", "stopped by budget", "time")
+    rows = []
+    for recipe in recipes:
+        row: list = [Cell(recipe, css="label")]
+        for m in models:
+            d = as_dict(as_dict(_details(probe, m).get("recipes")).get(recipe))
+            if not d:
+                row += [Cell("—", css="num")] * len(cols)
+                continue
+            budget = (d.get("timed_out") or 0) + (d.get("query_budget_hits") or 0)
+            row += [Cell(f"{fmt_num(d.get('successes'))} / {fmt_num(d.get('failures'))} / "
+                         f"{fmt_num(d.get('skipped'))}", css="num", title=_skip_title(d)),
+                    Cell(fmt_num(d.get("unconfirmed")), css="num"), Cell(fmt_num(budget), css="num"),
+                    Cell(fmt_duration(d.get("seconds")), css="num")]
+        rows.append(row)
+    return Table(["Recipe"] + [c for _ in models for c in cols], rows, header_groups=[("", 1)] + [(m, len(cols))
+                 for m in models], css="attack-counts compact",
+                 caption="Counts per recipe. Unconfirmed: TextAttack reported success but re-predicting the "
+                         "adversarial text kept the gold label (counted as failed).")
+
+
+def _skip_title(d: dict) -> str:
+    by = as_dict(d.get("skipped_by_reason"))
+    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in by.items() if v) or "none skipped"
+
+
+def recipe_notes(probe: dict, models: list[str], recipes: list[str]) -> KeyValues | None:
+    pairs = []
+    for recipe in recipes:
+        d = next((as_dict(as_dict(_details(probe, m).get("recipes")).get(recipe)) for m in models
+                  if as_dict(_details(probe, m).get("recipes")).get(recipe)), {})
+        note = str(d.get("paper") or "")
+        if d.get("offline_note"):
+            note += f" — offline: {d['offline_note']}"
+        pairs.append((f"{recipe} ({d.get('textattack_recipe', '?')})", note or "—"))
+    return KeyValues(pairs, caption="Recipes and their papers") if pairs else None
+
+
+def unavailable_callouts(probe: dict, models: list[str]) -> list[Callout]:
+    seen: dict[str, str] = {}
+    for m in models:
+        for recipe, message in as_dict(_details(probe, m).get("unavailable")).items():
+            seen.setdefault(str(recipe), str(message))
+    return [Callout("not_applicable", f"{recipe}: not run", message) for recipe, message in seen.items()]
+
+
+def word_diff(original: str, adversarial: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """Whitespace tokens of both texts, each flagged True where it differs from the other text."""
+    a, b = str(original).split(), str(adversarial).split()
+    left, right = [(w, True) for w in a], [(w, True) for w in b]
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        for k in range(block.size):
+            left[block.a + k] = (a[block.a + k], False)
+            right[block.b + k] = (b[block.b + k], False)
+    return left, right
+
+
+def marked(tokens: list[tuple[str, bool]], sign: str) -> str:
+    """Markdown / plain form: changed words as [-word-] (removed) or {+word+} (inserted)."""
+    return " ".join((f"[-{w}-]" if sign == "-" else f"{{+{w}+}}") if changed else w for w, changed in tokens)
+
+
+def _lines(tokens: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
+    lines, current, width = [], [], 0
+    for word, changed in tokens:
+        for piece in textwrap.wrap(word, LINE_CHARS - 2) or [word]:
+            if current and width + 1 + len(piece) > LINE_CHARS - 2:
+                lines.append(current)
+                current, width = [], 0
+            current.append((piece, changed))
+            width += len(piece) + (1 if width else 0)
+    return lines + ([current] if current else [])
+
+
+def diff_svg(examples: list[dict], label: str) -> Markup:
+    """Stacked diff cards: a header line, the original (removed words struck red), the adversarial
+    text (inserted words bold green). Monospace, so wrapping by characters is exact."""
+    parts, y = [], PAD
+    width = PAD * 2 + 2 * CHAR_W + LINE_CHARS * CHAR_W
+    for ex in examples:
+        left, right = word_diff(ex.get("text", ""), ex.get("adversarial", ""))
+        y += LINE_H
+        parts.append(el("text", {"x": PAD, "y": y, "class": "diff-head", "font-weight": "600"}, _header(ex)))
+        for sign, tokens, colour in (("−", left, DELETED), ("+", right, INSERTED)):
+            for i, line in enumerate(_lines(tokens)):
+                y += LINE_H
+                spans = []
+                for j, (word, changed) in enumerate(line):
+                    attrs = {"fill": colour, "font-weight": "700"} if changed else {}
+                    if changed and sign == "−":
+                        attrs["text-decoration"] = "line-through"
+                    spans += ([" "] if j else []) + [el("tspan", attrs, word)]
+                prefix = el("tspan", {"fill": colour}, (sign if i == 0 else " ") + " ")
+                parts.append(el("text", {"x": PAD, "y": y, "xml:space": "preserve"}, prefix, *spans))
+        y += PAD
+    return svg(width, y + PAD, label, el("g", {"font-family": "ui-monospace, Menlo, Consolas, monospace",
+                                               "font-size": 12}, *parts), css="chart attack-diff")
+
+
+def _header(ex: dict) -> str:
+    conf = lambda key: f" ({fmt_num(ex.get(key), 2)})" if ex.get(key) is not None else ""  # noqa: E731
+    return (f"{ex.get('recipe', '?')} · id {ex.get('id', '?')} · {ex.get('label', '?')}{conf('original_confidence')}"
+            f" → {ex.get('adversarial_label', '?')}{conf('adversarial_confidence')} · "
+            f"{fmt_num(ex.get('words_changed'))} word(s) changed · {fmt_num(ex.get('queries'))} queries")
+
+
+def diff_table(examples: list[dict]) -> Table:
+    rows = []
+    for ex in examples:
+        left, right = word_diff(ex.get("text", ""), ex.get("adversarial", ""))
+        rows.append([Cell(str(ex.get("recipe", "")), css="label"), Cell(str(ex.get("id", ""))),
+                     Cell(f"{ex.get('label', '?')} → {ex.get('adversarial_label', '?')}"),
+                     Cell(fmt_pct(ex.get("perturbed_share")), css="num"),
+                     Cell(marked(left, "-"), css="text"), Cell(marked(right, "+"), css="text")])
+    return Table(["Recipe", "Id", "Label", "Words changed", "Original", "Adversarial"], rows, css="examples",
+                 caption="Changed words marked [-removed-] and {+inserted+}.", markdown_rows=10)
+
+
+def example_blocks(probe: dict, models: list[str]) -> list:
+    blocks: list = []
+    for m in models:
+        examples = [e for e in as_list((model_result(probe, m) or {}).get("examples"))
+                    if isinstance(e, dict) and e.get("adversarial") is not None][:MAX_DIFFS]
+        if examples:
+            blocks += [Heading(f"Adversarial examples — {m}"),
+                       Figure(title=f"Word-level diffs — {m}", svg=diff_svg(examples, f"Adversarial examples for {m}"),
+                              table=diff_table(examples),
+                              caption="struck red: removed words; bold green: inserted words")]
+    return blocks
+
+
+def attack_section(probe: dict, ctx: SectionContext) -> Section:
+    section = new_section(probe)
+    models = ok_models(probe, ctx)
+    recipes = recipe_names(probe, models)
+    blocks: list = status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models)
+    if recipes:
+        blocks += [results_table(probe, ctx, recipes), counts_table(probe, models, recipes)]
+    blocks += example_blocks(probe, models)
+    blocks += [recipe_notes(probe, models, recipes), config_block(probe)]
+    section.blocks = [b for b in blocks if b is not None]
+    return section

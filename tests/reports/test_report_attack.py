@@ -1,0 +1,99 @@
+"""The attack section: results per recipe with models side by side, unavailable recipes, and
+adversarial examples as word-level diffs, every part escaped in HTML and Markdown."""
+
+from __future__ import annotations
+
+import pytest
+from report_builders import SCRIPT_TEXT, metric, ok, probe, results_with
+from report_html_check import parse
+
+import reports.sections as sections
+from reports import render_html, render_markdown
+from reports.blocks import Callout, Figure, Table
+from reports.probe_blocks import SectionContext
+from reports.section_attack import attack_section, marked, word_diff
+
+SPECS = [{"name": "max_success_rate", "description": "worst", "higher_is_better": False, "headline": True},
+         {"name": "success_rate/{recipe}", "description": "rate", "higher_is_better": False, "headline": False}]
+
+
+def attack_result(rate: float, adversarial: str) -> dict:
+    recipe = {"textattack_recipe": "DeepWordBugGao2018", "paper": "Gao et al. 2018", "offline_note": "",
+              "sampled": 10, "evaluated": 10, "attacked": 8, "successes": 6, "failures": 2, "skipped": 2,
+              "skipped_by_reason": {"misclassified": 2, "too_long": 0, "empty": 0}, "unconfirmed": 1,
+              "timed_out": 0, "query_budget_hits": 1, "seconds": 3.2}
+    metrics = {"max_success_rate": metric(rate, (rate - 0.2, rate + 0.1), False),
+               "success_rate/deepwordbug": metric(rate, (rate - 0.2, rate + 0.1), False),
+               "accuracy_under_attack/deepwordbug": metric(0.2, (0.05, 0.5), True),
+               "clean_accuracy/deepwordbug": metric(0.8, (0.5, 0.95), True),
+               "avg_queries/deepwordbug": metric(41.5, None, None)}
+    example = {"recipe": "deepwordbug", "id": "7", "text": f"the acting was dull {SCRIPT_TEXT}",
+               "adversarial": adversarial, "label": "negative", "adversarial_label": "positive",
+               "original_confidence": 0.91, "adversarial_confidence": 0.55, "queries": 12, "words_changed": 1,
+               "perturbed_share": 0.1}
+    details = {"recipes": {"deepwordbug": recipe},
+               "unavailable": {"pwws": "Attack recipe 'pwws' needs wordnet <b>now</b>: run `audit resources`."}}
+    return ok(metrics, details=details, examples=[example])
+
+
+@pytest.fixture()
+def doc(monkeypatch):
+    monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
+    results = {"a": attack_result(0.75, f"the acting was dlul {SCRIPT_TEXT}"),
+               "b": attack_result(0.25, f"the acting was dull {SCRIPT_TEXT} <img src=x>")}
+    return results_with([probe("attack", results, specs=SPECS)])
+
+
+def test_word_diff_marks_only_changed_words():
+    left, right = word_diff("the movie was dull .", "the film was dlul .")
+    assert [w for w, changed in left if changed] == ["movie", "dull"]
+    assert [w for w, changed in right if changed] == ["film", "dlul"]
+    assert marked(left, "-") == "the [-movie-] was [-dull-] ."
+    assert marked(right, "+") == "the {+film+} was {+dlul+} ."
+
+
+def test_section_blocks(doc):
+    section = attack_section(doc["probes"][0], SectionContext(models=["a", "b"], colors={}))
+    tables = [b for b in section.blocks if isinstance(b, Table)]
+    results = next(t for t in tables if "attack-table" in t.css)
+    labels = [row[0].text for row in results.rows]
+    assert labels[:3] == ["deepwordbug · success rate", "deepwordbug · accuracy under attack",
+                          "deepwordbug · clean accuracy"]
+    assert results.headers[2:4] == ["a", "b"]
+    best = results.rows[0]
+    assert "best" in best[-1].text and "b" in best[-1].text  # lower success rate, CIs apart
+    counts = next(t for t in tables if "attack-counts" in t.css)
+    assert counts.rows[0][1].text == "6 / 2 / 2" and counts.rows[0][3].text == "1"
+    callouts = [b for b in section.blocks if isinstance(b, Callout)]
+    assert any(c.title == "pwws: not run" and "wordnet" in c.text for c in callouts)
+    figures = [b for b in section.blocks if isinstance(b, Figure)]
+    assert len(figures) == 2 and all(f.table is not None for f in figures)
+
+
+def test_html_escapes_texts_and_highlights_the_diff(doc):
+    html = render_html(doc)
+    parsed = parse(html)
+    assert parsed.errors == [] and parsed.stack == []
+    assert not any(tag in ("script", "img") for tag, _ in parsed.tags)
+    assert "<b>now</b>" not in html and "&lt;b&gt;now&lt;/b&gt;" in html
+    text = "".join(parsed.text)
+    assert SCRIPT_TEXT in text and "<img src=x>" in text  # shown as text, never as markup
+    spans = [a for t, a in parsed.tags if t == "tspan"]
+    assert any(a.get("text-decoration") == "line-through" for a in spans)  # the removed word
+    assert "dlul" in "".join(parsed.text_in.get("tspan", []))
+
+
+def test_markdown_marks_changes_and_neutralises_markup(doc):
+    md = render_markdown(doc)
+    assert "\\[-dull-\\]" in md and "{+dlul+}" in md
+    assert "<script>" not in md and "&lt;script&gt;" in md and "<img" not in md
+    assert "deepwordbug · success rate" in md
+
+
+def test_failed_or_empty_results_still_render(monkeypatch):
+    monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
+    failed = {"status": "error", "reason": "TextAttack exploded", "metrics": {}, "details": {}, "examples": []}
+    doc = results_with([probe("attack", {"a": failed, "b": ok({}, details={"recipes": "garbage"})}, specs=SPECS)])
+    html = render_html(doc)
+    assert "TextAttack exploded" in html and parse(html).errors == []
+    assert "attack" in render_markdown(doc)
