@@ -174,3 +174,82 @@ def reliability_diagram(bins: list[dict], label: str) -> Markup:
     parts.append(el("text", {"x": 9, "y": y(0.5), "text-anchor": "middle", "class": "axis-title",
                              "transform": f"rotate(-90 9 {y(0.5):.1f})"}, "accuracy"))
     return svg(left + side + 12, top + side + strip + 36, label, *parts)
+
+
+def line_chart(series: dict[str, list[tuple[float, dict | None]]], colors: dict[str, str], label: str, *,
+               x_label: str = "", y_label: str = "", width: int = 260, plot_h: int = 130) -> Markup:
+    """Metric values against a numeric x (accuracy by noise severity), one line per series
+    (model) with CI whiskers at each point, a tooltip per point and a legend below."""
+    left, right, top = 40, 12, 8
+    plot_w = width - left - right
+    xs = sorted({float(x) for points in series.values() for x, _ in points if is_number(x)})
+    values: list[float] = []
+    for points in series.values():
+        for _, metric in points:
+            metric = metric or {}
+            if is_number(metric.get("value")):
+                values.append(float(metric["value"]))
+            ci = metric.get("ci")
+            if isinstance(ci, list) and len(ci) == 2 and all(is_number(v) for v in ci):
+                values += [float(v) for v in ci]
+    lo, hi, ticks = nice_range(values)
+    x_lo, x_hi = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    x_hi = x_hi if x_hi > x_lo else x_lo + 1
+
+    def x(v: float) -> float:
+        return left + (v - x_lo) / (x_hi - x_lo) * plot_w
+
+    def y(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * plot_h
+
+    bottom = top + plot_h
+    parts: list[Markup] = []
+    for t in ticks:
+        parts.append(el("line", {"x1": left, "x2": left + plot_w, "y1": y(t), "y2": y(t), "stroke": GRID}))
+        parts.append(el("text", {"x": left - 5, "y": y(t) + 3, "text-anchor": "end", "class": "tick"}, tick_text(t)))
+    last_label = -1e9
+    for v in xs:
+        parts.append(el("line", {"x1": x(v), "x2": x(v), "y1": bottom, "y2": bottom + 4, "stroke": AXIS}))
+        if x(v) - last_label >= 24:  # keep close tick labels from overprinting
+            parts.append(el("text", {"x": x(v), "y": bottom + 15, "text-anchor": "middle", "class": "tick"}, f"{v:g}"))
+            last_label = x(v)
+    parts.append(el("rect", {"x": left, "y": top, "width": plot_w, "height": plot_h, "fill": "none", "stroke": AXIS}))
+    names = list(series)
+    for si, name in enumerate(names):
+        color = colors.get(name, "#888888")
+        shift = (si - (len(names) - 1) / 2) * 3  # side by side, so whiskers of equal points stay visible
+        dots, marks = [], []
+        for xv, metric in series[name]:
+            metric = metric or {}
+            value = metric.get("value")
+            if not (is_number(xv) and is_number(value)):
+                continue
+            cx, cy = x(float(xv)) + shift, y(float(value))
+            dots.append(f"{cx:.1f},{cy:.1f}")
+            ci = metric.get("ci")
+            if isinstance(ci, list) and len(ci) == 2 and all(is_number(v) for v in ci):
+                marks.append(el("line", {"x1": cx, "x2": cx, "y1": y(float(ci[0])), "y2": y(float(ci[1])),
+                                         "stroke": color, "stroke-width": 1.2}))
+            tip = f"{name} — {x_label or 'x'} {float(xv):g}: {fmt_metric(metric)}"
+            marks.append(el("circle", {"cx": cx, "cy": cy, "r": 3.2, "fill": color, "stroke": "#ffffff",
+                                       "stroke-width": 1}, title(tip)))
+        if len(dots) > 1:
+            parts.append(el("polyline", {"points": " ".join(dots), "fill": "none", "stroke": color, "stroke-width": 1.6}))
+        parts += marks
+    if x_label:
+        parts.append(el("text", {"x": left + plot_w / 2, "y": bottom + 29, "text-anchor": "middle",
+                                 "class": "axis-title"}, x_label))
+    if y_label:
+        parts.append(el("text", {"x": 10, "y": top + plot_h / 2, "text-anchor": "middle", "class": "axis-title",
+                                 "transform": f"rotate(-90 10 {top + plot_h / 2:.1f})"}, y_label))
+    ly, lx = bottom + (44 if x_label else 30), left
+    for name in names:
+        short = clip_label(name, 20)
+        item = 22 + 7 * len(short)
+        if lx + item > width and lx > left:
+            lx, ly = left, ly + 16
+        parts.append(el("rect", {"x": lx, "y": ly - 9, "width": 10, "height": 10, "fill": colors.get(name, "#888888")},
+                        title(name)))
+        parts.append(el("text", {"x": lx + 14, "y": ly, "class": "legend"}, title(name), short))
+        lx += item
+    return svg(width, ly + 8, label, *parts)

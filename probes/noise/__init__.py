@@ -1,0 +1,8 @@
+"""The `noise` probe family: perturbations of input text and the probe that scores them.
+
+Importing the package registers the probe (``probes.registry``).
+"""
+
+from probes.noise.probe import NoiseProbe
+
+__all__ = ["NoiseProbe"]

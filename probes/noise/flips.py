@@ -1,0 +1,53 @@
+"""Flipped predictions worth showing: a clean and a perturbed text, and what the model said.
+
+The choice is deterministic and spread out: cells are visited from the highest flip rate
+down, taking in turn each cell's most confident flip, then its second, and so on, skipping
+examples already shown, until ``max_examples`` are chosen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from probes.noise.apply import PerturbedSet
+
+
+def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray, clean: np.ndarray,
+               proba: np.ndarray, labels: list[str], max_examples: int) -> list[dict]:
+    """Example records ``{id, perturbation, severity, text, perturbed, label, clean_predicted,
+    clean_confidence, predicted, confidence}``; ``proba`` is (cells, n, k)."""
+    if max_examples <= 0 or not len(ps.cells):
+        return []
+    clean_pred = clean.argmax(axis=1)
+    pred = proba.argmax(axis=2)
+    conf = proba.max(axis=2)
+    flipped = (pred != clean_pred) & ps.applied
+    queues = []
+    for c in np.argsort(-flipped.mean(axis=1), kind="stable").tolist():
+        rows = np.flatnonzero(flipped[c])
+        queues.append((c, rows[np.argsort(-conf[c, rows], kind="stable")].tolist()))
+    chosen: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    depth = 0
+    while len(chosen) < max_examples and any(len(rows) > depth for _, rows in queues):
+        for c, rows in queues:
+            if depth < len(rows) and rows[depth] not in seen and len(chosen) < max_examples:
+                chosen.append((c, rows[depth]))
+                seen.add(rows[depth])
+        depth += 1
+    out = []
+    for c, i in chosen:
+        name, severity = ps.cells[c]
+        out.append({
+            "id": ids[i],
+            "perturbation": name,
+            "severity": severity,
+            "text": texts[i],
+            "perturbed": ps.texts[c][i],
+            "label": labels[int(y[i])],
+            "clean_predicted": labels[int(clean_pred[i])],
+            "clean_confidence": float(clean[i, clean_pred[i]]),
+            "predicted": labels[int(pred[c, i])],
+            "confidence": float(conf[c, i]),
+        })
+    return out

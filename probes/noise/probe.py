@@ -1,0 +1,106 @@
+"""The `noise` probe: how accuracy and predictions hold up under realistic input noise.
+
+Character slips, OCR and Unicode tricks, word-level edits and surface changes, each at the
+configured severities. All perturbed texts of a model go to the prediction cache in one
+request (it batches and skips texts already predicted, such as unchanged ones); the clean
+predictions come from the cache too, usually filled by the `metrics` probe. Perturbations
+depend only on the run seed, the perturbation, the severity and the example id, so they are
+computed once per audit and shared by every model.
+"""
+
+from __future__ import annotations
+
+from audit.labels import align_labels
+from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from probes.noise import catalog
+from probes.noise.apply import PerturbedSet, perturb_dataset
+from probes.noise.config import NoiseConfig
+from probes.noise.flips import pick_flips
+from probes.noise.lexicon import load_synonyms
+from probes.noise.scoring import Bootstrap, score
+from probes.registry import register
+
+CELL = "{perturbation}@{severity}"
+
+
+@register
+class NoiseProbe(Probe):
+    name = "noise"
+    family = "robustness"
+    version = "1"
+    description = ("Accuracy, flips and confidence under character, word and surface noise at several severities, "
+                   "with paired bootstrap CIs for the drop from clean.")
+    metric_specs = (
+        MetricSpec("worst_accuracy", "Lowest accuracy over every perturbation and severity.", True, headline=True),
+        MetricSpec("max_accuracy_drop", "Largest drop from clean accuracy over every perturbation and severity.", False,
+                   headline=True),
+        MetricSpec("mean_flip_rate", "Share of predictions that change under noise, averaged over perturbations and "
+                   "severities.", False, headline=True),
+        MetricSpec("clean_accuracy", "Accuracy on the unperturbed texts (the baseline of every drop).", True),
+        MetricSpec(f"accuracy/{CELL}", "Accuracy on the perturbed texts.", True),
+        MetricSpec(f"accuracy_drop/{CELL}", "Clean accuracy minus perturbed accuracy (paired bootstrap CI).", False),
+        MetricSpec(f"flip_rate/{CELL}", "Share of examples whose prediction differs from the clean prediction.", False),
+        MetricSpec(f"confidence_drop/{CELL}", "Mean fall in the probability of the clean predicted class.", False),
+        MetricSpec(f"ece/{CELL}", "Expected calibration error on the perturbed texts.", False),
+        MetricSpec(f"applied_rate/{CELL}", "Share of texts the perturbation changed (the rest had nothing to change).",
+                   None),
+    )
+    Config = NoiseConfig
+
+    def __init__(self, config: NoiseConfig | None = None) -> None:
+        super().__init__(config)
+        self._memo: tuple[tuple, PerturbedSet] | None = None  # perturbations of the last dataset
+
+    def perturbations(self) -> dict[str, catalog.Perturbation]:
+        """The configured perturbations, the synonym swap bound to the configured source."""
+        cfg = self.config
+        return catalog.build(cfg.perturbations, load_synonyms(cfg.synonyms) if "synonym" in cfg.perturbations else {})
+
+    def perturbed(self, data, seed: int) -> tuple[PerturbedSet, bool]:
+        """Every perturbed text of ``data``, and whether it was reused: computed once per dataset
+        and seed (the texts do not depend on the model), then shared by every model."""
+        key = (data.fingerprint, seed)
+        if self._memo is not None and self._memo[0] == key:
+            return self._memo[1], True
+        ps = perturb_dataset(self.perturbations(), self.config.severities, list(data.ids), list(data.texts), seed)
+        self._memo = (key, ps)
+        return ps, False
+
+    def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
+        cfg = self.config
+        labels = model.labels
+        y = align_labels(data.labels, labels, model_id=model.id)
+        ps, reused = self.perturbed(data, ctx.seed)
+        clean = model.predict_proba(data.texts)
+        texts = ps.flat()
+        total = len(set(texts))
+        done = [0]
+        bar = ctx.task(f"noise · {model.id}", total)
+
+        def advance(k: int = 1) -> None:
+            done[0] += k
+            bar(k)
+
+        proba = model.predict_proba(texts, progress=advance)
+        bar(max(0, total - done[0]))  # texts the cache already knew
+        proba = proba.reshape(len(ps.cells), len(data), len(labels))
+
+        boot = Bootstrap(cfg.bootstrap, cfg.confidence, cfg.bins, ctx.seed)
+        metrics, cells, summary = score(y, clean, proba, ps, labels, boot)
+        examples = pick_flips(ps, list(data.ids), list(data.texts), y, clean, proba, labels, cfg.max_examples)
+        details = {
+            "labels": labels,
+            "n": len(data),
+            **summary,
+            "severities": list(cfg.severities),
+            "perturbations": [p.describe() for p in self.perturbations().values()],
+            "cells": cells,
+            "texts_scored": len(texts),
+            "unique_texts": total,
+            "perturb_seconds": round(ps.seconds, 3),
+            "perturbations_reused": reused,  # computed for an earlier model of this audit
+            "synonyms": {"source": cfg.synonyms or "bundled English list",
+                         "words": len(load_synonyms(cfg.synonyms)) if "synonym" in cfg.perturbations else 0},
+            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed, "paired": True},
+        }
+        return ProbeResult(metrics=metrics, details=details, examples=examples)

@@ -1,0 +1,116 @@
+"""Metrics of one model under noise, from its clean and perturbed probabilities.
+
+Per (perturbation, severity) cell: accuracy, its drop from clean accuracy, the flip rate
+(prediction differs from the clean prediction), the mean confidence drop in the clean
+predicted class and the ECE. Every mean gets a percentile CI from one set of resampled
+examples shared by all cells and columns (seeded by the run seed, so it is also the same set
+for every model): the drop is a paired difference (``stats.paired_bootstrap_diff``) and the
+aggregates (worst accuracy, largest drop) are taken per resample, so their intervals account
+for picking the worst cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from audit import stats
+from audit.seeding import derive_seed
+from probes.base import Metric
+from probes.noise.apply import PerturbedSet, cell_key
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    resamples: int
+    confidence: float
+    bins: int  # ECE bins
+    seed: int
+
+
+def _ci(samples: np.ndarray | None, confidence: float):
+    """Column-wise (lo, hi) tuples, or Nones when there is no bootstrap."""
+    if samples is None or samples.shape[0] == 0:
+        return None
+    lo, hi = stats.percentile_interval(samples, confidence)
+    return list(zip(np.atleast_1d(lo).tolist(), np.atleast_1d(hi).tolist()))
+
+
+def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet, labels: list[str],
+          boot: Bootstrap) -> tuple[dict[str, Metric], list[dict], dict]:
+    """(metrics, per-cell details, summary details); ``proba`` is (cells, n, k), n >= 1."""
+    n, n_cells = len(y), len(ps.cells)
+    rows = np.arange(n)
+    clean_pred = clean.argmax(axis=1)
+    clean_correct = (clean_pred == y).astype(np.float64)
+    clean_conf = clean[rows, clean_pred]
+    pred = proba.argmax(axis=2)  # (cells, n)
+    correct = (pred == y).astype(np.float64)
+    flips = (pred != clean_pred).astype(np.float64)
+    conf_drop = clean_conf - proba[:, rows, clean_pred]
+    # columns: clean, then accuracy, flip and confidence drop of every cell
+    columns = np.concatenate([clean_correct[:, None], correct.T, flips.T, conf_drop.T], axis=1)
+    point = columns.mean(axis=0)
+    seed = derive_seed(boot.seed, "noise", "bootstrap")
+    samples = None
+    if boot.resamples > 0 and n >= 2:
+        samples = stats.bootstrap_means(columns, resamples=boot.resamples, seed=seed)
+    cis = _ci(samples, boot.confidence) or [None] * columns.shape[1]
+    drop, drop_ci = stats.paired_bootstrap_diff(np.repeat(clean_correct[:, None], n_cells, axis=1), correct.T,
+                                                resamples=boot.resamples, confidence=boot.confidence, seed=seed)
+    drop_ci = list(zip(drop_ci[0].tolist(), drop_ci[1].tolist())) if drop_ci is not None else [None] * n_cells
+    block = lambda j: slice(1 + j * n_cells, 1 + (j + 1) * n_cells)  # noqa: E731
+
+    metrics = {"clean_accuracy": Metric(float(point[0]), cis[0], True)}
+    cells = []
+    for c, (name, severity) in enumerate(ps.cells):
+        key = cell_key(name, severity)
+        j_acc, j_flip, j_conf = (1 + j * n_cells + c for j in range(3))
+        top = proba[c].max(axis=1)
+        ece = float(stats.ece_batch(top, correct[c], boot.bins, rows[None, :])[0])
+        applied_rate = float(ps.applied[c].mean())
+        metrics[f"accuracy/{key}"] = Metric(float(point[j_acc]), cis[j_acc], True)
+        metrics[f"accuracy_drop/{key}"] = Metric(float(drop[c]), drop_ci[c], False)
+        metrics[f"flip_rate/{key}"] = Metric(float(point[j_flip]), cis[j_flip], False)
+        metrics[f"confidence_drop/{key}"] = Metric(float(point[j_conf]), cis[j_conf], False)
+        metrics[f"ece/{key}"] = Metric(ece, None, False)
+        metrics[f"applied_rate/{key}"] = Metric(applied_rate, None, None)
+        cells.append({
+            "key": key, "perturbation": name, "severity": severity,
+            "accuracy": float(point[j_acc]), "accuracy_drop": float(drop[c]), "flip_rate": float(point[j_flip]),
+            "confidence_drop": float(point[j_conf]), "ece": ece, "applied": int(ps.applied[c].sum()),
+            "applied_rate": applied_rate, "empty_kept": int(ps.empty[c]),
+            "per_class": per_class(y, correct[c], flips[c], labels),
+        })
+
+    # aggregates per resample: the worst cell is chosen again in every resample
+    acc = point[block(0)]
+    worst = int(np.argmin(acc))
+    agg_samples = None
+    if samples is not None:
+        acc_s = samples[:, block(0)]
+        agg_samples = np.stack([acc_s.min(axis=1), (samples[:, :1] - acc_s).max(axis=1), samples[:, block(1)].mean(axis=1)],
+                               axis=1)
+    agg_ci = _ci(agg_samples, boot.confidence) or [None] * 3
+    metrics["worst_accuracy"] = Metric(float(acc[worst]), agg_ci[0], True)
+    metrics["max_accuracy_drop"] = Metric(float(point[0] - acc[worst]), agg_ci[1], False)
+    metrics["mean_flip_rate"] = Metric(float(point[block(1)].mean()), agg_ci[2], False)
+    summary = {
+        "clean_accuracy": float(point[0]),
+        "clean_per_class": per_class(y, clean_correct, None, labels),
+        "worst": {k: cells[worst][k] for k in ("key", "perturbation", "severity", "accuracy")},
+    }
+    return metrics, cells, summary
+
+
+def per_class(y: np.ndarray, correct: np.ndarray, flips: np.ndarray | None, labels: list[str]) -> dict[str, dict]:
+    """Per gold class: examples, accuracy (recall) and flip rate; None where a class has none."""
+    out = {}
+    for j, label in enumerate(labels):
+        mask = y == j
+        count = int(mask.sum())
+        out[label] = {"n": count, "accuracy": float(correct[mask].mean()) if count else None}
+        if flips is not None:
+            out[label]["flip_rate"] = float(flips[mask].mean()) if count else None
+    return out

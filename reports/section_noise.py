@@ -1,0 +1,275 @@
+"""The ``noise`` probe: headline numbers, accuracy-against-severity curves per perturbation with
+the models overlaid, the most damaging perturbations, and flipped predictions as word diffs.
+
+Reads the probe's ``details`` (``cells``, ``clean_accuracy``, ``perturbations``) and
+``examples``; falls back to the generic layout when they are missing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+from markupsafe import Markup
+
+from reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
+from reports.charts import line_chart
+from reports.fmt import fmt_metric, fmt_num, fmt_pct, is_number
+from reports.lookup import as_dict, as_list, metrics_of, model_result
+from reports.probe_blocks import (
+    SectionContext, config_block, generic_section, headline_chart, new_section, ok_models, status_blocks,
+)
+from reports.scorecard import headers, metric_row
+from reports.svg import el, svg, title
+
+SUMMARY_METRICS = ("clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate")
+MARKDOWN_DAMAGE_ROWS = 10
+DIFF_COLUMNS, CHAR_W, LINE_H = 104, 7.2, 16  # monospace 12 px
+SHOWN_WHITESPACE = {" ": "␣", "\t": "⇥", "\n": "↵", "\r": "↵"}
+_TOKEN = re.compile(r"\s+|\S+")
+
+
+def _cells(probe: dict, model: str) -> list[dict]:
+    details = as_dict((model_result(probe, model) or {}).get("details"))
+    return [c for c in as_list(details.get("cells")) if isinstance(c, dict) and c.get("key")]
+
+
+def _perturbations(probe: dict, models: list[str]) -> list[str]:
+    """Perturbation names in run order, most damaging (mean drop at the highest severity) first."""
+    names: list[str] = []
+    drops: dict[str, list[float]] = {}
+    for model in models:
+        cells = _cells(probe, model)
+        for cell in cells:
+            name = str(cell.get("perturbation"))
+            names += [name] if name not in names else []
+        for name, cell in _top_cells(cells).items():
+            if is_number(cell.get("accuracy_drop")):
+                drops.setdefault(name, []).append(float(cell["accuracy_drop"]))
+    mean = {n: sum(v) / len(v) for n, v in drops.items()}
+    return sorted(names, key=lambda n: -mean.get(n, float("-inf")))
+
+
+def _top_cells(cells: list[dict]) -> dict[str, dict]:
+    """Each perturbation's cell at its highest severity."""
+    out: dict[str, dict] = {}
+    for cell in cells:
+        name, sev = str(cell.get("perturbation")), cell.get("severity")
+        if is_number(sev) and (name not in out or sev > out[name]["severity"]):
+            out[name] = cell
+    return out
+
+
+def _summaries(probe: dict, models: list[str]) -> dict[str, str]:
+    for model in models:
+        details = as_dict((model_result(probe, model) or {}).get("details"))
+        found = {str(p.get("name")): str(p.get("summary") or "") for p in as_list(details.get("perturbations"))
+                 if isinstance(p, dict)}
+        if found:
+            return found
+    return {}
+
+
+def summary_table(probe: dict, ctx: SectionContext) -> Table:
+    return Table(headers("Metric", ctx.models), [metric_row(probe, n, n, ctx.models) for n in SUMMARY_METRICS],
+                 caption="Clean accuracy and the headline noise metrics, worst case over every perturbation and "
+                         "severity; the drop's CI is a paired bootstrap (same resampled examples clean and noisy).",
+                 css="metrics-table")
+
+
+def curves(probe: dict, models: list[str], order: list[str], colors: dict[str, str]) -> FigureRow | None:
+    figures = []
+    for name in order:
+        series = {}
+        for model in models:
+            metrics = metrics_of(probe, model)
+            points = [(0.0, metrics.get("clean_accuracy"))]
+            points += [(float(c["severity"]), metrics.get(f"accuracy/{c['key']}")) for c in _cells(probe, model)
+                       if c.get("perturbation") == name and is_number(c.get("severity")) and c["severity"] > 0]
+            series[model] = points
+        figures.append(Figure(title=name, svg=line_chart(series, colors, f"Accuracy against severity — {name}",
+                                                         x_label="severity", y_label="accuracy")))
+    if not figures:
+        return None
+    return FigureRow(figures, caption="Accuracy against severity for each perturbation, most damaging first; "
+                                      "severity 0 is the clean text. Whiskers are 95% bootstrap CIs.")
+
+
+def damage_table(probe: dict, models: list[str], order: list[str]) -> Table:
+    summaries = _summaries(probe, models)
+    rows = []
+    for name in order:
+        tops = {m: _top_cells(_cells(probe, m)).get(name) for m in models}
+        sev = next((c["severity"] for c in tops.values() if c), None)
+        row = [Cell(name, css="label", title=summaries.get(name, "")), Cell(f"{sev:g}" if is_number(sev) else "—", css="num")]
+        for m in models:
+            cell, metrics = tops[m] or {}, metrics_of(probe, m)
+            key = cell.get("key")
+            row += [Cell(fmt_metric(metrics.get(f"accuracy_drop/{key}")) if key else "—", css="num"),
+                    Cell(fmt_pct(cell.get("flip_rate")), css="num"), Cell(fmt_pct(cell.get("applied_rate")), css="num")]
+        rows.append(row)
+    cols = ("accuracy drop", "flip rate", "texts changed")
+    return Table(["Perturbation", "Severity"] + [c for _ in models for c in cols], rows,
+                 header_groups=[("", 2)] + [(m, len(cols)) for m in models], css="noise-damage",
+                 title="Most damaging perturbations",
+                 caption="At each perturbation's highest severity, largest mean accuracy drop first. A text the "
+                         "perturbation could not change (no synonym, no contraction ...) counts as unchanged.",
+                 markdown_rows=MARKDOWN_DAMAGE_ROWS)
+
+
+def accuracy_grid(probe: dict, models: list[str], order: list[str]) -> Table:
+    sevs = sorted({float(c["severity"]) for m in models for c in _cells(probe, m) if is_number(c.get("severity"))})
+    rows = []
+    for name in order:
+        row = [Cell(name, css="label")]
+        for m in models:
+            by_sev = {float(c["severity"]): c for c in _cells(probe, m) if c.get("perturbation") == name}
+            row += [Cell(fmt_num(by_sev[s].get("accuracy")) if s in by_sev else "—", css="num") for s in sevs]
+        rows.append(row)
+    clean = ", ".join(f"{m} {fmt_metric(metrics_of(probe, m).get('clean_accuracy'))}" for m in models)
+    return Table(["Perturbation"] + [f"{s:g}" for _ in models for s in sevs], rows,
+                 header_groups=[("", 1)] + [(m, len(sevs)) for m in models], css="noise-grid compact",
+                 title="Accuracy by perturbation and severity", caption=f"Clean accuracy: {clean}.")
+
+
+def diff_segments(a: str, b: str) -> list[tuple[str, str]]:
+    """Word-level diff of ``a`` -> ``b``: ("same" | "del" | "ins", text) runs, whitespace kept."""
+    ta, tb = _TOKEN.findall(a), _TOKEN.findall(b)
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("same", "".join(ta[i1:i2])))
+            continue
+        if i2 > i1:
+            out.append(("del", "".join(ta[i1:i2])))
+        if j2 > j1:
+            out.append(("ins", "".join(tb[j1:j2])))
+    return out
+
+
+def shown(text: str, changed: bool) -> str:
+    """Text as a reader can see it: invisible characters as ⟨U+200B⟩, and a changed run made of
+    whitespace only as symbols (␣ ⇥ ↵); any other whitespace reads as one space."""
+    symbols = changed and text.isspace()
+    out = []
+    for ch in text:
+        if ch.isspace():
+            out.append(SHOWN_WHITESPACE.get(ch, "␣") if symbols else " ")
+        elif unicodedata.category(ch) in ("Cf", "Cc", "Co", "Cn"):
+            out.append(f"⟨U+{ord(ch):04X}⟩")
+        else:
+            out.append(ch)
+    s = "".join(out)
+    return s if symbols else re.sub(r" {2,}", " ", s)
+
+
+def word_diff_text(segments: list[tuple[str, str]]) -> str:
+    """Plain-text word diff in git's notation: [-deleted-]{+inserted+}."""
+    marks = {"del": "[-{}-]", "ins": "{{+{}+}}", "same": "{}"}
+    out = []
+    for op, text in segments:
+        body = shown(text, op != "same")
+        if op != "same" and body.strip():  # spaces around a changed run go outside its marks
+            lead, tail = " " * body.startswith(" "), " " * body.endswith(" ")
+            out.append(lead + marks[op].format(body.strip()) + tail)
+        else:
+            out.append(marks[op].format(body))
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
+
+
+def _code_points(text: str) -> str:
+    odd = sorted({ch for ch in text if ord(ch) > 127})
+    return "; ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in odd)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _diff_lines(segments: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """Segments split into words and wrapped into lines of at most DIFF_COLUMNS columns."""
+    lines: list[list[tuple[str, str]]] = [[]]
+    used = 0
+    for op, text in segments:
+        for piece in _TOKEN.findall(shown(text, op != "same")):
+            w = _width(piece)
+            if used + w > DIFF_COLUMNS and used:
+                lines.append([])
+                used = 0
+                if piece.isspace():
+                    continue
+            lines[-1].append((op, piece))
+            used += w
+    return [line for line in lines if line]
+
+
+STYLE = {"same": {"fill": "#1f2933"},
+         "del": {"fill": "#b42318", "text-decoration": "line-through"},
+         "ins": {"fill": "#067647", "font-weight": "bold", "text-decoration": "underline"}}
+
+
+def flips_svg(examples: list[dict], label: str) -> Markup:
+    """Each flip: a header (perturbation, id, gold, prediction before -> after) and the word diff;
+    deleted words struck through in red, inserted ones underlined in green."""
+    parts: list[Markup] = []
+    y = 4
+    for ex in examples:
+        y += LINE_H
+        head = (f"{_cell_name(ex)} · id {ex.get('id')} · gold {ex.get('label')} · "
+                f"{ex.get('clean_predicted')} ({fmt_num(ex.get('clean_confidence'), 2)}) → "
+                f"{ex.get('predicted')} ({fmt_num(ex.get('confidence'), 2)})")
+        parts.append(el("text", {"x": 4, "y": y, "class": "legend", "font-weight": "bold"}, head))
+        for line in _diff_lines(diff_segments(str(ex.get("text", "")), str(ex.get("perturbed", "")))):
+            y += LINE_H
+            spans, previous = [], ""
+            for op, piece in line:
+                tip = _code_points(piece) if op == "ins" else ""
+                attrs = {**STYLE[op], "dx": 4 if (previous, op) == ("del", "ins") else None}  # "old new", not "oldnew"
+                spans.append(el("tspan", attrs, title(tip) if tip else None, piece))
+                previous = op
+            parts.append(el("text", {"x": 12, "y": y, "font-family": "monospace", "font-size": 12}, *spans))
+        y += 6
+    return svg(int(DIFF_COLUMNS * CHAR_W) + 24, y + 8, label, *parts)
+
+
+def _cell_name(ex: dict) -> str:
+    """``typo@0.1``, as in the metric names."""
+    sev = ex.get("severity")
+    return f"{ex.get('perturbation')}@{sev:g}" if is_number(sev) else str(ex.get("perturbation"))
+
+
+def flips_table(examples: list[dict]) -> Table:
+    rows = [[Cell(str(ex.get("id"))), Cell(_cell_name(ex)),
+             Cell(str(ex.get("label"))), Cell(f"{ex.get('clean_predicted')} → {ex.get('predicted')}"),
+             Cell(word_diff_text(diff_segments(str(ex.get("text", "")), str(ex.get("perturbed", "")))), css="text")]
+            for ex in examples]
+    return Table(["id", "perturbation", "gold", "prediction", "change ([-deleted-] {+inserted+})"], rows,
+                 css="examples", markdown_rows=10)
+
+
+def flip_blocks(probe: dict, models: list[str]) -> list:
+    blocks: list = []
+    for model in models:
+        examples = [e for e in as_list((model_result(probe, model) or {}).get("examples")) if isinstance(e, dict)]
+        if examples:
+            blocks += [Heading(f"Flipped predictions — {model}"),
+                       Figure(title=f"{len(examples)} flips, most confident first, spread over perturbations",
+                              svg=flips_svg(examples, f"Flipped predictions — {model}"), table=flips_table(examples))]
+    return blocks
+
+
+def noise_section(probe: dict, ctx: SectionContext) -> Section:
+    """Falls back to the generic layout if no model has per-cell details."""
+    models = [m for m in ok_models(probe, ctx) if _cells(probe, m)]
+    if not models:
+        return generic_section(probe, ctx)
+    order = _perturbations(probe, models)
+    section = new_section(probe)
+    blocks: list = status_blocks(probe, ctx) + [summary_table(probe, ctx), headline_chart(probe, ctx)]
+    blocks += [Heading("Accuracy against severity"), curves(probe, models, order, ctx.colors), damage_table(probe, models, order),
+               accuracy_grid(probe, models, order)]
+    blocks += flip_blocks(probe, models)
+    blocks.append(config_block(probe))
+    section.blocks = [b for b in blocks if b is not None]
+    return section
