@@ -1,0 +1,148 @@
+"""The `group-fairness` probe: does the model treat the groups of a sensitive attribute alike?
+
+Per group (fairlearn MetricFrame): accuracy, support and, per scored class, selection rate,
+TPR, FPR and FNR; between groups: demographic parity difference and ratio, equalized odds
+difference, equal opportunity difference and the accuracy gap, each with a seeded bootstrap
+CI. Groups under ``min_support`` are shown but left out of the gaps, since a handful of
+examples makes any gap look large. Without a sensitive column, groups are inferred from the
+identity terms the texts mention, and the result says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from audit.labels import align_labels
+from audit.seeding import derive_seed
+from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from probes.fairness import resample
+from probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred
+from probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
+from probes.fairness.group_metrics import DISPARITIES
+from probes.fairness.group_scoring import Setup, flagged, score_attribute
+from probes.fairness.terms import load_axes
+from probes.registry import register
+
+NAME = "group-fairness"
+NOTHING = ("The data has no sensitive column (give one with --sensitive) and its texts mention identity terms of "
+           "fewer than two groups on every axis, so there are no groups to compare.")
+NO_COLUMN = "The data has no sensitive column; give one with --sensitive, or set group-fairness.infer_from_text: true."
+HEADLINES = {"demographic_parity_difference": "max", "equalized_odds_difference": "max",
+             "equal_opportunity_difference": "max", "accuracy_difference": "max", "demographic_parity_ratio": "min"}
+
+
+@register
+class GroupFairnessProbe(Probe):
+    name = NAME
+    family = "fairness"
+    version = "1"
+    description = ("Per-group accuracy, selection rate and error rates by sensitive attribute (fairlearn MetricFrame), "
+                   "with demographic parity and equalized odds gaps and bootstrap CIs.")
+    metric_specs = (
+        MetricSpec("max_demographic_parity_difference", "Largest demographic parity difference over the attributes.",
+                   False, headline=True),
+        MetricSpec("max_equalized_odds_difference", "Largest equalized odds difference over the attributes.", False,
+                   headline=True),
+        MetricSpec("max_equal_opportunity_difference", "Largest equal opportunity (TPR) difference over the attributes.",
+                   False),
+        MetricSpec("max_accuracy_difference", "Largest accuracy gap between groups over the attributes.", False),
+        MetricSpec("min_demographic_parity_ratio", "Smallest demographic parity ratio over the attributes.", True),
+        MetricSpec("demographic_parity_difference/{attribute}", "Largest minus smallest group selection rate "
+                   "(worst class for multi-class).", False),
+        MetricSpec("demographic_parity_ratio/{attribute}", "Smallest over largest group selection rate.", True),
+        MetricSpec("equalized_odds_difference/{attribute}", "Larger of the TPR and FPR gaps between groups.", False),
+        MetricSpec("equal_opportunity_difference/{attribute}", "TPR gap between groups.", False),
+        MetricSpec("accuracy_difference/{attribute}", "Accuracy gap between the best and worst group.", False),
+        MetricSpec("accuracy/{attribute}/{group}", "Accuracy within one group.", True),
+        MetricSpec("selection_rate/{attribute}/{group}", "Share of one group predicted as the scored (positive) class.",
+                   None),
+    )
+
+    @dataclass(frozen=True)
+    class Config:
+        attributes: tuple[str, ...] = ()  # sensitive columns to audit; empty: every column given with --sensitive
+        intersections: tuple[str, ...] = ()  # column combinations, e.g. [gender&religion]
+        min_support: int = 30  # groups with fewer examples are flagged and left out of the gaps
+        tolerance: float = 0.1  # gaps above this (ratios below 1 - this) are flagged
+        positive_label: str | None = None  # scored class; null: the second label of a binary model, else every class
+        infer_from_text: bool = True  # with no sensitive column, infer groups from identity terms in the text
+        terms: str | None = None  # extra identity term lists for inference (CSV file or folder)
+        axes: tuple[str, ...] = ()  # term-list axes used for inference; empty: all
+        bootstrap: int = 1000  # resamples for the CIs; 0 turns CIs off
+        confidence: float = 0.95  # CI level
+
+        def __post_init__(self) -> None:
+            check_counts(NAME, min_support=self.min_support, bootstrap=self.bootstrap)
+            check_shares(NAME, tolerance=self.tolerance, confidence=self.confidence)
+            load_axes(self.terms, self.axes, where=f"{NAME}.axes")  # bad term lists fail before models load
+
+    def not_applicable(self, model) -> str | None:
+        return positive_reason(NAME, self.config.positive_label, model)
+
+    def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
+        cfg = self.config
+        inference = None
+        if data.attributes or cfg.attributes or cfg.intersections:
+            attributes = from_columns(data, cfg.attributes, cfg.intersections)
+        elif not cfg.infer_from_text:
+            return ProbeResult(status="not_applicable", reason=NO_COLUMN)
+        else:
+            attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes))
+            inference = {"note": INFERRED_NOTE, "axes": summary}
+            if not attributes:
+                return ProbeResult(status="not_applicable", reason=NOTHING, details={"inference": inference})
+        labels = model.labels
+        y_true = align_labels(data.labels, labels, model_id=model.id)
+        proba = model.predict_proba(data.texts, progress=ctx.task(f"{NAME} · {model.id}", len(data)))
+        y_pred = proba.argmax(axis=1)
+        classes = score_classes(labels, cfg.positive_label)
+        setup = Setup(labels, classes, cfg.min_support, cfg.tolerance, cfg.bootstrap, cfg.confidence,
+                      derive_seed(ctx.seed, NAME, "rows"))
+        specs = Specs(self.metric_specs)
+        metrics, entries, samples = {}, [], {name: [] for name in DISPARITIES}
+        for attr in attributes:
+            scored = score_attribute(attr, y_true, y_pred, setup)
+            entries.append(scored.entry)
+            for name, d in scored.entry["disparities"].items():
+                metrics[f"{name}/{attr.name}"] = specs.metric(f"{name}/{attr.name}", d["value"], d["ci"])
+                samples[name].append(scored.samples[name])
+            for g in scored.entry["groups"]:
+                acc = g["accuracy"]
+                metrics[f"accuracy/{attr.name}/{g['group']}"] = specs.metric(
+                    f"accuracy/{attr.name}/{g['group']}", acc["value"], acc["ci"])
+                if len(classes) == 1:
+                    sel = g["rates"][labels[classes[0]]]["selection_rate"]
+                    metrics[f"selection_rate/{attr.name}/{g['group']}"] = specs.metric(
+                        f"selection_rate/{attr.name}/{g['group']}", sel["value"], sel["ci"])
+        headline = {}
+        for name, how in HEADLINES.items():
+            key = f"{how}_{name}"
+            values = [e["disparities"][name]["value"] for e in entries if e["disparities"][name]["value"] is not None]
+            value = (max if how == "max" else min)(values) if values else None
+            ci = None
+            if value is not None and cfg.bootstrap > 0:
+                stacked = np.stack(samples[name])
+                with np.errstate(all="ignore"):
+                    per_draw = np.fmax.reduce(stacked, axis=0) if how == "max" else np.fmin.reduce(stacked, axis=0)
+                ci = resample.interval(per_draw, cfg.confidence)
+            metrics[key] = specs.metric(key, value, ci)
+            headline[key] = {"value": value, "flagged": flagged(name, value, cfg.tolerance)}
+        details = {
+            "labels": labels,
+            "scored_classes": [labels[c] for c in classes],
+            "inferred": inference is not None,
+            "inference": inference,
+            "attributes": entries,
+            "headline": headline,
+            "min_support": cfg.min_support,
+            "tolerance": cfg.tolerance,
+            "n": len(data),
+            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
+                          "method": "percentile", "paired_across_attributes_and_models": True},
+        }
+        predictions = {"id": list(data.ids), "label": [labels[i] for i in y_true],
+                       "predicted": [labels[i] for i in y_pred], "proba": proba}
+        predictions.update({f"group:{a.name}": a.values for a in attributes})  # paired comparisons offline
+        return ProbeResult(metrics=metrics, details=details, predictions=predictions)

@@ -1,0 +1,96 @@
+"""Score one sensitive attribute: per-group rates with CIs, and disparities between the groups
+with enough support, each with a CI from the same resampled rows for every attribute (so the
+headline maxima over attributes get intervals too)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from probes.fairness import resample
+from probes.fairness.attributes import Attribute
+from probes.fairness.group_metrics import DISPARITIES, RATES, disparities, metric_frames, resampled_rates
+
+
+@dataclass(frozen=True)
+class Setup:
+    labels: list[str]
+    classes: list[int]  # scored one-vs-rest
+    min_support: int
+    tolerance: float
+    resamples: int
+    confidence: float
+    seed: int  # the same for every attribute: paired resamples
+
+
+@dataclass
+class Scored:
+    entry: dict  # the attribute's details
+    samples: dict[str, np.ndarray]  # disparity name -> (B,) resampled values (NaN where undefined)
+
+
+def flagged(name: str, value: float | None, tolerance: float) -> bool:
+    """A gap beyond the tolerance: a difference above it, a ratio below 1 - tolerance."""
+    if value is None:
+        return False
+    return value < 1 - tolerance if name.endswith("ratio") else value > tolerance
+
+
+def _value(x) -> float | None:
+    x = float(x)
+    return None if np.isnan(x) else x
+
+
+def _ci(samples: np.ndarray | None, confidence: float):
+    return None if samples is None else resample.interval(samples, confidence)
+
+
+def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: Setup) -> Scored:
+    names = sorted({v for v in attr.values if v is not None})
+    index = {g: i for i, g in enumerate(names)}
+    codes = np.array([index[v] if v is not None else -1 for v in attr.values], dtype=np.int64)
+    rows = codes >= 0
+    frames = metric_frames(y_true[rows], y_pred[rows], np.array(names, dtype=object)[codes[rows]], s.classes)
+    support = np.array([frames["support"][g] for g in names])
+    included = support >= s.min_support
+    point_rates = {"accuracy": np.array([frames["accuracy"][g] for g in names])}
+    for rate in RATES:
+        for c in s.classes:
+            point_rates[(rate, c)] = np.array([frames[(rate, c)][g] for g in names])
+    point = disparities({k: v[included] for k, v in point_rates.items()}, s.classes)
+
+    boot = None
+    if s.resamples > 0 and len(y_true) >= 2:
+        k = len(s.labels)
+        boot = {}
+        for idx in resample.draws(len(y_true), s.resamples, s.seed):
+            for key, value in resampled_rates(y_true, y_pred, codes, len(names), k, s.classes, idx).items():
+                boot.setdefault(key, []).append(value)
+        boot = {key: np.concatenate(v) for key, v in boot.items()}
+    boot_disp = disparities({k: v[:, included] for k, v in boot.items()}, s.classes) if boot else None
+
+    groups = []
+    for j, g in enumerate(names):
+        rates = {s.labels[c]: {rate: {"value": _value(point_rates[(rate, c)][j]),
+                                      "ci": _ci(boot[(rate, c)][:, j] if boot else None, s.confidence)}
+                               for rate in RATES} for c in s.classes}
+        groups.append({"group": g, "support": int(support[j]), "small": not bool(included[j]),
+                       "accuracy": {"value": _value(point_rates["accuracy"][j]),
+                                    "ci": _ci(boot["accuracy"][:, j] if boot else None, s.confidence)},
+                       "rates": rates})
+    disp, samples = {}, {}
+    for name in DISPARITIES:
+        value = _value(point[name]["value"])
+        samples[name] = boot_disp[name]["value"] if boot_disp else np.full(0, np.nan)
+        disp[name] = {"value": value, "ci": _ci(samples[name] if boot_disp else None, s.confidence) if value is not None else None,
+                      "flagged": flagged(name, value, s.tolerance),
+                      "per_class": {s.labels[c]: _value(v) for c, v in point[name]["per_class"].items()}}
+    note = None
+    if included.sum() < 2:
+        note = (f"Fewer than two groups have at least {s.min_support} examples, so no disparity is computed; "
+                "lower min_support to compare the small groups (their estimates are noisy).")
+    entry = {"name": attr.name, "source": attr.source, "n": int(rows.sum()), "missing": int((~rows).sum()),
+             "groups": groups, "excluded_groups": [g for g, ok in zip(names, included) if not ok],
+             "disparities": disp, "note": note}
+    return Scored(entry, samples)

@@ -1,0 +1,80 @@
+"""Find identity-term mentions in a text and rewrite them as another group's terms.
+
+One regular expression per axis (longest terms first, so "Native American" wins over
+"American") finds the candidates; a slot's context keeps only real mentions. A swap writes the
+target group's term for the same slot, so inflection carries over (his -> her, him -> her,
+Muslims -> Christians), keeps the source's capitalisation (also of a capitalised sentence start)
+and fixes a preceding "a"/"an" ("a Muslim" -> "an atheist").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from probes.fairness.terms import Axis, normalize
+from probes.fairness.words import context_ok, fix_article, match_case, starts_sentence
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    group: str
+    slot: int  # index into axis.slots
+    form: str  # the term as the list writes it
+
+
+class Matcher:
+    """Mentions of one axis's terms in texts."""
+
+    def __init__(self, axis: Axis) -> None:
+        self.axis = axis
+        self.entries: dict[str, list[tuple[str, int, str]]] = {}
+        for i, slot in enumerate(axis.slots):
+            for group, terms in slot.terms.items():
+                for term in terms:
+                    self.entries.setdefault(normalize(term), []).append((group, i, term))
+        keys = sorted(self.entries, key=lambda k: (-len(k), k))
+        pattern = "|".join(r"\s+".join(map(re.escape, k.split())) for k in keys)
+        self.regex = re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Mentions in order; a term whose context fails in every slot it fills is skipped."""
+        found = []
+        for m in self.regex.finditer(text):
+            for group, slot, form in self.entries[normalize(m.group())]:
+                if context_ok(self.axis.slots[slot].context, text, m.start(), m.end()):
+                    found.append(Mention(m.start(), m.end(), group, slot, form))
+                    break
+        return found
+
+    def groups(self, text: str) -> set[str]:
+        return {m.group for m in self.mentions(text)}
+
+
+def swap(text: str, mentions: list[Mention], axis: Axis, target: str) -> str | None:
+    """``text`` with every mention written as ``target``'s term for the same slot; None when
+    ``target`` has no term for one of the slots (the swap would not be grammatical)."""
+    out = ""
+    pos = 0
+    for m in mentions:
+        terms = axis.slots[m.slot].terms.get(target)
+        if not terms:
+            return None
+        word = match_case(text[m.start:m.end], m.form, terms[0])
+        if text[m.start].isupper() and starts_sentence(text, m.start):  # "Black men" -> "White men"
+            word = word[:1].upper() + word[1:]
+        out = fix_article(out + text[pos:m.start], word) + word
+        pos = m.end
+    return out + text[pos:]
+
+
+def swap_all(text: str, matcher: Matcher, target: str) -> str | None:
+    """Convenience for one text: its single-group mentions swapped to ``target`` (None when the
+    text mentions no group, several groups, or only ``target``)."""
+    mentions = matcher.mentions(text)
+    groups = {m.group for m in mentions}
+    if len(groups) != 1 or target in groups:
+        return None
+    return swap(text, mentions, matcher.axis, target)
