@@ -21,7 +21,7 @@ def register(cls: type[Probe]) -> type[Probe]:
 
 
 # Importing a module registers its probes; done on first use so the CLI starts fast.
-BUILTIN_MODULES = ("probes.metrics",)
+BUILTIN_MODULES = ("probes.metrics", "probes.noise", "probes.attack", "probes.fairness")
 
 
 def _load_builtin() -> None:
@@ -29,9 +29,20 @@ def _load_builtin() -> None:
         importlib.import_module(module)
 
 
+def _rank(cls: type[Probe]) -> int:
+    """Position of the probe's module in BUILTIN_MODULES (plug-ins after), so the order is the
+    same whichever module happened to be imported first."""
+    for i, module in enumerate(BUILTIN_MODULES):
+        if cls.__module__ == module or cls.__module__.startswith(module + "."):
+            return i
+    return len(BUILTIN_MODULES)
+
+
 def all_probes() -> dict[str, type[Probe]]:
+    """Every registered probe: built-ins in BUILTIN_MODULES order, then plug-ins as registered."""
     _load_builtin()
-    return dict(_REGISTRY)
+    ordered = sorted(enumerate(_REGISTRY.values()), key=lambda item: (_rank(item[1]), item[0]))
+    return {cls.name: cls for _, cls in ordered}
 
 
 def get_probe(name: str) -> type[Probe]:

@@ -10,12 +10,20 @@ from typing import Callable
 
 from reports.blocks import Section
 from reports.probe_blocks import SectionContext, generic_section
+from reports.section_attack import attack_section
+from reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
 from reports.section_metrics import metrics_section
+from reports.section_noise import noise_section
 
 SectionRenderer = Callable[[dict, SectionContext], Section]
 
 RENDERERS: dict[str, SectionRenderer] = {
     "metrics": metrics_section,
+    "noise": noise_section,
+    "attack": attack_section,
+    "group-fairness": group_fairness_section,
+    "counterfactual": counterfactual_section,
+    "templates": templates_section,
 }
 
 

@@ -25,6 +25,7 @@ COMMANDS = {
     "report": ("audit.cli.report_cmd", "report", "Re-render report.html and report.md from a saved results.json."),
     "probes": ("audit.cli.probes_cmd", "probes", "List the probes, their metrics and config keys."),
     "init": ("audit.cli.init_cmd", "init", "Write a commented starter config."),
+    "resources": ("audit.cli.resources_cmd", "resources", "List, check and fetch the offline resources attack recipes need."),
 }
 
 

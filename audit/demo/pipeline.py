@@ -20,6 +20,14 @@ from audit.demo.corpus import generate, write_csv
 CORPUS_SEED = 0
 TRAIN_SIZE = 640
 TEST_SIZE = 400
+# Probe settings that keep the demo a few minutes on 2 CPU cores: a representative subset of the
+# noise battery at two severities, and 40 attacked examples per recipe. `audit run` on your own
+# models uses each probe's full defaults.
+DEMO_PROBES = {
+    "noise": {"perturbations": ["typo", "ocr", "homoglyph", "invisible", "word_drop", "synonym", "contraction",
+                                "upper", "punct_remove", "social"], "severities": [0.05, 0.2]},
+    "attack": {"examples": 40},
+}
 TRANSFORMER = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 64, "val_fraction": 0.1}
 
 
@@ -78,6 +86,7 @@ def prepare_models(display, device: str | None) -> tuple[Path, Path, Path]:
 def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: str | None):
     from audit.config import AuditConfig, ModelConfig
     from audit.runner import command_line, run_audit
+    from probes.registry import all_probes
 
     # The demo needs nothing from the hub; say so, so that no library tries to reach it.
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
@@ -89,7 +98,7 @@ def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: 
             ModelConfig(spec=str(minilm_dir), name="minilm-finetuned", max_length=TRANSFORMER["max_length"]),
             ModelConfig(spec=str(tfidf_path), name="tfidf-logreg"),
         ),
-        probes={name: {} for name in probes} if probes else None,
+        probes={name: DEMO_PROBES.get(name, {}) for name in (probes or all_probes())},
         seed=seed,
         out=out,
         device=device or "auto",

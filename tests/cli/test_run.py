@@ -16,7 +16,7 @@ def read_results(path):
 def test_run_two_models_side_by_side(cli, workdir, tmp_path):
     out = tmp_path / "out"
     res = cli("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
-              "--out", str(out), "--sensitive", "gender", "-q")
+              "--out", str(out), "--sensitive", "gender", "--probe", "metrics", "-q")
     assert res.exit_code == 0, res.output
     doc = read_results(out / "results.json")
     assert doc["schema"] == RESULTS_SCHEMA
@@ -43,7 +43,7 @@ def test_run_two_models_side_by_side(cli, workdir, tmp_path):
 def test_resume_runs_only_missing_units(cli, tmp_path):
     out = tmp_path / "out"
     args = ("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
-            "--out", str(out), "-q")
+            "--out", str(out), "--probe", "metrics", "-q")
     assert cli(*args).exit_code == 0
     path = out / "results.json"
     doc = read_results(path)
@@ -94,7 +94,8 @@ def test_label_mismatch_stops_before_any_probe(cli, tmp_path):
 
 def test_alignment_recorded_and_same_model_twice_runs_once(cli, tmp_path):
     out = tmp_path / "out"
-    res = cli("run", "--model", "a=tfidf.skops", "--model", "b=tfidf.skops", "--data", "test.csv", "--out", str(out), "-q")
+    res = cli("run", "--model", "a=tfidf.skops", "--model", "b=tfidf.skops", "--data", "test.csv", "--out", str(out),
+              "--probe", "metrics", "-q")
     assert res.exit_code == 0, res.output
     doc = read_results(out / "results.json")
     assert doc["models"][0]["label_alignment"] == {"rule": "name", "map": {"negative": "negative", "positive": "positive"}}
@@ -103,7 +104,7 @@ def test_alignment_recorded_and_same_model_twice_runs_once(cli, tmp_path):
 
 def test_resume_drops_removed_and_changed_models(cli, tmp_path):
     out = tmp_path / "out"
-    base = ("--data", "test.csv", "--out", str(out), "-q")
+    base = ("--data", "test.csv", "--out", str(out), "--probe", "metrics", "-q")
     assert cli("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", *base).exit_code == 0
     config = tmp_path / "c.yaml"
     config.write_text("models: [{spec: tfidf.skops, labels: [positive, negative]}]\n")  # labels swapped

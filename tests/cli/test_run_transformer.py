@@ -18,7 +18,7 @@ def tiny_bert(tmp_path_factory):
 def test_transformer_and_sklearn_side_by_side(cli, tiny_bert, tmp_path):
     out = tmp_path / "out"
     res = cli("run", "--model", f"bert={tiny_bert}", "--model", "tfidf.skops", "--data", "test.csv",
-              "--out", str(out), "--device", "cpu", "-q")
+              "--out", str(out), "--device", "cpu", "--probe", "metrics", "-q")
     assert res.exit_code == 0, res.output
     doc = json.loads((out / "results.json").read_text())
     bert = doc["models"][0]
@@ -59,7 +59,7 @@ def test_demo_pipeline_trains_caches_and_audits(cli, tiny_bert, tmp_path, monkey
     monkeypatch.setattr(pipeline, "TEST_SIZE", 60)
     monkeypatch.setattr(pipeline, "TRANSFORMER", {**pipeline.TRANSFORMER, "epochs": 1, "max_length": 32})
     out = tmp_path / "out"
-    first = cli("run", "--out", str(out), "-q")
+    first = cli("run", "--out", str(out), "--probe", "metrics", "-q")
     assert first.exit_code == 0, first.output
     doc = json.loads((out / "results.json").read_text())
     assert [m["id"] for m in doc["models"]] == ["minilm-finetuned", "tfidf-logreg"]
@@ -68,7 +68,7 @@ def test_demo_pipeline_trains_caches_and_audits(cli, tiny_bert, tmp_path, monkey
     cached = list((tmp_path / "cache" / "demo").glob("models-*/minilm-finetuned/training_summary.json"))
     assert len(cached) == 1
     stamp = cached[0].stat().st_mtime
-    second = cli("run", "--out", str(tmp_path / "out2"), "-q")
+    second = cli("run", "--out", str(tmp_path / "out2"), "--probe", "metrics", "-q")
     assert second.exit_code == 0, second.output
     assert cached[0].stat().st_mtime == stamp  # reused, not retrained
 
