@@ -36,19 +36,22 @@ def model_result(probe: dict, model_id: str) -> dict | None:
     return res if isinstance(res, dict) else None
 
 
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # {label}, {recipe}, {perturbation}, {attribute} ...
+
+
 def _pattern(spec_name: str) -> re.Pattern:
-    parts = [re.escape(p) for p in spec_name.split("{label}")]
+    parts = [re.escape(p) for p in _PLACEHOLDER.split(spec_name)]
     return re.compile("^" + ".+".join(parts) + "$")
 
 
 def spec_for(probe: dict, metric: str) -> dict | None:
-    """The metric spec naming ``metric`` exactly, else the ``{label}`` spec matching it."""
+    """The metric spec naming ``metric`` exactly, else the placeholder spec (``{label}`` ...) matching it."""
     specs = [s for s in as_list(probe.get("metric_specs")) if isinstance(s, dict) and s.get("name")]
     for spec in specs:
         if spec["name"] == metric:
             return spec
     for spec in specs:
-        if "{label}" in spec["name"] and _pattern(spec["name"]).match(metric):
+        if _PLACEHOLDER.search(spec["name"]) and _pattern(spec["name"]).match(metric):
             return spec
     return None
 
@@ -86,7 +89,7 @@ def metric_names(probe: dict, model_ids_: list[str], headline_only: bool = False
         if headline_only and not spec.get("headline"):
             continue
         name = spec["name"]
-        if "{label}" in name:
+        if _PLACEHOLDER.search(name):
             pat = _pattern(name)
             ordered += [n for n in present if pat.match(n) and n not in ordered]
         elif name not in ordered:

@@ -86,3 +86,14 @@ def test_best_and_not_distinguishable_marks_reach_both_outputs():
     html = render_html(res)
     assert 'class="num mark-nd"' in html and 'class="num mark-best"' not in html
     assert "not distinguishable: a, b (CIs overlap)" in html
+
+
+def test_placeholder_specs_match_any_placeholder_name():
+    from reports.lookup import metric_names, spec_for
+
+    probe = {
+        "metric_specs": [{"name": "success_rate/{recipe}", "description": "d", "higher_is_better": False}],
+        "results": {"m": {"metrics": {"success_rate/pwws": {"value": 0.5}, "other": {"value": 1}}}},
+    }
+    assert spec_for(probe, "success_rate/pwws")["description"] == "d"
+    assert metric_names(probe, ["m"]) == ["success_rate/pwws", "other"]
