@@ -168,8 +168,8 @@ def main() -> None:
               f"{cpu(r['perturb']):>9.2f}{cpu(cold['model']):>8.2f}{rest:>7.2f}{rate(cpu(r['plain'])):>9.0f}"
               f"{rate(cpu(cold['time'])):>8.0f}{cpu(r['plain']) / cpu(cold['time']):>6.2f}x"
               f"{cpu(r['plain']) / cpu(shared['time']):>7.2f}x{r['plain'][0] / cold['time'][0]:>7.2f}x{r['heap']:>9.1f}")
-    print("\nratio = probe throughput / plain throughput (plain: best of two passes); shared = a second model of the "
-          "same audit, reusing the perturbed texts; wall = the cold ratio in wall time.")
+    print(f"\nratio = probe throughput / plain throughput (best of {args.repeats} interleaved passes each); "
+          "shared = a second model of the same audit, reusing the perturbed texts; wall = the cold ratio in wall time.")
     print(f"texts: {', '.join(sorted({s for *_, s, _ in rows}))} (model/examples); 'sent' = texts the cache passed "
           f"to the model (distinct, and not already predicted as a clean text); device {args.device}; "
           f"CPU cores {os.cpu_count()}")
