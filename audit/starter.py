@@ -64,7 +64,7 @@ def starter_config() -> str:
         lines.append(f"  {cls.name}:   # {cls.description}")
         notes = _comments(cls.Config)
         for field in dataclasses.fields(cls.Config):
-            value = yaml.safe_dump(_default(field), default_flow_style=True).strip().removesuffix("\n...").strip()
+            value = yaml.safe_dump(_default(field), default_flow_style=True, width=float("inf")).strip().removesuffix("\n...").strip()
             note = f"   # {notes[field.name]}" if field.name in notes else ""
             lines.append(f"    {field.name}: {value}{note}")
     return "\n".join(lines) + "\n"
