@@ -3,30 +3,32 @@ reliability diagram. Pure functions from numbers to escaped markup; no external 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from markupsafe import Markup
 
-from reports.fmt import fmt_metric, fmt_num, fmt_pct, is_number
+from reports.fmt import ci_of, fmt_metric, fmt_num, fmt_pct, is_number
 from reports.svg import clip_label, el, mix, nice_range, svg, tick_text, title
 
 TEXT, GRID, AXIS = "#1f2933", "#e4e7eb", "#9aa5b1"
+
+
+def extent(metrics: Iterable[dict | None]) -> list[float]:
+    """Every value and CI bound of ``metrics``: what an axis must cover."""
+    values: list[float] = []
+    for metric in metrics:
+        if is_number((metric or {}).get("value")):
+            values.append(float(metric["value"]))
+        values += list(ci_of(metric) or ())
+    return values
 
 
 def bar_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str], colors: dict[str, str],
               label: str) -> Markup:
     """Horizontal bars, one group per metric and one bar per model, with CI whiskers."""
     bar_h, gap, left, plot_w, right = 15, 12, 150, 300, 150
-    values: list[float] = []
-    for _, per_model in rows:
-        for metric in per_model.values():
-            metric = metric or {}
-            if is_number(metric.get("value")):
-                values.append(float(metric["value"]))
-            ci = metric.get("ci")
-            if isinstance(ci, list) and len(ci) == 2 and all(is_number(v) for v in ci):
-                values += [float(v) for v in ci]
-    lo, hi, ticks = nice_range(values)
+    lo, hi, ticks = nice_range(extent(m for _, per_model in rows for m in per_model.values()))
 
     def x(v: float) -> float:
         return left + (v - lo) / (hi - lo) * plot_w
@@ -183,16 +185,7 @@ def line_chart(series: dict[str, list[tuple[float, dict | None]]], colors: dict[
     left, right, top = 40, 12, 8
     plot_w = width - left - right
     xs = sorted({float(x) for points in series.values() for x, _ in points if is_number(x)})
-    values: list[float] = []
-    for points in series.values():
-        for _, metric in points:
-            metric = metric or {}
-            if is_number(metric.get("value")):
-                values.append(float(metric["value"]))
-            ci = metric.get("ci")
-            if isinstance(ci, list) and len(ci) == 2 and all(is_number(v) for v in ci):
-                values += [float(v) for v in ci]
-    lo, hi, ticks = nice_range(values)
+    lo, hi, ticks = nice_range(extent(m for points in series.values() for _, m in points))
     x_lo, x_hi = (min(xs), max(xs)) if xs else (0.0, 1.0)
     x_hi = x_hi if x_hi > x_lo else x_lo + 1
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from reports.fmt import ci_of, fmt_metric, fmt_num, is_number
+from reports.charts import extent
 from reports.svg import clip_label, el, nice_range, svg, tick_text, title
 
 TEXT, GRID, AXIS, OVER = "#1f2933", "#e4e7eb", "#9aa5b1", "#fde8e8"
@@ -27,12 +28,7 @@ def gap_chart(rows: list[tuple[str, dict[str, dict | None]]], models: list[str],
     """Horizontal bars (row x model) with CI whiskers, a tolerance line and the flagged side
     shaded: right of the line for gaps, left of ``1 - tolerance`` for ratios."""
     bar_h, gap, left, plot_w, right, top = 14, 10, 160, 300, 150, 8
-    values: list[float] = [0.0]
-    for _, per_model in rows:
-        for metric in per_model.values():
-            if metric and is_number(metric.get("value")):
-                values.append(float(metric["value"]))
-            values += list(ci_of(metric) or ())
+    values = [0.0, *extent(m for _, per_model in rows for m in per_model.values())]
     line = None if tolerance is None else (1 - tolerance if ratio else tolerance)
     if line is not None:
         values.append(line)
