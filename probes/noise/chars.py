@@ -8,6 +8,8 @@ back unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import re
 
 import numpy as np
@@ -76,18 +78,23 @@ def _insert(text: str, where: list[int], extra: list[str]) -> str:
     return "".join(pieces)
 
 
-def typo(text: str, rng: np.random.Generator, severity: float) -> str:
-    """Keyboard slips: ``ceil(s * n_chars)`` letters become a neighbouring QWERTY key (case kept)."""
+def _replace_chars(text: str, rng: np.random.Generator, severity: float,
+                   eligible: Callable[[str], bool], replace: Callable[[str, float], str]) -> str:
+    """Replace ``ceil(s * n_chars)`` eligible characters, each by ``replace(char, u)`` with u ~ U[0, 1)."""
     k = budget(len(text), severity)
-    slots = [i for i, c in enumerate(text) if c.lower() in KEY_NEIGHBOURS] if k else []
+    slots = [i for i, c in enumerate(text) if eligible(c)] if k else []
     if not slots:
         return text
     chars = list(text)
     chosen = pick(rng, len(slots), k)
     for j, u in zip(chosen, rng.random(len(chosen)).tolist()):
-        i = slots[j]
-        chars[i] = _fat_finger(chars[i], u)
+        chars[slots[j]] = replace(chars[slots[j]], u)
     return "".join(chars)
+
+
+def typo(text: str, rng: np.random.Generator, severity: float) -> str:
+    """Keyboard slips: ``ceil(s * n_chars)`` letters become a neighbouring QWERTY key (case kept)."""
+    return _replace_chars(text, rng, severity, lambda c: c.lower() in KEY_NEIGHBOURS, _fat_finger)
 
 
 def char_swap(text: str, rng: np.random.Generator, severity: float) -> str:
@@ -169,16 +176,7 @@ def ocr(text: str, rng: np.random.Generator, severity: float) -> str:
 def homoglyph(text: str, rng: np.random.Generator, severity: float) -> str:
     """Confusable Unicode: ``ceil(s * n_chars)`` Latin letters replaced by Cyrillic, Greek or IPA
     letters that look the same (a -> U+0430 ...)."""
-    k = budget(len(text), severity)
-    slots = [i for i, c in enumerate(text) if c in HOMOGLYPHS] if k else []
-    if not slots:
-        return text
-    chars = list(text)
-    chosen = pick(rng, len(slots), k)
-    for j, u in zip(chosen, rng.random(len(chosen)).tolist()):
-        i = slots[j]
-        chars[i] = nth(HOMOGLYPHS[chars[i]], u)
-    return "".join(chars)
+    return _replace_chars(text, rng, severity, lambda c: c in HOMOGLYPHS, lambda c, u: nth(HOMOGLYPHS[c], u))
 
 
 def invisible(text: str, rng: np.random.Generator, severity: float) -> str:
