@@ -82,3 +82,23 @@ def match_case(template: str, word: str) -> str:
     if template[:1].isupper():
         return word[:1].upper() + word[1:]
     return word
+
+
+def swap_words(text: str, rng: np.random.Generator, severity: float, replacement) -> str:
+    """Replace ``ceil(s * n_words)`` of the words for which ``replacement(lower_core)`` returns a
+    chooser; the chooser gives the new word. Case and surrounding punctuation are kept."""
+    toks = tokens(text)
+    slots = word_slots(toks)
+    k = budget(len(slots), severity)
+    found = []
+    for i in slots if k else ():
+        pre, core, post = split_core(toks[i])
+        new = replacement(core.lower())
+        if new:
+            found.append((i, pre, core, post, new))
+    if not found:
+        return text
+    for j in pick(rng, len(found), k):
+        i, pre, core, post, new = found[j]
+        toks[i] = pre + match_case(core, new()) + post
+    return "".join(toks)

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from probes.noise.common import budget, match_case, pick, split_core, tokens, word_slots
+from probes.noise.common import budget, match_case, pick, swap_words
 from probes.noise.lexicon import CONTRACTIONS, SPELLINGS, toggles
 
 _APOSTROPHES = "'\u2019"
@@ -66,19 +66,5 @@ def contraction(text: str, rng: np.random.Generator, severity: float) -> str:
 def spelling(text: str, rng: np.random.Generator, severity: float) -> str:
     """British <-> American spelling: ``ceil(s * n_words)`` of the words found in the bundled
     table ("colour", "organise", "theatre" ... and their US forms) switch to the other form."""
-    toks = tokens(text)
-    slots = word_slots(toks)
-    k = budget(len(slots), severity)
     table = toggles(SPELLINGS)
-    found = []
-    for i in slots if k else ():
-        pre, core, post = split_core(toks[i])
-        other = table.get(core.lower())
-        if other:
-            found.append((i, pre, core, post, other))
-    if not found:
-        return text
-    for j in pick(rng, len(found), k):
-        i, pre, core, post, other = found[j]
-        toks[i] = pre + match_case(core, other) + post
-    return "".join(toks)
+    return swap_words(text, rng, severity, lambda word: (lambda: table[word]) if word in table else None)

@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from probes.noise.common import budget, choose, match_case, pick, split_core, tokens, word_slots
+from probes.noise.common import budget, choose, pick, swap_words, tokens, word_slots
 
 
 def word_drop(text: str, rng: np.random.Generator, severity: float) -> str:
@@ -66,20 +66,10 @@ def synonym_swap(synonyms: Mapping[str, tuple[str, ...]]) -> Callable[[str, np.r
     def synonym(text: str, rng: np.random.Generator, severity: float) -> str:
         """Synonym swap: ``ceil(s * n_words)`` of the words that have an entry in the synonym
         source are replaced by one of their synonyms (case and surrounding punctuation kept)."""
-        toks = tokens(text)
-        slots = word_slots(toks)
-        k = budget(len(slots), severity)
-        found = []
-        for i in slots if k else ():
-            pre, core, post = split_core(toks[i])
-            options = synonyms.get(core.lower())
-            if options:
-                found.append((i, pre, core, post, options))
-        if not found:
-            return text
-        for j in pick(rng, len(found), k):
-            i, pre, core, post, options = found[j]
-            toks[i] = pre + match_case(core, choose(rng, options)) + post
-        return "".join(toks)
+        def replacement(word: str):
+            options = synonyms.get(word)
+            return (lambda: choose(rng, options)) if options else None
+
+        return swap_words(text, rng, severity, replacement)
 
     return synonym
