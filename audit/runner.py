@@ -184,7 +184,8 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     load_models_s = time.perf_counter() - t0
     store.save()
 
-    ctx = ProbeContext(seed=cfg.seed, device=device, progress=display.task, work_dir=out / "work", resume=resume)
+    ctx = ProbeContext(seed=cfg.seed, device=device, progress=display.task, work_dir=out / "work", resume=resume,
+                       results=doc)
     for probe in probes:
         entry = store.probe_entry(probe, metric_specs(probe))
         for model in models:

@@ -73,6 +73,7 @@ class ProbeContext:
     progress: Callable[..., Any] | None = None  # progress(description, total) -> advance(n)
     work_dir: Path | None = None  # where a probe may keep its own checkpoints (OUT/work); None: nowhere
     resume: bool = False  # the run resumes an earlier one: a probe may reuse its checkpoints
+    results: dict[str, Any] | None = None  # the results document so far, read-only: earlier probes' output
 
     def task(self, description: str, total: int):
         """A callable ``advance(n)`` for a progress bar; a no-op without a display."""
