@@ -58,7 +58,7 @@ class FigureRow:
 
 @dataclass
 class Callout:
-    """A status message: kind is "error", "not_applicable", "info", "pass" or "fail"."""
+    """A status message: kind is "error", "not_applicable", "info", "warn", "pass" or "fail"."""
 
     kind: str
     title: str
@@ -93,7 +93,61 @@ class Legend:
     items: list[tuple[str, str]]
 
 
-Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading, Legend]
+@dataclass
+class HeatRow:
+    """One explanation of one text: a signed score per word (positive supports the explained label)."""
+
+    label: str
+    words: list[str]
+    scores: list[float | None]  # aligned with ``words``; None where the method gave no score
+
+
+@dataclass
+class HeatGroup:
+    """The rows of one model for one text, under a header saying what that model predicted."""
+
+    title: str
+    rows: list[HeatRow]
+    note: str = ""
+
+
+@dataclass
+class TokenHeatmap:
+    """The same text explained by several models and methods, stacked so words line up by eye.
+
+    HTML colours each word by its score scaled per row (max |score| = full colour); Markdown lists
+    each row's ``top_k`` words by |score| instead.
+    """
+
+    title: str
+    groups: list[HeatGroup]
+    caption: str = ""
+    max_words: int = 120  # HTML cuts longer texts (scaling still uses every word)
+    top_k: int = 5
+
+
+@dataclass
+class ColorScale:
+    """The legend of the token heatmaps: what the two ends of the diverging scale mean."""
+
+    low: str
+    high: str
+    caption: str = ""
+
+
+@dataclass
+class CrossRef:
+    """A sentence pointing to other sections of the report, by section id.
+
+    Renderers link only the targets present in this report and show ``missing`` when none is.
+    """
+
+    text: str
+    targets: list[tuple[str, str]]  # (section id, label)
+    missing: str = ""
+
+
+Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading, Legend, TokenHeatmap, ColorScale, CrossRef]
 
 
 @dataclass

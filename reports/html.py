@@ -14,9 +14,11 @@ from markupsafe import Markup
 
 import audit
 from reports.blocks import Report, cell
+from reports.heatmap import IDENTITY, legend_tokens, tokens
 from reports.scorecard import MARK_CSS
 
 TEMPLATES = Path(__file__).parent / "templates"
+EXTRA_MARKS = {IDENTITY: "mark-identity"}
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +30,14 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(cell=cell, kind=lambda b: type(b).__name__, mark_css=MARK_CSS)
+    env.globals.update(cell=cell, kind=lambda b: type(b).__name__, mark_css={**MARK_CSS, **EXTRA_MARKS},
+                       heat_tokens=tokens, legend_tokens=legend_tokens, linked=linked)
     return env
+
+
+def linked(targets: list[tuple[str, str]], anchors: set[str]) -> list[tuple[str, str]]:
+    """Cross-reference targets that exist in this report: a link never points nowhere."""
+    return [(sid, label) for sid, label in targets if sid in anchors]
 
 
 def stylesheet() -> Markup:
@@ -42,4 +50,6 @@ def stylesheet() -> Markup:
 
 def render(report: Report, schema: str | None) -> str:
     template = environment().get_template("report.html.j2")
-    return template.render(report=report, css=stylesheet(), version=audit.__version__, schema=schema or "—")
+    anchors = {s.id for s in report.sections}
+    return template.render(report=report, css=stylesheet(), version=audit.__version__, schema=schema or "—",
+                           anchors=anchors)

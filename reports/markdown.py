@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 
 from reports.blocks import (
-    Callout, Code, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table, cell,
+    Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table,
+    TokenHeatmap, cell,
 )
+from reports.heatmap import top_words_text
 
 MAX_CODE = 4000  # characters of one code block; the full text is in results.json / report.html
-ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "not_applicable": "➖", "info": "ℹ️"}
+ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "not_applicable": "➖", "info": "ℹ️", "warn": "⚠️"}
 _MD_PUNCT = re.compile(r"([\\`*_\[\]~#|])")
 
 
@@ -93,7 +95,26 @@ def figure(f: Figure, level: str = "####") -> list[str]:
     return out + table(f.table)
 
 
-def block(b) -> list[str]:
+def heatmap(h: TokenHeatmap) -> list[str]:
+    """No colours in a PR comment: each row's strongest words with their signed scores."""
+    rows = []
+    for g in h.groups:
+        for i, r in enumerate(g.rows):
+            who = f"{g.title} — {g.note}" if g.note and i == 0 else g.title
+            rows.append([who, r.label, top_words_text(r, h.top_k)])
+    t = Table(["Model", "Method", f"Top {h.top_k} words (score)"], rows, caption=h.caption)
+    return [f"**{md_text(h.title)}**", ""] + table(t)
+
+
+def cross_ref(c: CrossRef, anchors: frozenset[str]) -> list[str]:
+    """Plain section names: GitHub derives heading anchors its own way, so no links here."""
+    names = [f"**{md_text(label)}**" for sid, label in c.targets if sid in anchors]
+    if not names:
+        return [md_text(c.missing or c.text), ""]
+    return [f"{md_text(c.text)} {', '.join(names)}.", ""]
+
+
+def block(b, anchors: frozenset[str] = frozenset()) -> list[str]:
     if isinstance(b, Table):
         return table(b)
     if isinstance(b, KeyValues):
@@ -108,6 +129,13 @@ def block(b) -> list[str]:
         return [f"### {md_text(b.text)}", ""]
     if isinstance(b, Figure):
         return figure(b)
+    if isinstance(b, TokenHeatmap):
+        return heatmap(b)
+    if isinstance(b, ColorScale):
+        text = f"Word scores: negative = {md_text(b.low)}, positive = {md_text(b.high)}. {md_text(b.caption)}"
+        return [f"_{text.strip()}_", ""]
+    if isinstance(b, CrossRef):
+        return cross_ref(b, anchors)
     if isinstance(b, FigureRow):
         out = [f"_{md_text(b.caption)}_", ""] if b.caption else []
         for f in b.figures:
@@ -116,13 +144,13 @@ def block(b) -> list[str]:
     raise TypeError(f"Unknown report block {type(b).__name__}")
 
 
-def section(s: Section) -> list[str]:
+def section(s: Section, anchors: frozenset[str] = frozenset()) -> list[str]:
     title = md_text(s.title) + (f" · {md_text(s.badge)}" if s.badge else "")
     out = [f"## {title}", ""]
     if s.subtitle or s.description:
         out += [" — ".join(md_text(x) for x in (s.subtitle, s.description) if x), ""]
     for b in s.blocks:
-        out += block(b)
+        out += block(b, anchors)
     return out
 
 
@@ -130,6 +158,7 @@ def render(report: Report) -> str:
     out = [f"# {md_text(report.title)}", "", md_text(report.subtitle), ""]
     for n in report.notices:
         out += callout(n)
+    anchors = frozenset(s.id for s in report.sections)
     for s in report.sections:
-        out += section(s)
+        out += section(s, anchors)
     return "\n".join(out).rstrip() + "\n"

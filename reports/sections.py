@@ -11,6 +11,7 @@ from typing import Callable
 from reports.blocks import Section
 from reports.probe_blocks import SectionContext, generic_section
 from reports.section_attack import attack_section
+from reports.section_explain import explain_section
 from reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
 from reports.section_metrics import metrics_section
 from reports.section_noise import noise_section
@@ -24,6 +25,7 @@ RENDERERS: dict[str, SectionRenderer] = {
     "group-fairness": group_fairness_section,
     "counterfactual": counterfactual_section,
     "templates": templates_section,
+    "explain": explain_section,
 }
 
 

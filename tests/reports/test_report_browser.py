@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from report_builders import SCRIPT_TEXT
+from report_builders import SCRIPT_TEXT, explain_results
 from reports import write_reports
 
 pytestmark = pytest.mark.browser
@@ -62,4 +62,21 @@ def test_print_layout_does_not_overflow_the_page(browser, report_url):
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 1
     assert page.locator("nav.toc").is_hidden()
+    page.close()
+
+
+def test_explain_heatmap_words_render_coloured_without_errors(browser, tmp_path):
+    url = write_reports(explain_results(), tmp_path)["html"].resolve().as_uri()
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    words = page.locator("#probe-explain .heat-text .tok")
+    assert words.count() > 10 and words.first.is_visible()
+    great = page.locator('#probe-explain .heat-text .tok[title="+0.40"]').first
+    assert great.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(33, 102, 172)"  # #2166ac
+    assert great.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
+    assert SCRIPT_TEXT in page.inner_text("#probe-explain") and page.evaluate("document.scripts.length") == 0
+    assert errors == []
     page.close()
