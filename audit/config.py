@@ -16,7 +16,7 @@ from typing import Any
 from audit.errors import AuditError
 from probes.base import build_config
 
-TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes")
+TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -44,6 +44,56 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class Reviewer:
+    name: str = ""  # left blank in the sign-off table when only the role is known
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class GovernanceConfig:
+    """Model-card text for the governance record (`audit record`); every key is optional."""
+
+    model_details: str = ""  # what the model is: architecture, training data, version
+    owner: str = ""  # team or person accountable for the model
+    contact: str = ""  # where questions about the model go
+    intended_use: str = ""  # the uses the model was built and audited for
+    out_of_scope_uses: tuple[str, ...] = ()  # uses it must not be put to
+    evaluation_data: str = ""  # why this dataset stands for the intended use
+    limitations: tuple[str, ...] = ()  # known limitations (derived ones are added to the record)
+    ethical_considerations: tuple[str, ...] = ()
+    reviewers: tuple[Reviewer, ...] = ()  # pre-filled rows of the sign-off table
+
+
+GOVERNANCE_LISTS = ("out_of_scope_uses", "limitations", "ethical_considerations")
+
+
+def parse_governance(raw: Any, where: str) -> GovernanceConfig | None:
+    """The ``governance`` mapping, validated: unknown keys name the allowed ones; a text may be a list."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise AuditError(f"'governance' in {where} must be a mapping (intended_use: ..., reviewers: [...]), not {raw!r}.")
+    raw = dict(raw)
+    for key in GOVERNANCE_LISTS:
+        if isinstance(raw.get(key), str):
+            raw[key] = [raw[key]]
+    reviewers = raw.get("reviewers")
+    if reviewers is not None:
+        if not isinstance(reviewers, list):
+            raise AuditError(f"governance.reviewers in {where} must be a list of {{name, role}} entries, not {reviewers!r}.")
+        raw["reviewers"] = [
+            r if isinstance(r, Reviewer) else build_config(
+                Reviewer, {"name": r} if isinstance(r, str) else r, f"governance.reviewers #{i + 1} in {where}")
+            for i, r in enumerate(reviewers)
+        ]
+    cfg = build_config(GovernanceConfig, raw, f"governance in {where}")
+    for key in GOVERNANCE_LISTS:
+        if any(not isinstance(x, str) for x in getattr(cfg, key)):
+            raise AuditError(f"governance.{key} in {where} must be a text or a list of texts.")
+    return cfg
+
+
+@dataclass(frozen=True)
 class AuditConfig:
     data: dict[str, Any]  # the raw data mapping; validated by audit.data.DataConfig
     models: tuple[ModelConfig, ...]
@@ -51,6 +101,7 @@ class AuditConfig:
     seed: int = 0
     out: str = "audit-out"
     device: str = "auto"
+    governance: GovernanceConfig | None = None  # model-card text for the governance record
     source_file: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -175,5 +226,6 @@ def resolve_config(
         seed=seed_value,
         out=str(out or raw.get("out") or "audit-out"),
         device=device_value,
+        governance=parse_governance(raw.get("governance"), str(file)),
         source_file=str(file) if file else None,
     )

@@ -33,6 +33,17 @@ models:
   # - name: production
   #   spec: ./models/production
 
+# governance:   # model-card text for the governance record (`audit record`; see docs/governance.md)
+#   model_details: Fine-tuned MiniLM sentiment classifier, v3, trained on 2026-10 reviews.
+#   owner: Reviews ML team
+#   contact: ml-reviews@example.com
+#   intended_use: Rank customer film reviews by sentiment for the weekly digest.
+#   out_of_scope_uses: [Moderating or removing user content, Decisions about individual people]
+#   evaluation_data: Held-out reviews from the same source, balanced by persona.
+#   limitations: [English only]
+#   ethical_considerations: [Reviews mention gender and religion; check the fairness sections]
+#   reviewers: [{name: A. Reviewer, role: Model risk}]
+
 probes:   # remove a probe to skip it; omit this block to run every probe with defaults
 """
 

@@ -28,10 +28,18 @@ def render_markdown(results: dict) -> str:
 
 
 def write_reports(results: dict, out_dir: str | Path) -> dict[str, Path]:
-    """Write report.html and report.md into ``out_dir``; returns their paths."""
+    """Write report.html and report.md into ``out_dir``; returns their paths.
+
+    A run configured with a ``governance`` section also gets its governance record
+    (governance.html, governance.md, model-index.yaml), as `audit record` would write it.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"html": out / "report.html", "markdown": out / "report.md"}
     atomic_write_text(paths["html"], render_html(results))
     atomic_write_text(paths["markdown"], render_markdown(results))
+    from reports.governance import governance_of, write_governance
+
+    if governance_of(results):
+        paths.update(write_governance(results, out))
     return paths

@@ -1,0 +1,87 @@
+"""Paired tests between each column and the baseline, read from the prediction sidecars.
+
+Two models scored on the same examples are correlated, so their accuracies are compared
+example by example (McNemar on the discordant pairs, a paired bootstrap CI of the accuracy
+difference), not by whether two independent intervals overlap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.lookup import metrics_of, model_result
+
+from audit.compare.align import column_key, probe_of, probe_order
+from audit.compare.runs import Run
+from audit.paired import load_sidecar, mcnemar, paired_bootstrap, paired_correctness
+
+PAIRED_METRIC = "accuracy"  # what the sidecars' label/predicted columns measure
+RESAMPLES = 10_000
+CONFIDENCE = 0.95
+
+BETTER, WORSE, NOT_DISTINGUISHABLE = "better", "worse", "not distinguishable"
+
+
+def paired_verdict(ci: list | None, higher_is_better: bool = True) -> str | None:
+    """From the CI of (column - baseline): better / worse only when it excludes zero."""
+    if not ci or len(ci) != 2:
+        return None
+    lo, hi = float(ci[0]), float(ci[1])
+    if lo > 0:
+        return BETTER if higher_is_better else WORSE
+    if hi < 0:
+        return WORSE if higher_is_better else BETTER
+    return NOT_DISTINGUISHABLE
+
+
+def _sidecar(run: Run, probe: dict, model: str, cache: dict) -> dict | None:
+    key = (run.name, probe.get("name"), model)
+    if key not in cache:
+        unit = model_result(probe, model)
+        rows = load_sidecar(run.directory, unit) if unit and unit.get("status", "ok") == "ok" else None
+        usable = rows and all("label" in r and "predicted" in r for r in rows.values())
+        cache[key] = rows if usable else None
+    return cache[key]
+
+
+def paired_tests(runs: list[Run], baseline: tuple[Run, str], seed: int = 0) -> tuple[list[dict], list[str]]:
+    """Tests of every column against the baseline, per probe that reports accuracy and keeps sidecars."""
+    base_run, base_model = baseline
+    base_key = column_key(base_run, base_model)
+    tests, notes, cache = [], [], {}
+    for pname in probe_order(runs):
+        base_probe = probe_of(base_run, pname)
+        if base_probe is None or PAIRED_METRIC not in metrics_of(base_probe, base_model):
+            continue
+        base_rows = _sidecar(base_run, base_probe, base_model, cache)
+        if base_rows is None:
+            notes.append(f"No paired test on {pname}.{PAIRED_METRIC}: the baseline {base_key} has no prediction sidecar.")
+            continue
+        for run in runs:
+            probe = probe_of(run, pname)
+            for model in run.model_ids:
+                key = column_key(run, model)
+                if key == base_key or probe is None or PAIRED_METRIC not in metrics_of(probe, model):
+                    continue
+                rows = _sidecar(run, probe, model, cache)
+                if rows is None:
+                    notes.append(f"No paired test of {key} on {pname}.{PAIRED_METRIC}: its prediction sidecar is missing.")
+                    continue
+                tests.append(_test(pname, key, base_key, rows, base_rows, seed))
+    return tests, notes
+
+
+def _test(probe: str, key: str, base_key: str, rows: dict, base_rows: dict, seed: int) -> dict[str, Any]:
+    ids, correct, correct_base = paired_correctness(rows, base_rows)
+    test = mcnemar(correct, correct_base)
+    boot = paired_bootstrap(correct, correct_base, resamples=RESAMPLES, confidence=CONFIDENCE, seed=seed)
+    n = len(ids)
+    return {
+        "probe": probe, "metric": PAIRED_METRIC, "address": f"{probe}.{PAIRED_METRIC}",
+        "column": key, "baseline": base_key, "n": n,
+        "unpaired_ids": {"column": len(rows) - n, "baseline": len(base_rows) - n},
+        "accuracy": {"column": float(correct.mean()) if n else None, "baseline": float(correct_base.mean()) if n else None},
+        "mcnemar": test,
+        "bootstrap": boot,
+        "verdict": paired_verdict(boot.get("ci")) if n else None,
+    }

@@ -1,0 +1,94 @@
+"""Render a comparison document (compare.json, schema ``audit-compare/1``) as HTML and Markdown.
+
+The same block model and renderers as the audit report, so a comparison reads like one:
+warnings first, headline metrics, paired tests, every metric per probe, then provenance.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from audit.fileio import atomic_write_text
+
+from reports import html as _html
+from reports import markdown as _markdown
+from reports.blocks import Callout, Code, Heading, KeyValues, Report, Section
+from reports.compare_tables import column_keys, legend, metrics_table, paired_table, runs_table
+from reports.fmt import DASH, fmt_exact, short_hash
+from reports.lookup import as_dict, as_list
+from reports.probe_blocks import slug
+
+
+def notices(doc: dict) -> list[Callout]:
+    data = as_dict(doc.get("data"))
+    out = []
+    if not data.get("same", True):
+        prints = ", ".join(f"{name}: {short_hash(fp)}" for name, fp in as_dict(data.get("fingerprints")).items())
+        out.append(Callout("error", "Runs on different data",
+                           f"These runs were audited on different datasets ({prints}); compared only because "
+                           f"{data.get('flag') or '--allow-different-data'} was given. Differences may come from "
+                           "the data rather than the models, and no paired test was run."))
+    unfinished = [str(as_dict(r).get("name")) for r in as_list(doc.get("runs")) if not as_dict(r).get("finished")]
+    if unfinished:
+        out.append(Callout("info", "Unfinished runs", f"{', '.join(unfinished)}: results are partial."))
+    return out
+
+
+def probe_sections(doc: dict, keys: list[str], baseline: str) -> list[Section]:
+    by_probe: dict[str, list[dict]] = {}
+    for row in as_list(doc.get("metrics")):
+        by_probe.setdefault(str(as_dict(row).get("probe")), []).append(row)
+    sections = []
+    for probe, rows in by_probe.items():
+        family = str(rows[0].get("family") or "")
+        sections.append(Section(id=f"probe-{slug(probe)}", title=probe, badge=family,
+                                description="Every metric of this probe, value [CI] per column.",
+                                blocks=[metrics_table(rows, keys, baseline)]))
+    return sections
+
+
+def provenance(doc: dict) -> Section:
+    pairs = [("Comparison schema", str(doc.get("schema") or DASH)), ("Created", str(doc.get("created_at") or DASH)),
+             ("Baseline", str(doc.get("baseline") or DASH))]
+    blocks: list = [KeyValues(pairs, caption="Comparison")]
+    for r in as_list(doc.get("runs")):
+        r = as_dict(r)
+        versions = ", ".join(f"{k} {fmt_exact(v)}" for k, v in as_dict(r.get("versions")).items())
+        blocks.append(KeyValues([("Run id", str(r.get("run_id") or DASH)), ("Seed", fmt_exact(r.get("seed"))),
+                                 ("Data fingerprint", str(as_dict(r.get("dataset")).get("fingerprint") or DASH)),
+                                 ("Versions", versions or DASH), ("Command", str(r.get("command") or DASH))],
+                                caption=f"Run {r.get('name')}"))
+    blocks += [Heading("Command line"), Code(str(doc.get("command") or DASH), language="sh")]
+    return Section(id="provenance", title="Provenance", subtitle="appendix", blocks=blocks)
+
+
+def build_compare_report(doc: dict) -> Report:
+    keys, baseline = column_keys(doc), str(doc.get("baseline") or "")
+    headline = [r for r in as_list(doc.get("metrics")) if as_dict(r).get("headline")]
+    notes = [Callout("info", "Note", str(n)) for n in as_list(doc.get("notes"))]
+    sections = [
+        Section(id="runs", title="Runs", blocks=[runs_table(doc)]),
+        Section(id="headline", title="Headline metrics", blocks=[
+            metrics_table(headline, keys, baseline, caption=f"Value [CI] per column; marks compare each column with "
+                                                             f"the baseline {baseline}."), legend()]),
+        Section(id="paired", title="Paired tests", description="Each column against the baseline on the same "
+                "examples, from the prediction sidecars.", blocks=[paired_table(doc)] + notes),
+    ]
+    sections += probe_sections(doc, keys, baseline)
+    sections.append(provenance(doc))
+    runs = [str(as_dict(r).get("name")) for r in as_list(doc.get("runs"))]
+    return Report(title="Model comparison", subtitle=f"{len(keys)} columns from runs {', '.join(runs)} · baseline {baseline}",
+                  notices=notices(doc), sections=sections)
+
+
+def write_comparison(doc: dict, out_dir: str | Path) -> dict[str, Path]:
+    """compare.json, compare.html and compare.md into ``out_dir``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "compare.json", "html": out / "compare.html", "markdown": out / "compare.md"}
+    report = build_compare_report(doc)
+    atomic_write_text(paths["json"], json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
+    atomic_write_text(paths["html"], _html.render(report, doc.get("schema")))
+    atomic_write_text(paths["markdown"], _markdown.render(report))
+    return paths

@@ -1,0 +1,91 @@
+"""The governance record: one audit as a model card a reviewer can read in a year.
+
+Model details, intended and out-of-scope uses, evaluation data, metrics with CIs, robustness,
+fairness, explanations, the gate decision, example failures, known limitations (stated and
+derived from the results), reviewer sign-off and provenance. Built as a :class:`Report`, so
+HTML (self-contained, every data string escaped) and Markdown say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from audit.fileio import atomic_write_text
+
+from reports import html as _html
+from reports import markdown as _markdown
+from reports.blocks import Callout, KeyValues, Report, Section
+from reports.document import notices
+from reports.governance_limits import derived_limitations
+from reports.governance_sections import (
+    FAMILY_SECTIONS, evaluation_data, example_failures, family_section, intended_use, limitations, model_details, sign_off,
+)
+from reports.lookup import as_dict, model_ids
+from reports.model_index import model_index_yaml
+from reports.summary import gate_section, provenance_section
+
+
+def governance_of(results: dict) -> dict:
+    """The governance text the run was configured with (empty when none)."""
+    return as_dict(as_dict(as_dict(results.get("run")).get("config")).get("governance"))
+
+
+def gate_block(results: dict) -> Section:
+    gate = results.get("gate")
+    if isinstance(gate, dict):
+        section = gate_section(gate)
+        section.title = "Gate decision"
+        return section
+    return Section(id="gate", title="Gate decision", blocks=[Callout(
+        "not_applicable", "No gate was applied", "The run was not checked against a release policy (`audit gate`).")])
+
+
+def record_provenance(results: dict, source: str, results_sha256: str | None) -> Section:
+    section = provenance_section(results)
+    made = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    section.blocks.insert(0, KeyValues([
+        ("Record written", made),
+        ("Results file SHA-256", results_sha256 or "not computed (record built from an in-memory document)"),
+        ("Governance text from", source),
+    ], caption="This record"))
+    return section
+
+
+def build_governance(results: dict, governance: dict | None = None, *, source: str | None = None,
+                     results_sha256: str | None = None) -> Report:
+    """``governance`` overrides the run's own governance text (``source`` says where it came from)."""
+    gov = as_dict(governance) if governance is not None else governance_of(results)
+    source = source or ("the run's audit config" if gov else "nowhere: the run's config has no governance section")
+    models = model_ids(results)
+    derived = derived_limitations(results)
+    if not gov:
+        derived.insert(0, "No governance text was given: intended use, out-of-scope uses and stated limitations are "
+                          "unknown to this record.")
+    sections = [model_details(results, gov), intended_use(gov), evaluation_data(results, gov)]
+    sections += [family_section(results, *spec)[0] for spec in FAMILY_SECTIONS]
+    sections += [gate_block(results), example_failures(results), limitations(gov, derived), sign_off(gov),
+                 record_provenance(results, source, results_sha256)]
+    run = as_dict(results.get("run"))
+    dataset = as_dict(results.get("dataset"))
+    return Report(
+        title="Model governance record",
+        subtitle=f"{', '.join(models) or 'no models'} on {dataset.get('source') or 'unknown data'} · run "
+                 f"{run.get('id') or '—'} · {run.get('finished_at') or 'not finished'}",
+        notices=notices(results, models),
+        sections=sections,
+    )
+
+
+def write_governance(results: dict, out_dir: str | Path, governance: dict | None = None, *, source: str | None = None,
+                     results_sha256: str | None = None, models: list[str] | None = None) -> dict[str, Path]:
+    """governance.html, governance.md and model-index.yaml (all models, or ``models``) into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    report = build_governance(results, governance, source=source, results_sha256=results_sha256)
+    paths = {"governance_html": out / "governance.html", "governance_markdown": out / "governance.md",
+             "model_index": out / "model-index.yaml"}
+    atomic_write_text(paths["governance_html"], _html.render(report, results.get("schema")))
+    atomic_write_text(paths["governance_markdown"], _markdown.render(report))
+    atomic_write_text(paths["model_index"], model_index_yaml(results, models))
+    return paths

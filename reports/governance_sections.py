@@ -1,0 +1,130 @@
+"""The sections of the governance record, in model-card order. Each reads only the results
+document and the governance text (from the run's config or `audit record --config`)."""
+
+from __future__ import annotations
+
+from reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
+from reports.fmt import DASH
+from reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
+from reports.probe_blocks import examples_table, slug
+from reports.scorecard import headers, metric_row
+from reports.summary import dataset_pairs, models_table
+
+FAILURES_PER_MODEL = 5
+FAMILY_SECTIONS = (  # (family, section id, title, what is missing when no probe ran)
+    ("performance", "metrics", "Metrics", "performance"),
+    ("robustness", "robustness", "Robustness", "robustness"),
+    ("fairness", "fairness", "Fairness", "fairness"),
+    ("explainability", "explanations", "Explanations", "explainability"),
+)
+SIGN_OFF_ROWS = 3  # blank rows when no reviewer is named
+
+
+def texts(value) -> list[str]:
+    """A config text or list of texts as a list of non-empty strings."""
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    return [str(x).strip() for x in items if isinstance(x, str) and x.strip()]
+
+
+def not_stated(key: str) -> Callout:
+    what = key.replace("_", " ").capitalize()
+    return Callout("info", f"{what}: not stated", f"Add governance.{key} to the audit config (see docs/governance.md), "
+                                                  "or pass `audit record --config FILE`.")
+
+
+def bullets(items: list[str], caption: str) -> Table:
+    return Table([caption], [[Cell(t, css="text")] for t in items], css="compact")
+
+
+def model_details(results: dict, gov: dict) -> Section:
+    blocks: list = []
+    pairs = [(label, " ".join(texts(gov.get(key)))) for key, label in
+             (("model_details", "Description"), ("owner", "Owner"), ("contact", "Contact"))]
+    if any(v for _, v in pairs):
+        blocks.append(KeyValues([(k, v or DASH) for k, v in pairs], caption="As stated by the model owner"))
+    else:
+        blocks.append(not_stated("model_details"))
+    blocks.append(models_table(results))
+    return Section(id="model-details", title="Model details", blocks=blocks,
+                   description="What was audited: each model's kind, source, fingerprint and label set.")
+
+
+def intended_use(gov: dict) -> Section:
+    uses, out_of_scope = texts(gov.get("intended_use")), texts(gov.get("out_of_scope_uses"))
+    blocks: list = [bullets(uses, "Intended use") if uses else not_stated("intended_use"),
+                    bullets(out_of_scope, "Out-of-scope uses") if out_of_scope else not_stated("out_of_scope_uses")]
+    return Section(id="intended-use", title="Intended use", blocks=blocks)
+
+
+def evaluation_data(results: dict, gov: dict) -> Section:
+    dataset = as_dict(results.get("dataset"))
+    blocks: list = [KeyValues(dataset_pairs(dataset), caption="Dataset")]
+    why = texts(gov.get("evaluation_data"))
+    blocks += [bullets(why, "Why this data")] if why else [not_stated("evaluation_data")]
+    return Section(id="evaluation-data", title="Evaluation data", blocks=blocks,
+                   description="The fingerprint hashes ids, texts and labels in order: the same data gives the same hash.")
+
+
+def family_section(results: dict, family: str, sid: str, title: str, word: str) -> tuple[Section, bool]:
+    """Headline metrics of every probe of ``family``, one row per metric, models side by side."""
+    models = model_ids(results)
+    probes = [p for p in probes_of(results) if p.get("family") == family]
+    if not probes:
+        return Section(id=sid, title=title, blocks=[Callout("not_applicable", f"No {word} probe was run",
+                       "This property was not tested; see Known limitations.")]), False
+    rows, blocks = [], []
+    for probe in probes:
+        name = str(probe.get("name"))
+        rows += [metric_row(probe, m, f"{name}.{m}", models) for m in metric_names(probe, models, headline_only=True)]
+        for model in models:
+            status, reason = status_of(probe, model)
+            if status != "ok":
+                blocks.append(Callout("error" if status == "error" else "not_applicable",
+                                      f"{name} on {model}: {status.replace('_', ' ')}", reason or "No reason recorded."))
+    table = Table(headers("Metric", models), rows, css="scorecard", empty="These probes report no headline metric.",
+                  caption="Headline metrics: value [confidence interval]. The verdict marks a model best only when "
+                          "its interval overlaps no other model's.")
+    where = ", ".join(f"'{p.get('name')}' (#probe-{slug(str(p.get('name')))})" for p in probes)
+    blocks = [table] + blocks + [Callout("info", "Full detail", f"report.html written with these results (`audit report` re-renders it), sections {where}.")]
+    return Section(id=sid, title=title, subtitle=f"{family} probes", blocks=blocks), True
+
+
+def example_failures(results: dict) -> Section:
+    """The metrics probe's most confident mistakes, a few per model (texts escaped by the renderers)."""
+    blocks: list = []
+    probe = next((p for p in probes_of(results) if p.get("name") == "metrics"), None)
+    for model in model_ids(results) if probe else []:
+        examples = [e for e in as_list((model_result(probe, model) or {}).get("examples")) if isinstance(e, dict)]
+        if examples:
+            blocks += [Heading(f"Misclassified — {model}"),
+                       examples_table(examples[:FAILURES_PER_MODEL],
+                                      f"{min(len(examples), FAILURES_PER_MODEL)} of {len(examples)} recorded mistakes, "
+                                      "most confident first")]
+    if not blocks:
+        blocks.append(Callout("info", "No example failures recorded",
+                              "The metrics probe did not run or kept no misclassified examples."))
+    return Section(id="failures", title="Example failures", blocks=blocks)
+
+
+def limitations(gov: dict, derived: list[str]) -> Section:
+    stated, ethics = texts(gov.get("limitations")), texts(gov.get("ethical_considerations"))
+    blocks: list = [Heading("Stated by the model owner")]
+    blocks += [bullets(stated, "Limitation")] if stated else [not_stated("limitations")]
+    blocks += [Heading("Found in the results"), bullets(derived, "Limitation")]
+    blocks.append(Heading("Ethical considerations"))
+    blocks += [bullets(ethics, "Consideration")] if ethics else [not_stated("ethical_considerations")]
+    return Section(id="limitations", title="Known limitations", blocks=blocks)
+
+
+def sign_off(gov: dict) -> Section:
+    rows = []
+    reviewers = gov.get("reviewers")
+    for r in list(reviewers) if isinstance(reviewers, (list, tuple)) else []:
+        r = {"name": r} if isinstance(r, str) else as_dict(r)
+        rows.append([str(r.get("name") or ""), str(r.get("role") or ""), "", "", ""])
+    rows = rows or [[""] * 5 for _ in range(SIGN_OFF_ROWS)]
+    table = Table(["Name", "Role", "Decision (approve / reject / approve with conditions)", "Date", "Signature"], rows,
+                  css="gate-table")
+    return Section(id="sign-off", title="Reviewer sign-off", blocks=[table],
+                   description="To be completed by the reviewers; the decision refers to the gate decision and "
+                               "limitations above.")
