@@ -89,6 +89,6 @@ def write_comparison(doc: dict, out_dir: str | Path) -> dict[str, Path]:
     paths = {"json": out / "compare.json", "html": out / "compare.html", "markdown": out / "compare.md"}
     report = build_compare_report(doc)
     atomic_write_text(paths["json"], json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False))
-    atomic_write_text(paths["html"], _html.render(report, doc.get("schema")))
+    atomic_write_text(paths["html"], _html.render(report, doc.get("schema"), source="compare.json"))
     atomic_write_text(paths["markdown"], _markdown.render(report))
     return paths

@@ -48,8 +48,9 @@ def stylesheet() -> Markup:
     return Markup(css)
 
 
-def render(report: Report, schema: str | None) -> str:
+def render(report: Report, schema: str | None, source: str = "results.json") -> str:
+    """The page; ``source`` names what it was rendered from (shown in the footer)."""
     template = environment().get_template("report.html.j2")
     anchors = {s.id for s in report.sections}
     return template.render(report=report, css=stylesheet(), version=audit.__version__, schema=schema or "—",
-                           anchors=anchors)
+                           anchors=anchors, source=source)
