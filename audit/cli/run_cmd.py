@@ -34,24 +34,36 @@ DEMO_IGNORES = {
 @click.option("--trust-model", is_flag=True, help="Allow pickle/joblib model files (unpickling runs code).")
 @click.option("--trust-remote-code", is_flag=True, help="Allow a hub model's own Python code to run.")
 @click.option("--resume", is_flag=True, help="Keep finished probe x model results in --out and run only the rest.")
+@click.option("--gate", "gate_file", type=click.Path(dir_okay=False), metavar="POLICY",
+              help="Check the results against a YAML gate policy; exit 1 when a check fails (see docs/gates.md).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
 def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, probes, config_file, out, seed,
-        limit, device, trust_model, trust_remote_code, resume, quiet):
+        limit, device, trust_model, trust_remote_code, resume, gate_file, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
     corpus, trains a fine-tuned MiniLM and a TF-IDF baseline (cached after the first run) and
     audits both side by side.
 
-    Exit codes: 0 done; 2 bad input (nothing finished is lost); 3 a probe failed on a model
-    (recorded in the report).
+    Exit codes: 0 done (and the --gate passed); 1 the --gate failed; 2 bad input (nothing
+    finished is lost); 3 a probe failed on a model (recorded in the report; wins over 1, as the
+    audit itself is incomplete).
     """
     from audit.errors import AuditError
     from audit.progress import Display
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
+    policy = None
+    if gate_file:  # a bad policy fails here, before any data or model loads
+        from audit.gate.policy import load_policy
+
+        policy = load_policy(gate_file)
+        from audit.results import load_results
+
+        for path in {c.baseline.results for c in policy.checks if c.baseline and c.baseline.results}:
+            load_results(path)  # a missing or other-schema baseline file fails now too
     if not models and not config_file:
         if data_source:
             raise AuditError("--data was given without --model; pass --model SPEC too (or neither, for the demo).")
@@ -68,7 +80,7 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
         with Display(quiet=quiet) as display:
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
                                     device=device)
-        return finish(doc, out_dir, display)
+        return finish(doc, out_dir, display, policy)
 
     from audit.config import resolve_config
     from audit.runner import command_line, run_audit
@@ -88,7 +100,7 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
     )
     with Display(quiet=quiet) as display:
         doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
-    finish(doc, out_dir, display)
+    finish(doc, out_dir, display, policy)
 
 
 def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -105,18 +117,35 @@ def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-def finish(doc, out_dir, display) -> None:
-    """Write the reports, print the summary table and set the exit code."""
+def finish(doc, out_dir, display, policy=None) -> None:
+    """Evaluate the gate (if any), write the reports, print the summary table and set the exit code."""
     from reports import write_reports
 
     from audit.cli.summary import print_summary
     from audit.runner import failed_units
 
+    verdict = None
+    if policy is not None:
+        from audit.gate.apply import apply_gate
+
+        verdict, gate_paths = apply_gate(policy, doc, out_dir, reports=False)  # the reports follow, with the gate
+    elif doc.get("gate"):  # a resumed run's earlier verdict no longer describes these results
+        from audit.results import ResultsStore
+
+        doc["gate"] = None
+        ResultsStore(out_dir, doc).save()
     paths = write_reports(doc, out_dir)
     print_summary(doc, display.out)
     display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
                       highlight=False)
+    if verdict is not None:
+        from audit.cli.gate_cmd import print_verdict
+
+        print_verdict(verdict)
+        display.out.print(f"JUnit:    {gate_paths['junit']}\nSummary:  {gate_paths['summary']}", highlight=False)
     failed = failed_units(doc)
     if failed:
         display.console.print(f"[red]{len(failed)} probe run(s) failed: {', '.join(failed)}. See the report.[/red]")
         raise SystemExit(3)
+    if verdict is not None and not verdict["passed"]:
+        raise SystemExit(1)

@@ -1,0 +1,74 @@
+"""`audit gate`: check a saved results file against a YAML policy, for CI.
+
+Exit codes: 0 every check passed; 1 a check failed or could not be evaluated; 2 bad input
+(policy, results or baseline file). No model is loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from audit.cli import debug_option
+
+GATE_FAILED = 1
+
+
+@click.command("gate")
+@click.argument("results", type=click.Path())
+@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False),
+              help="YAML gate policy (see configs/ci-gate.yaml and docs/gates.md).")
+@click.option("--junit", type=click.Path(dir_okay=False), help="JUnit XML path [default: OUT/gate/junit.xml].")
+@click.option("--summary", type=click.Path(dir_okay=False), help="Markdown summary path [default: OUT/gate/summary.md].")
+@click.option("--baseline", type=click.Path(), metavar="RESULTS",
+              help="Saved baseline results.json for relative checks whose policy names no baseline file.")
+@click.option("--no-reports", is_flag=True, help="Do not re-render report.html / report.md with the gate.")
+@debug_option
+def gate(results: str, policy_file: str, junit: str | None, summary: str | None, baseline: str | None,
+         no_reports: bool) -> None:
+    """Check RESULTS (a results.json or its directory) against --policy and exit 0 (pass) or 1 (fail).
+
+    Writes the verdict into RESULTS' gate block, OUT/gate/junit.xml and OUT/gate/summary.md
+    (appended to $GITHUB_STEP_SUMMARY too, when set), and re-renders both reports.
+    """
+    from audit.gate.apply import apply_gate
+    from audit.gate.metrics import known_specs
+    from audit.gate.policy import load_policy
+    from audit.results import load_results
+
+    doc = load_results(results)
+    folder = Path(results) if Path(results).is_dir() else Path(results).parent
+    policy = load_policy(policy_file, known_specs(doc))
+    verdict, paths = apply_gate(policy, doc, folder, baseline=baseline, junit=junit, summary=summary,
+                                reports=not no_reports)
+    print_verdict(verdict)
+    click.echo(f"JUnit:    {paths['junit']}\nSummary:  {paths['summary']}")
+    if not verdict["passed"]:
+        raise SystemExit(GATE_FAILED)
+
+
+def print_verdict(verdict: dict) -> None:
+    """A short table: every check that did not pass, with metric, model, condition and value."""
+    from audit.gate.checks import fmt
+
+    rows = verdict.get("checks") or []
+    counts = verdict.get("counts") or {}
+    word = "PASSED" if verdict["passed"] else "FAILED"
+    click.echo(f"Gate {word} ({verdict['policy']['name']}): {counts.get('pass', 0)} passed, {counts.get('fail', 0)} "
+               f"failed, {counts.get('error', 0)} not evaluated, {counts.get('skip', 0)} skipped.")
+    bad = [r for r in rows if r["status"] in ("fail", "error")]
+    if not bad:
+        return
+    table = [("result", "metric", "model", "condition", "value")]
+    for r in bad:
+        model = r["model"] + (f" vs {r['baseline']['model']}" if r.get("baseline") else "")
+        cond = f"drop <= {fmt(r['threshold'])}" if r["kind"] == "relative" else f"{r['operator']} {fmt(r['threshold'])}"
+        if r.get("use") not in (None, "value"):
+            cond = f"{r['use']} {cond}"
+        table.append(("FAIL" if r["status"] == "fail" else "ERROR", r["metric"], model, cond, fmt(r.get("value"))))
+    widths = [max(len(str(row[i])) for row in table) for i in range(5)]
+    for row in table:
+        click.echo("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    for r in bad:
+        click.echo(f"  - {r['metric']} · {r['model']}: {r['message']}")

@@ -1,0 +1,56 @@
+"""The gate block as Markdown, fit for a GitHub Actions job summary or a pull-request comment.
+
+Failures come first so a reader sees what broke without scrolling; table cells are escaped
+(model ids and messages can hold ``|``, ``<`` or backticks).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from audit.gate.checks import fmt
+
+ICONS = {"pass": "✅ pass", "fail": "❌ FAIL", "error": "⚠️ error", "skip": "⏭️ skip"}
+ORDER = {"fail": 0, "error": 1, "pass": 2, "skip": 3}
+
+
+def cell(x) -> str:
+    text = fmt(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else ("—" if x is None else str(x))
+    for a, b in (("&", "&amp;"), ("<", "&lt;"), ("|", "\\|"), ("`", "&#96;"), ("\n", " ")):
+        text = text.replace(a, b)
+    return text
+
+
+def to_markdown(gate: dict) -> str:
+    rows = sorted(gate.get("checks") or [], key=lambda r: ORDER.get(r.get("status"), 9))
+    counts = gate.get("counts") or {}
+    policy = gate.get("policy") or {}
+    verdict = "✅ Gate passed" if gate.get("passed") else "❌ Gate failed"
+    lines = [f"## {verdict}: {cell(policy.get('name') or 'gate')}", "",
+             f"{counts.get('pass', 0)} passed, {counts.get('fail', 0)} failed, {counts.get('error', 0)} not "
+             f"evaluated, {counts.get('skip', 0)} skipped · policy `{cell(policy.get('path'))}` · "
+             f"{cell(gate.get('evaluated_at'))}", "",
+             "| Result | Metric | Model | Condition | Value | Note |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        model = r.get("model")
+        if (r.get("baseline") or {}).get("model"):
+            model = f"{model} vs {r['baseline']['model']}"
+        cond = f"{cell(r.get('operator'))} {cell(r.get('threshold'))}"
+        if r.get("kind") == "relative":
+            cond = f"drop ≤ {cell(r.get('threshold'))}"
+        elif r.get("use") not in (None, "value"):
+            cond = f"{r['use'].replace('_', ' ')} {cond}"
+        lines.append(f"| {ICONS.get(r.get('status'), cell(r.get('status')))} | {cell(r.get('metric'))} | "
+                     f"{cell(model)} | {cond} | {cell(r.get('value'))} | {cell(r.get('message'))} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_job_summary(markdown: str) -> Path | None:
+    """Append to $GITHUB_STEP_SUMMARY when it is set (GitHub Actions); returns its path."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(markdown + "\n")
+    return Path(target)
