@@ -82,6 +82,15 @@ def summary_section(results: dict) -> Section:
     return Section(id="summary", title="Run summary", blocks=blocks)
 
 
+def gate_condition(check: dict) -> str:
+    """What the check demands: `>= 0.9`, `ci lower >= 0.9` or `drop <= 0.01` (relative checks)."""
+    if check.get("kind") == "relative":
+        return f"drop ≤ {fmt_exact(check.get('threshold'))}"
+    cond = f"{_text(check.get('operator', check.get('op')))} {fmt_exact(check.get('threshold'))}"
+    use = check.get("use")
+    return f"{str(use).replace('_', ' ')} {cond}" if use not in (None, "value") else cond
+
+
 def gate_section(gate: dict) -> Section:
     passed = gate.get("passed")
     checks = [as_dict(c) for c in as_list(gate.get("checks"))]
@@ -91,12 +100,13 @@ def gate_section(gate: dict) -> Section:
     rows = []
     for c in checks:
         ok = c.get("passed")
-        op = c.get("operator", c.get("op"))
+        baseline = as_dict(c.get("baseline")).get("model")
+        model = f"{_text(c.get('model'))} vs {baseline}" if baseline else _text(c.get("model"))
         rows.append([
             Cell("passed" if ok else ("FAILED" if ok is False else DASH), css="status-ok" if ok else "status-fail"),
             Cell(_text(c.get("metric")), css="metric-name"),
-            Cell(_text(c.get("model")), css="model"),
-            Cell(f"{_text(op)} {fmt_exact(c.get('threshold'))}", css="num"),
+            Cell(model, css="model"),
+            Cell(gate_condition(c), css="num"),
             Cell(fmt_exact(c.get("value")), css="num"),
             Cell(_text(c.get("message") or c.get("reason")), css="small"),
         ])

@@ -138,6 +138,9 @@ def finish(doc, out_dir, display, policy=None) -> None:
     print_summary(doc, display.out)
     display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
                       highlight=False)
+    if "governance_html" in paths:
+        display.out.print(f"Record:   {paths['governance_html']}\n          {paths['governance_markdown']}\n"
+                          f"          {paths['model_index']}", highlight=False)
     if verdict is not None:
         from audit.cli.gate_cmd import print_verdict
 
