@@ -21,7 +21,7 @@ def register(cls: type[Probe]) -> type[Probe]:
 
 
 # Importing a module registers its probes; done on first use so the CLI starts fast.
-BUILTIN_MODULES = ("probes.metrics", "probes.noise", "probes.attack", "probes.fairness")
+BUILTIN_MODULES = ("probes.metrics", "probes.noise", "probes.attack", "probes.fairness", "probes.explain")
 
 
 def _load_builtin() -> None:

@@ -27,6 +27,7 @@ DEMO_PROBES = {
     "noise": {"perturbations": ["typo", "ocr", "homoglyph", "invisible", "word_drop", "synonym", "contraction",
                                 "upper", "punct_remove", "social"], "severities": [0.05, 0.2]},
     "attack": {"examples": 40},
+    "explain": {"misclassified": 3, "attacked": 3, "random": 5, "global_examples": 100, "ig_steps": 16},
 }
 TRANSFORMER = {"epochs": 3, "learning_rate": 1e-4, "batch_size": 16, "max_length": 64, "val_fraction": 0.1}
 

@@ -23,18 +23,33 @@ class Classifier(Protocol):
     def predict_proba(self, texts: list[str]) -> np.ndarray: ...
 
 
+# The optional abilities below return one dict per text with ``tokens``, ``offsets`` (character
+# span of each token; None when sub-words cannot be mapped back) and ``special`` (flags for
+# [CLS]/[SEP]-like tokens), plus the arrays named in each docstring. Implementations batch.
+
 @runtime_checkable
 class HasAttention(Protocol):
-    """Optional ability: per-layer attention maps (for explanation probes)."""
+    """Optional ability: per-layer attention maps, ``attentions`` (layers, heads, tokens, tokens)."""
 
-    def attentions(self, texts: list[str]) -> list[Any]: ...
+    def attentions(self, texts: list[str], batch_size: int | None = None) -> list[Any]: ...
 
 
 @runtime_checkable
 class HasInputGradients(Protocol):
-    """Optional ability: gradients of class scores with respect to input embeddings."""
+    """Optional ability: ``gradients`` of a class score with respect to the input ``embeddings``
+    (tokens, hidden); ``score`` picks the target's logit, proba or log_proba."""
 
-    def input_gradients(self, texts: list[str], target: list[int]) -> list[Any]: ...
+    def input_gradients(self, texts: list[str], target: list[int], score: str = "logit",
+                        batch_size: int | None = None) -> list[Any]: ...
+
+
+@runtime_checkable
+class HasIntegratedGradients(Protocol):
+    """Optional ability: integrated-gradients ``attributions`` per token, with the ``score`` of the
+    input and ``baseline_score`` of the baseline (their difference is what the attributions sum to)."""
+
+    def integrated_gradients(self, texts: list[str], target: list[int], *, steps: int = 32,
+                             score: str = "proba", rows_per_pass: int | None = None) -> list[Any]: ...
 
 
 @dataclass

@@ -1,0 +1,8 @@
+"""The `explain` probe: attention maps and attributions, scored for faithfulness and stability.
+
+Importing the package registers the probe (``probes.registry``); it imports no torch.
+"""
+
+from probes.explain.probe import ExplainProbe
+
+__all__ = ["ExplainProbe"]

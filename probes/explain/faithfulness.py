@@ -1,0 +1,85 @@
+"""Faithfulness by erasure (ERASER, DeYoung et al. 2020), against a random-attribution baseline.
+
+For a text x explained towards class t and a share k of its words:
+
+- comprehensiveness(k) = p(t | x) - p(t | x without its top-k words): high when the words the
+  method ranks first are the ones the model needs;
+- sufficiency(k) = p(t | x) - p(t | only the top-k words): low when those words alone carry the
+  prediction.
+
+AOPC is the mean over the configured k (ERASER's area over the perturbation curve over bins).
+The random baseline ranks words by seeded uniform scores, drawn per (run seed, example id,
+draw), so it is the same for every model; its curves are averaged over the draws. Every erased
+text of every method and of the baseline goes to the prediction cache in one request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from audit.seeding import rng_for
+from probes.explain.words import n_top, only, split_words, top_order, without
+
+RANDOM = "random"
+
+
+@dataclass
+class Curves:
+    """Per example (rows) and k (columns): comprehensiveness and sufficiency."""
+
+    comprehensiveness: np.ndarray
+    sufficiency: np.ndarray
+
+    @property
+    def aopc_comprehensiveness(self) -> np.ndarray:
+        return self.comprehensiveness.mean(axis=1)
+
+    @property
+    def aopc_sufficiency(self) -> np.ndarray:
+        return self.sufficiency.mean(axis=1)
+
+
+def erased(words: list[str], scores: np.ndarray, ks: tuple[float, ...]) -> list[str]:
+    """For each k: the text without its top-k words, then the text of only those words."""
+    order = top_order(scores)
+    texts = []
+    for k in ks:
+        top = order[: n_top(len(words), k)]
+        texts += [without(words, top), only(words, top)]
+    return texts
+
+
+def random_scores(seed: int, example_id: str, n_words: int, draws: int) -> list[np.ndarray]:
+    """``draws`` seeded random attributions for one example (model-independent)."""
+    return [rng_for(seed, "explain", "random-attribution", example_id, d).random(n_words) for d in range(draws)]
+
+
+def score_all(model, texts: list[str], ids: list[str], targets: list[int], attributions: dict[str, list[np.ndarray]],
+              ks: tuple[float, ...], seed: int, draws: int, progress=None) -> dict[str, Curves]:
+    """Curves for every method in ``attributions`` and for the random baseline, from one cache request."""
+    words = [split_words(t) for t in texts]
+    plan: list[tuple[str, int, list[str]]] = []  # (method, example, erased texts)
+    for method, per_text in attributions.items():
+        plan += [(method, i, erased(words[i], per_text[i], ks)) for i in range(len(texts))]
+    for i, example_id in enumerate(ids):
+        plan += [(RANDOM, i, erased(words[i], s, ks)) for s in random_scores(seed, example_id, len(words[i]), draws)]
+    flat = [t for _, _, group in plan for t in group]
+    proba = model.predict_proba(list(texts) + flat, progress=progress)
+    full = proba[np.arange(len(texts)), targets] if texts else np.zeros(0)
+    rest = proba[len(texts):]
+    n_k = len(ks)
+    sums: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    at = 0
+    for method, i, group in plan:
+        p = rest[at : at + len(group), targets[i]].reshape(n_k, 2)  # columns: without top, only top
+        at += len(group)
+        sums.setdefault(method, np.zeros((len(texts), n_k, 2)))[i] += full[i] - p
+        counts.setdefault(method, np.zeros(len(texts)))[i] += 1
+    out = {}
+    for method, total in sums.items():
+        mean = total / counts[method][:, None, None]
+        out[method] = Curves(mean[:, :, 0], mean[:, :, 1])
+    return out

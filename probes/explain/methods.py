@@ -1,0 +1,111 @@
+"""The five explanation methods, each turning (texts, target classes) into one score per word.
+
+Attention and gradient methods need abilities only Hugging Face models have
+(:mod:`audit.models.base` protocols); :func:`unavailable` says why a model lacks one, and the
+probe records that reason instead of failing. Occlusion needs only predictions, so it runs on
+every model kind; all its erased texts go to the prediction cache in one request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from audit.models.base import HasAttention, HasInputGradients, HasIntegratedGradients
+from probes.explain import attention as att
+from probes.explain.words import aggregate, split_words, without
+
+NEEDS = {
+    "attention": (HasAttention, "attention maps"),
+    "rollout": (HasAttention, "attention maps"),
+    "grad_x_input": (HasInputGradients, "input gradients"),
+    "integrated_gradients": (HasIntegratedGradients, "input gradients"),
+}
+NO_OFFSETS = ("its tokenizer gives no character offsets (not a fast tokenizer), so sub-word scores cannot be "
+              "mapped to words; save the model with a fast (tokenizer.json) tokenizer")
+
+
+class Skip(Exception):
+    """A method that cannot run on this model; the message is the reason recorded in details."""
+
+
+def unavailable(model, method: str) -> str | None:
+    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can."""
+    if method not in NEEDS:
+        return None
+    protocol, what = NEEDS[method]
+    if isinstance(model.classifier, protocol):
+        return None
+    kind = getattr(getattr(model, "model", None), "kind", None) or type(model.classifier).__name__
+    return f"needs {what}, which a {kind} model does not expose (Hugging Face models only)"
+
+
+def _words_of(rows: list[dict], texts: list[str], scores: Callable[[dict], np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for row, text in zip(rows, texts):
+        if row.get("offsets") is None:
+            raise Skip(NO_OFFSETS)
+        out.append(aggregate(scores(row), row["offsets"], row["special"], text))
+    return out
+
+
+def attention_scores(model, texts: list[str], kind: str, batch_size: int) -> list[np.ndarray]:
+    """Raw last-layer attention or rollout from the pooled token, summed per word."""
+    from audit.errors import AuditError
+
+    try:
+        rows = model.classifier.attentions(texts, batch_size=batch_size)
+    except AuditError as exc:  # e.g. an attention implementation that returns no maps
+        raise Skip(str(exc).rstrip(".")) from None
+    fn = att.raw_attention if kind == "attention" else att.rollout
+    return _words_of(rows, texts, lambda r: fn(r["attentions"], att.pooled_row(r["special"])))
+
+
+def grad_x_input(model, texts: list[str], targets: list[int], score: str, batch_size: int) -> list[np.ndarray]:
+    """Gradient of the target's score times the input embedding, summed over the hidden size."""
+    rows = model.classifier.input_gradients(texts, targets, score=score, batch_size=batch_size)
+    return _words_of(rows, texts, lambda r: (r["gradients"] * r["embeddings"]).sum(axis=-1))
+
+
+def integrated_gradients(model, texts: list[str], targets: list[int], score: str, steps: int,
+                         rows_per_pass: int) -> tuple[list[np.ndarray], dict]:
+    """Integrated gradients per word, and how closely completeness held (sum vs score difference)."""
+    rows = model.classifier.integrated_gradients(texts, targets, steps=steps, score=score,
+                                                 rows_per_pass=max(rows_per_pass, steps + 1))
+    words = _words_of(rows, texts, lambda r: r["attributions"])
+    gaps = [abs(float(np.sum(r["attributions"])) - (r["score"] - r["baseline_score"])) for r in rows]
+    deltas = [abs(r["score"] - r["baseline_score"]) for r in rows]
+    info = {"steps": steps, "rule": "trapezoid", "baseline": "[PAD] embeddings, special tokens kept",
+            "completeness_gap_max": max(gaps, default=None), "completeness_gap_mean": float(np.mean(gaps)) if gaps else None,
+            "score_difference_mean": float(np.mean(deltas)) if deltas else None}
+    return words, info
+
+
+def occlusion(model, texts: list[str], targets: list[int], progress=None) -> list[np.ndarray]:
+    """Leave-one-out: p(target | text) - p(target | text without word i), for every word i."""
+    words = [split_words(t) for t in texts]
+    variants = [without(w, np.array([i])) for w in words for i in range(len(w))]
+    proba = model.predict_proba(list(texts) + variants, progress=progress)
+    base, rest = proba[: len(texts)], proba[len(texts):]
+    out, at = [], 0
+    for j, (w, t) in enumerate(zip(words, targets)):
+        out.append(base[j, t] - rest[at : at + len(w), t])
+        at += len(w)
+    return out
+
+
+def run_method(method: str, model, texts: list[str], targets: list[int], cfg, progress=None) -> tuple[list[np.ndarray], dict]:
+    """Word attributions of ``method`` for each text (towards its target class), and method notes."""
+    if not texts:
+        return [], {}
+    if method in ("attention", "rollout"):
+        return attention_scores(model, texts, method, cfg.batch_size), {}
+    if method == "grad_x_input":
+        return grad_x_input(model, texts, targets, cfg.score, cfg.batch_size), {"score": cfg.score}
+    if method == "integrated_gradients":
+        words, info = integrated_gradients(model, texts, targets, cfg.score, cfg.ig_steps, cfg.batch_size)
+        return words, {**info, "score": cfg.score}
+    if method == "occlusion":
+        return occlusion(model, texts, targets, progress), {"erasure": "word removed"}
+    raise ValueError(method)

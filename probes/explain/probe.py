@@ -1,0 +1,175 @@
+"""The `explain` probe: word attributions by five methods, scored for faithfulness and stability.
+
+Per model: explain a seeded random sample (the same for every model), the most confident
+misclassified examples and the attack probe's adversarial examples; score each method by
+erasure (ERASER comprehensiveness / sufficiency, AOPC) against a seeded random baseline and by
+rank stability under character noise; rank the methods; and show the tokens each class leans on
+across a data sample, identity terms flagged. Methods a model cannot support are recorded as
+skipped with the reason. torch is reached only through the Hugging Face adapter.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from audit.labels import align_labels
+from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from probes.explain import scoring, stability
+from probes.explain.config import SIGNED, ExplainConfig
+from probes.explain.faithfulness import score_all
+from probes.explain.global_view import global_tokens, identity_lexicon
+from probes.explain.methods import Skip, run_method, unavailable
+from probes.explain.selection import Item, seeded_sample, select
+from probes.explain.words import split_words
+from probes.registry import register
+
+
+GLOBAL_RULE = ("auto: the cheapest method (measured seconds per example) among signed methods that beat random, else "
+               "among methods that beat random, else among signed methods that ran, else among those that ran")
+
+
+def pick_global(methods: dict, ranking: list[dict]) -> str | None:
+    """The method of the global view under GLOBAL_RULE: trustworthy first, then cheap."""
+    ok = [m for m, v in methods.items() if v["status"] == "ok"]
+    beats = {r["method"] for r in ranking if r["beats_random"]}
+    for tier in ([m for m in ok if m in SIGNED and m in beats], [m for m in ok if m in beats],
+                 [m for m in ok if m in SIGNED], ok):
+        if tier:
+            return min(tier, key=lambda m: methods[m]["seconds_per_example"])
+    return None
+
+
+@register
+class ExplainProbe(Probe):
+    name = "explain"
+    family = "explainability"
+    version = "1"
+    description = ("Attention, rollout, gradient x input, integrated gradients and occlusion attributions, scored for "
+                   "faithfulness (ERASER comprehensiveness / sufficiency, AOPC) against a random baseline and for "
+                   "stability under noise; global tokens per class with identity terms flagged.")
+    metric_specs = (
+        MetricSpec("faithfulness/{method}", "Net AOPC (comprehensiveness - sufficiency) minus the random baseline's; "
+                   "> 0: the method's top words matter more than random ones.", True, headline=True),
+        MetricSpec("aopc_comprehensiveness/{method}", "Mean drop in the explained class's probability when the "
+                   "method's top-k% words are removed, averaged over k.", True),
+        MetricSpec("aopc_sufficiency/{method}", "Mean drop in the explained class's probability when only the "
+                   "top-k% words are kept, averaged over k.", False),
+        MetricSpec("stability/{method}", "Mean Spearman correlation between a text's word attributions and those "
+                   "of its noisy copies.", True),
+    )
+    Config = ExplainConfig
+
+    def not_applicable(self, model) -> str | None:
+        return None  # occlusion needs only predictions; other methods are skipped per model in details
+
+    def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
+        cfg: ExplainConfig = self.config
+        labels = model.labels
+        gold = align_labels(data.labels, labels, model_id=model.id)
+        proba = model.predict_proba(data.texts)
+        items = select(data, gold, proba, labels, cfg, ctx.seed, ctx.results, model.id)
+        if not items:
+            return ProbeResult(status="not_applicable", reason="No example to explain: raise explain.random, "
+                               "explain.misclassified or explain.attacked.", details={"labels": labels})
+        texts, ids = [it.text for it in items], [it.id for it in items]
+        p_items = model.predict_proba(texts)
+        targets = [int(t) for t in p_items.argmax(axis=1)]
+
+        methods, attributions, notes = self._explain_all(model, texts, targets, ctx)
+        curves = score_all(model, texts, ids, targets, attributions, cfg.k, ctx.seed, cfg.random_baselines)
+        metrics, faithful, ranking = scoring.faithfulness(curves, cfg.k, cfg, ctx.seed)
+        noise = f"{cfg.stability_noise}@{cfg.stability_severity}"
+        rho = self._stability(model, texts, ids, targets, attributions, ctx)
+        m_stab, d_stab = scoring.stability(rho, noise, cfg, ctx.seed)
+        metrics.update(m_stab)
+        global_method, tokens = self._global(model, data, proba, methods, ranking, ctx)
+        details = {
+            "labels": labels,
+            "methods": methods,
+            "k": list(cfg.k),
+            "faithfulness": faithful,
+            "ranking": ranking,
+            "ranking_rule": scoring.RANKING_RULE,
+            "stability": d_stab,
+            "global_tokens": tokens,
+            "global_method": global_method,
+            "global_rule": GLOBAL_RULE if cfg.global_method == "auto" else "set in the config (explain.global_method)",
+            "selection": {why: sum(it.why == why for it in items) for why in ("misclassified", "attacked", "random")},
+            "method_notes": notes,
+            "score": cfg.score,  # what gradient methods explain
+            "word_aggregation": "sum of sub-word scores per whitespace-separated word; special tokens left out",
+            "random_baselines": cfg.random_baselines,
+            "seed": ctx.seed,
+        }
+        examples = [self._record(it, labels, p_items[j], targets[j], j, attributions) for j, it in enumerate(items)]
+        return ProbeResult(metrics=metrics, details=details, examples=examples)
+
+    def _explain_all(self, model, texts, targets, ctx):
+        """Run every configured method; a method that cannot or fails to run is recorded, not raised."""
+        cfg = self.config
+        methods, attributions, notes = {}, {}, {}
+        for method in cfg.methods:
+            reason = unavailable(model, method)
+            if reason:
+                methods[method] = {"status": "skipped", "reason": reason, "seconds_per_example": None}
+                continue
+            advance = ctx.task(f"explain · {method} · {model.id}", len(texts))
+            t0 = time.perf_counter()
+            try:
+                attributions[method], notes[method] = run_method(method, model, texts, targets, cfg)
+            except Skip as exc:
+                methods[method] = {"status": "skipped", "reason": str(exc), "seconds_per_example": None}
+                continue
+            except Exception as exc:  # a model's failure in one method must not hide the others
+                methods[method] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}", "seconds_per_example": None}
+                continue
+            advance(len(texts))
+            seconds = (time.perf_counter() - t0) / len(texts)
+            methods[method] = {"status": "ok", "reason": None, "seconds_per_example": round(seconds, 6)}
+        if not attributions:
+            problems = "; ".join(f"{m}: {v['reason']}" for m, v in methods.items())
+            raise RuntimeError(f"No explanation method ran ({problems}).")
+        return methods, attributions, notes
+
+    def _stability(self, model, texts, ids, targets, attributions, ctx) -> dict[str, np.ndarray]:
+        cfg = self.config
+        copies = stability.noisy_copies(texts, ids, cfg.stability_noise, cfg.stability_severity,
+                                        cfg.stability_versions, ctx.seed)
+        copy_texts, copy_targets = [t for _, t in copies], [targets[i] for i, _ in copies]
+        out = {}
+        for method, original in attributions.items():
+            try:
+                scores, _ = run_method(method, model, copy_texts, copy_targets, cfg)
+            except Exception:  # noqa: BLE001  (it ran on the originals; a failure here leaves stability out)
+                continue
+            out[method] = stability.per_example(original, copies, scores)
+        return out
+
+    def _global(self, model, data, proba, methods, ranking, ctx):
+        cfg = self.config
+        method = cfg.global_method if cfg.global_method != "auto" else pick_global(methods, ranking)
+        sample = seeded_sample(data, ctx.seed, "global", cfg.global_examples)
+        if method is None or methods.get(method, {}).get("status") != "ok" or not sample:
+            return None, {}
+        texts = [data.texts[i] for i in sample]
+        targets = [int(proba[i].argmax()) for i in sample]
+        try:
+            scores, _ = run_method(method, model, texts, targets, cfg)
+        except Exception:  # noqa: BLE001  (it ran on the explained examples; without a view the rest stands)
+            return None, {}
+        tokens = global_tokens([split_words(t) for t in texts], scores, targets, model.labels, top=cfg.top_tokens,
+                               min_count=cfg.min_token_count, lexicon=identity_lexicon())
+        return method, tokens
+
+    @staticmethod
+    def _record(it: Item, labels, p, target: int, j: int, attributions) -> dict:
+        record = {"id": it.id, "text": it.text, "label": labels[it.label], "predicted": labels[target],
+                  "confidence": float(p[target]), "target": labels[target], "why": it.why}
+        if it.why == "attacked":
+            record["original"] = it.original
+            record["recipe"] = it.recipe
+        record["words"] = split_words(it.text)
+        record["attributions"] = {m: [float(v) for v in a[j]] for m, a in attributions.items()}
+        return record

@@ -1,0 +1,65 @@
+"""Which texts get explained: a seeded random sample, misclassified ones, and adversarial ones.
+
+The random sample (and the global view's sample) depend only on the run seed and the probe
+name, never on the model, so a report can show the same example across models side by side.
+Misclassified examples are the model's most confident errors outside the random sample (no
+text is explained twice). Attacked examples are the successful adversarial texts the `attack`
+probe recorded for this model, when it ran before this probe; without it there are none.
+Texts without a single word are never picked (nothing to attribute).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from audit.seeding import rng_for
+
+
+@dataclass
+class Item:
+    id: str
+    text: str  # the text explained (the adversarial one for an attacked example)
+    label: int  # gold label, as an index into the model's labels
+    why: str  # misclassified | attacked | random
+    original: str | None = None  # the clean text of an attacked example
+    recipe: str | None = None
+
+
+def seeded_sample(data, seed: int, purpose: str, n: int) -> list[int]:
+    """Up to ``n`` indices of non-empty texts, in a seeded order depending only on (seed, purpose)."""
+    if n <= 0:
+        return []
+    order = rng_for(seed, "explain", purpose).permutation(len(data))
+    return [int(i) for i in order if data.texts[i].split()][:n]
+
+
+def attack_examples(results: dict[str, Any] | None, model_id: str) -> list[dict]:
+    """The attack probe's example records for ``model_id`` in the results so far ([] when absent)."""
+    for probe in (results or {}).get("probes") or []:
+        if isinstance(probe, dict) and probe.get("name") == "attack":
+            res = (probe.get("results") or {}).get(model_id) or {}
+            if res.get("status") == "ok":
+                return [e for e in res.get("examples") or [] if isinstance(e, dict)]
+    return []
+
+
+def select(data, gold: np.ndarray, proba: np.ndarray, labels: list[str], cfg, seed: int,
+           results: dict[str, Any] | None, model_id: str) -> list[Item]:
+    """The examples to explain for one model: random first, then misclassified, then attacked."""
+    chosen = seeded_sample(data, seed, "random", cfg.random)
+    items = [Item(data.ids[i], data.texts[i], int(gold[i]), "random") for i in chosen]
+    taken = set(chosen)
+    predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
+    wrong = [int(i) for i in np.flatnonzero(predicted != gold) if int(i) not in taken and data.texts[i].split()]
+    wrong.sort(key=lambda i: (-confidence[i], i))
+    items += [Item(data.ids[i], data.texts[i], int(gold[i]), "misclassified") for i in wrong[: cfg.misclassified]]
+    attacked = []
+    for record in attack_examples(results, model_id):
+        text, label = record.get("adversarial"), record.get("label")
+        if isinstance(text, str) and text.split() and label in labels and len(attacked) < cfg.attacked:
+            attacked.append(Item(str(record.get("id")), text, labels.index(label), "attacked",
+                                 original=record.get("text"), recipe=record.get("recipe")))
+    return items + attacked

@@ -1,0 +1,74 @@
+"""Words: the unit every explanation is reported and scored in.
+
+A word is a maximal run of non-whitespace characters (``str.split``), so every model kind, the
+erasure texts and the noisy versions of a text agree on what the i-th word is. Sub-word
+scores are summed into the word whose character span holds the token's start: attributions
+are additive (occlusion of a word removes all its pieces at once, integrated gradients'
+completeness is a sum over tokens, attention mass to a word is the mass to its pieces), so a
+sum keeps a word's total, while a mean would shrink words the tokenizer happens to split.
+Special tokens ([CLS], [SEP], padding) carry no word and are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+_WORD = re.compile(r"\S+")
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character span of each whitespace-separated word."""
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def split_words(text: str) -> list[str]:
+    return text.split()
+
+
+def token_to_word(offsets: Sequence[tuple[int, int]], special: Sequence[bool], spans: list[tuple[int, int]]) -> np.ndarray:
+    """For each token, the index of its word, or -1 for special tokens and tokens outside any word."""
+    starts = np.array([s for s, _ in spans], dtype=np.int64)
+    ends = np.array([e for _, e in spans], dtype=np.int64)
+    out = np.full(len(offsets), -1, dtype=np.int64)
+    for t, ((a, b), sp) in enumerate(zip(offsets, special)):
+        if sp or b <= a:
+            continue
+        j = int(np.searchsorted(starts, a, side="right")) - 1
+        if j >= 0 and a < ends[j]:
+            out[t] = j
+    return out
+
+
+def aggregate(token_scores: np.ndarray, offsets, special, text: str) -> np.ndarray:
+    """Per-word sums of per-token scores (words the model never saw, e.g. truncated ones, get 0)."""
+    spans = word_spans(text)
+    owner = token_to_word(offsets, special, spans)
+    out = np.zeros(len(spans), dtype=np.float64)
+    mask = owner >= 0
+    np.add.at(out, owner[mask], np.asarray(token_scores, dtype=np.float64)[mask])
+    return out
+
+
+def without(words: list[str], drop: np.ndarray) -> str:
+    """The text of ``words`` with the words at indices ``drop`` removed (single spaces between the rest)."""
+    gone = set(int(i) for i in drop)
+    return " ".join(w for i, w in enumerate(words) if i not in gone)
+
+
+def only(words: list[str], keep: np.ndarray) -> str:
+    """The text of just the words at indices ``keep``, in their original order."""
+    kept = set(int(i) for i in keep)
+    return " ".join(w for i, w in enumerate(words) if i in kept)
+
+
+def n_top(n_words: int, share: float) -> int:
+    """Words in the top ``share`` of a text: ceil(share * n), at least 1 (ERASER's top-k%)."""
+    return min(n_words, max(1, int(np.ceil(share * n_words - 1e-9))))
+
+
+def top_order(scores: np.ndarray) -> np.ndarray:
+    """Word indices from highest to lowest score; ties keep the earlier word first."""
+    return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
