@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reports.fmt import fmt_metric
+from reports.lookup import metric_names
 
 
 def print_summary(doc: dict[str, Any], console: Console) -> None:
@@ -17,15 +18,13 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
     for mid in model_ids:
         table.add_column(mid, justify="right")
     for probe in doc["probes"]:
-        for spec in probe["metric_specs"]:
-            if not spec.get("headline"):
-                continue
-            row = [f"{probe['name']}.{spec['name']}"]
+        for name in metric_names(probe, model_ids, headline_only=True):  # {placeholder} specs expanded
+            row = [f"{probe['name']}.{name}"]
             for mid in model_ids:
                 result = probe["results"].get(mid) or {}
                 if result.get("status") not in (None, "ok"):
                     row.append(result["status"])
                 else:
-                    row.append(fmt_metric(result.get("metrics", {}).get(spec["name"])))
+                    row.append(fmt_metric(result.get("metrics", {}).get(name)))
             table.add_row(*row)
     console.print(table)

@@ -1,0 +1,35 @@
+"""The end-of-run summary table: headline metrics per model, placeholder specs expanded."""
+
+import io
+
+from rich.console import Console
+
+from audit.cli.summary import print_summary
+
+
+def _doc():
+    spec = {"name": "faithfulness/{method}", "headline": True, "higher_is_better": True, "description": ""}
+    return {
+        "models": [{"id": "hf"}, {"id": "lr"}],
+        "probes": [
+            {"name": "metrics", "metric_specs": [{"name": "accuracy", "headline": True}, {"name": "brier"}],
+             "results": {"hf": {"status": "ok", "metrics": {"accuracy": {"value": 0.91, "ci": [0.88, 0.94]},
+                                                              "brier": {"value": 0.1}}},
+                         "lr": {"status": "error", "reason": "boom", "metrics": {}}}},
+            {"name": "explain", "metric_specs": [spec],
+             "results": {"hf": {"status": "ok", "metrics": {"faithfulness/attention": {"value": 0.4},
+                                                              "faithfulness/occlusion": {"value": 0.6}}},
+                         "lr": {"status": "ok", "metrics": {"faithfulness/occlusion": {"value": 0.5}}}}},
+        ],
+    }
+
+
+def test_summary_expands_placeholders_and_shows_status():
+    buf = io.StringIO()
+    print_summary(_doc(), Console(file=buf, width=200))
+    out = buf.getvalue()
+    assert "explain.faithfulness/attention" in out and "explain.faithfulness/occlusion" in out
+    assert "{method}" not in out
+    assert "metrics.brier" not in out  # not a headline metric
+    row = next(line for line in out.splitlines() if "metrics.accuracy" in line)
+    assert "0.910" in row and "error" in row
