@@ -1,0 +1,56 @@
+"""Integrated gradients refines texts that miss completeness, and says how many it refined."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from probes.explain.methods import IG_MAX_STEPS, integrated_gradients
+
+
+class CoarseIG:
+    """Fake IG whose completeness gap shrinks as 1/steps (like a coarse quadrature); records calls."""
+
+    def __init__(self, hard: set[int]):
+        self.hard, self.calls = hard, []
+
+    def integrated_gradients(self, texts, targets, *, steps, score, rows_per_pass):
+        self.calls.append((list(texts), steps))
+        rows = []
+        for text in texts:
+            n = len(text.split())
+            gap = 1.0 / steps if int(text.split()[0]) in self.hard else 0.0
+            attributions = np.full(n + 2, (1.0 - gap) / n)
+            attributions[0] = attributions[-1] = 0.0  # [CLS] / [SEP]
+            offsets, pos = [(0, 0)], 0
+            for word in text.split():
+                offsets.append((pos, pos + len(word)))
+                pos += len(word) + 1
+            offsets.append((0, 0))
+            rows.append({"attributions": attributions, "score": 1.0, "baseline_score": 0.0, "offsets": offsets,
+                         "special": [True] + [False] * n + [True]})
+        return rows
+
+
+def test_only_unconverged_texts_are_refined_until_they_converge():
+    fake = CoarseIG(hard={1})
+    model = SimpleNamespace(classifier=fake)
+    texts = ["0 good film", "1 bad film", "2 fine"]
+    words, info = integrated_gradients(model, texts, [0, 0, 0], "proba", steps=4, rows_per_pass=8)
+    # gap 1/4 and 1/16 exceed 0.05 * 1 + 0.005; 1/64 does not
+    assert fake.calls == [(texts, 4), (["1 bad film"], 16), (["1 bad film"], 64)]
+    assert info["refined"] == {"64": 1} and info["unconverged"] == 0
+    assert info["completeness_gap_max"] == 1 / 64
+    assert np.isclose(words[1].sum(), 1 - 1 / 64)
+
+
+def test_refinement_stops_at_the_cap_and_reports_unconverged():
+    class Stubborn(CoarseIG):
+        def integrated_gradients(self, texts, targets, *, steps, score, rows_per_pass):
+            rows = super().integrated_gradients(texts, targets, steps=1, score=score, rows_per_pass=rows_per_pass)
+            self.calls[-1] = (list(texts), steps)
+            return rows
+
+    fake = Stubborn(hard={0})
+    _, info = integrated_gradients(SimpleNamespace(classifier=fake), ["0 a b"], [1], "proba", steps=32, rows_per_pass=8)
+    assert fake.calls[-1][1] == IG_MAX_STEPS
+    assert info["unconverged"] == 1 and info["refined"] == {str(IG_MAX_STEPS): 1}
