@@ -7,6 +7,7 @@ results file re-renders anywhere.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from audit.fileio import atomic_write_text
 
@@ -27,11 +28,13 @@ def render_markdown(results: dict) -> str:
     return _markdown.render(build_report(results))
 
 
-def write_reports(results: dict, out_dir: str | Path) -> dict[str, Path]:
+def write_reports(results: dict, out_dir: str | Path) -> dict[str, Any]:
     """Write report.html and report.md into ``out_dir``; returns their paths.
 
     A run configured with a ``governance`` section also gets its governance record
-    (governance.html, governance.md, model-index.yaml), as `audit record` would write it.
+    (governance.html, governance.md, and model-index.yaml, or model-index--<model id>.yaml per
+    model when there are several), as `audit record` would write it: ``model_indexes`` lists
+    those files, ``model_index`` is the first.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -23,28 +23,56 @@ from reports.probe_blocks import slug
 def notices(doc: dict) -> list[Callout]:
     data = as_dict(doc.get("data"))
     out = []
-    if not data.get("same", True):
+    unverified = [str(n) for n in as_list(data.get("unverified"))]
+    flag = data.get("flag") or "--allow-different-data"
+    if unverified:
+        out.append(Callout("error", "Data not verified",
+                           f"{', '.join(unverified)} record(s) no data fingerprint, so these runs cannot be shown to "
+                           f"use the same data; compared only because {flag} was given. Differences may come from "
+                           "the data rather than the models, and no paired test was run."))
+    elif not data.get("same", True):
         prints = ", ".join(f"{name}: {short_hash(fp)}" for name, fp in as_dict(data.get("fingerprints")).items())
         out.append(Callout("error", "Runs on different data",
                            f"These runs were audited on different datasets ({prints}); compared only because "
-                           f"{data.get('flag') or '--allow-different-data'} was given. Differences may come from "
+                           f"{flag} was given. Differences may come from "
                            "the data rather than the models, and no paired test was run."))
+    differing = [as_dict(d) for d in as_list(doc.get("probe_settings"))]
+    if differing:
+        named = "; ".join(f"{d.get('probe')}: {', '.join(map(str, as_list(d.get('keys'))))}" for d in differing)
+        out.append(Callout("warn", "Probe settings differ between runs",
+                           f"{named}. Those probes' values may differ because of the settings, not the models; "
+                           "each probe's section lists the values."))
     unfinished = [str(as_dict(r).get("name")) for r in as_list(doc.get("runs")) if not as_dict(r).get("finished")]
     if unfinished:
         out.append(Callout("info", "Unfinished runs", f"{', '.join(unfinished)}: results are partial."))
     return out
 
 
+def settings_callout(diff: dict) -> Callout:
+    """The keys whose values differ between runs for one probe, with each run's value."""
+    values = as_dict(diff.get("values"))
+    parts = [f"{key} ({', '.join(f'{run}: {fmt_setting(v)}' for run, v in as_dict(values.get(key)).items())})"
+             for key in as_list(diff.get("keys"))]
+    return Callout("warn", "Settings differ between runs", "; ".join(parts) + ". Values of this probe may not be "
+                   "comparable across those runs.")
+
+
+def fmt_setting(value) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str) if not isinstance(value, str) else value
+
+
 def probe_sections(doc: dict, keys: list[str], baseline: str) -> list[Section]:
     by_probe: dict[str, list[dict]] = {}
     for row in as_list(doc.get("metrics")):
         by_probe.setdefault(str(as_dict(row).get("probe")), []).append(row)
+    differing = {str(as_dict(d).get("probe")): as_dict(d) for d in as_list(doc.get("probe_settings"))}
     sections = []
     for probe, rows in by_probe.items():
         family = str(rows[0].get("family") or "")
+        blocks: list = [settings_callout(differing[probe])] if probe in differing else []
         sections.append(Section(id=f"probe-{slug(probe)}", title=probe, badge=family,
                                 description="Every metric of this probe, value [CI] per column.",
-                                blocks=[metrics_table(rows, keys, baseline)]))
+                                blocks=blocks + [metrics_table(rows, keys, baseline)]))
     return sections
 
 

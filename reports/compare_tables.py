@@ -10,8 +10,8 @@ from reports.scorecard import direction_text
 
 BASELINE = "baseline"
 VERDICT_CSS = {"better": "mark-best", "worse": "status-fail", "not distinguishable": "mark-nd"}
-STATUS_WORDS = {"probe_not_run": "probe not run", "metric_absent": "not reported", "error": "error",
-                "not_applicable": "not applicable", "missing": "not run"}
+STATUS_WORDS = {"probe_not_run": "probe not run", "metric_absent": "not reported", "label_absent": "label absent",
+                "error": "error", "not_applicable": "not applicable", "missing": "not run"}
 
 
 def column_keys(doc: dict) -> list[str]:
@@ -77,6 +77,7 @@ def paired_table(doc: dict) -> Table:
             Cell(f"{fmt_num(acc.get('column'))} vs {fmt_num(acc.get('baseline'))}", css="num"),
             Cell(f"{fmt_num(test.get('a_only'))} / {fmt_num(test.get('b_only'))}", css="num"),
             Cell(f"{fmt_num(test.get('p_value'))} ({test.get('method') or DASH})", css="num"),
+            Cell(fmt_num(t.get("p_value_holm")), css="num"),
             Cell(f"{fmt_num(diff)} {fmt_ci(tuple(ci)) if ci else ''}".strip(), css="num"),
             Cell(word, css=f"verdict {VERDICT_CSS.get(word, '')}".strip(), strong=word in ("better", "worse")),
         ])
@@ -85,9 +86,11 @@ def paired_table(doc: dict) -> Table:
     caption = (f"Examples paired by id. Only-correct counts: examples only the column / only the baseline got right "
                f"(McNemar uses just these). Difference = column − baseline accuracy with a "
                f"{fmt_num(100 * level, 0) if isinstance(level, (int, float)) else DASH}% paired bootstrap CI "
-               f"({fmt_num(settings.get('resamples'))} resamples, seed {fmt_num(settings.get('seed'))}).")
+               f"({fmt_num(settings.get('resamples'))} resamples, seed {fmt_num(settings.get('seed'))}). Holm p adjusts "
+               f"the McNemar p-values for the {fmt_num(len(as_list(doc.get('paired'))))} tests made; the CIs and "
+               f"verdicts are per comparison, not adjusted.")
     return Table(["Metric", "Column", "Baseline", "Paired n", "Accuracy", "Only-correct (column / baseline)",
-                  "McNemar p", "Difference [CI]", "Verdict"], rows, caption=caption, css="gate-table",
+                  "McNemar p", "Holm p", "Difference [CI]", "Verdict"], rows, caption=caption, css="gate-table",
                  empty="No paired tests; the notes below say why." if as_list(doc.get("notes")) else
                  "No paired tests: no two columns have prediction sidecars for the same probe and data.")
 

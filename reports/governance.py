@@ -10,35 +10,27 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from audit.fileio import atomic_write_text
 
 from reports import html as _html
 from reports import markdown as _markdown
-from reports.blocks import Callout, KeyValues, Report, Section
+from reports.blocks import KeyValues, Report, Section
 from reports.document import notices
 from reports.governance_limits import derived_limitations
 from reports.governance_sections import (
-    FAMILY_SECTIONS, evaluation_data, example_failures, family_section, intended_use, limitations, model_details, sign_off,
+    FAMILY_SECTIONS, evaluation_data, example_failures, family_section, gate_block, intended_use, limitations,
+    model_details, sign_off,
 )
 from reports.lookup import as_dict, model_ids
-from reports.model_index import model_index_yaml
-from reports.summary import gate_section, provenance_section
+from reports.model_index import model_index_files
+from reports.summary import provenance_section
 
 
 def governance_of(results: dict) -> dict:
     """The governance text the run was configured with (empty when none)."""
     return as_dict(as_dict(as_dict(results.get("run")).get("config")).get("governance"))
-
-
-def gate_block(results: dict) -> Section:
-    gate = results.get("gate")
-    if isinstance(gate, dict):
-        section = gate_section(gate)
-        section.title = "Gate decision"
-        return section
-    return Section(id="gate", title="Gate decision", blocks=[Callout(
-        "not_applicable", "No gate was applied", "The run was not checked against a release policy (`audit gate`).")])
 
 
 def record_provenance(results: dict, source: str, results_sha256: str | None) -> Section:
@@ -78,14 +70,23 @@ def build_governance(results: dict, governance: dict | None = None, *, source: s
 
 
 def write_governance(results: dict, out_dir: str | Path, governance: dict | None = None, *, source: str | None = None,
-                     results_sha256: str | None = None, models: list[str] | None = None) -> dict[str, Path]:
-    """governance.html, governance.md and model-index.yaml (all models, or ``models``) into ``out_dir``."""
+                     results_sha256: str | None = None, models: list[str] | None = None) -> dict[str, Any]:
+    """governance.html, governance.md and the model-index block(s) (all models, or ``models``) into ``out_dir``.
+
+    One model gives ``model-index.yaml``; several give ``model-index--<model id>.yaml`` each, because a
+    Hub card describes one model. ``model_indexes`` lists every file written; ``model_index`` is the
+    first of them (kept for callers that print one path).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     report = build_governance(results, governance, source=source, results_sha256=results_sha256)
-    paths = {"governance_html": out / "governance.html", "governance_markdown": out / "governance.md",
-             "model_index": out / "model-index.yaml"}
+    paths: dict[str, Any] = {"governance_html": out / "governance.html", "governance_markdown": out / "governance.md"}
     atomic_write_text(paths["governance_html"], _html.render(report, results.get("schema")))
     atomic_write_text(paths["governance_markdown"], _markdown.render(report))
-    atomic_write_text(paths["model_index"], model_index_yaml(results, models))
+    indexes = []
+    for name, text in model_index_files(results, models).items():
+        atomic_write_text(out / name, text)
+        indexes.append(out / name)
+    paths["model_indexes"] = indexes
+    paths["model_index"] = indexes[0] if indexes else out
     return paths

@@ -8,7 +8,7 @@ from reports.fmt import DASH
 from reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
 from reports.probe_blocks import examples_table, slug
 from reports.scorecard import headers, metric_row
-from reports.summary import dataset_pairs, models_table
+from reports.summary import dataset_pairs, gate_section, models_table
 
 FAILURES_PER_MODEL = 5
 FAMILY_SECTIONS = (  # (family, section id, title, what is missing when no probe ran)
@@ -87,6 +87,24 @@ def family_section(results: dict, family: str, sid: str, title: str, word: str) 
     where = ", ".join(f"'{p.get('name')}' (#probe-{slug(str(p.get('name')))})" for p in probes)
     blocks = [table] + blocks + [Callout("info", "Full detail", f"report.html written with these results (`audit report` re-renders it), sections {where}.")]
     return Section(id=sid, title=title, subtitle=f"{family} probes", blocks=blocks), True
+
+
+def gate_block(results: dict) -> Section:
+    """The report's gate section (same verdict and status words), with the policy that was applied."""
+    gate = results.get("gate")
+    if not isinstance(gate, dict):
+        return Section(id="gate", title="Gate decision", blocks=[Callout(
+            "not_applicable", "No gate was applied", "The run was not checked against a release policy (`audit gate`).")])
+    section = gate_section(gate)
+    section.title = "Gate decision"
+    policy = as_dict(gate.get("policy"))
+    pairs = [(label, str(policy.get(key))) for key, label in (("name", "Policy"), ("path", "Policy file"),
+                                                                ("sha256", "Policy SHA-256")) if policy.get(key)]
+    if gate.get("evaluated_at"):
+        pairs.append(("Evaluated", str(gate["evaluated_at"])))
+    if pairs:
+        section.blocks.insert(1, KeyValues(pairs, caption="Release policy"))
+    return section
 
 
 def example_failures(results: dict) -> Section:

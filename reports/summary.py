@@ -82,28 +82,71 @@ def summary_section(results: dict) -> Section:
     return Section(id="summary", title="Run summary", blocks=blocks)
 
 
+OPERATORS = {">=": "≥", "<=": "≤", "!=": "≠", "==": "="}
+GATE_STATUS = {  # row status -> (word in the table, CSS class); "error" = could not be evaluated
+    "pass": ("passed", "status-ok"),
+    "fail": ("FAILED", "status-fail"),
+    "error": ("not evaluated", "status-error"),
+    "skip": ("skipped", "status-skip"),
+}
+
+
 def gate_condition(check: dict) -> str:
-    """What the check demands: `>= 0.9`, `ci lower >= 0.9` or `drop <= 0.01` (relative checks)."""
+    """What the check demands, in one style: `≥ 0.9`, `ci lower ≥ 0.9`, or `drop ≤ 0.01` (relative)."""
     if check.get("kind") == "relative":
-        return f"drop ≤ {fmt_exact(check.get('threshold'))}"
-    cond = f"{_text(check.get('operator', check.get('op')))} {fmt_exact(check.get('threshold'))}"
+        return f"drop ≤ {fmt_exact(check.get('threshold', check.get('max_drop')))}"
+    op = _text(check.get("operator", check.get("op")))
+    cond = f"{OPERATORS.get(op, op)} {fmt_exact(check.get('threshold'))}"
     use = check.get("use")
     return f"{str(use).replace('_', ' ')} {cond}" if use not in (None, "value") else cond
 
 
+def gate_status(check: dict) -> str:
+    """The row's recorded status; an old block without one reads it from ``passed``."""
+    status = check.get("status")
+    if status in GATE_STATUS:
+        return str(status)
+    return {True: "pass", False: "fail"}.get(check.get("passed"), "error")
+
+
+VERDICT_PHRASES = (  # (status, phrase); the first nonzero one reads "k of N checks <phrase>"
+    ("fail", "failed"),
+    ("error", "could not be evaluated (that fails the gate)"),
+    ("pass", "passed"),
+    ("skip", "skipped"),
+)
+
+
+def gate_verdict(gate: dict, checks: list[dict]) -> Callout:
+    """"Gate passed / failed" with every count that matters: a skipped check is not a pass, and a
+    check that could not be evaluated is not a failed comparison (though it fails the gate)."""
+    recorded = as_dict(gate.get("counts"))
+    counts = {s: recorded[s] if isinstance(recorded.get(s), int) else sum(1 for c in checks if gate_status(c) == s)
+              for s in GATE_STATUS}
+    total, passed = sum(counts.values()), bool(gate.get("passed"))
+    kind, title = ("pass", "Gate passed") if passed else ("fail", "Gate failed")
+    if not total:
+        return Callout(kind, title, "The gate has no checks.")
+    if passed and counts["pass"] == total:
+        return Callout(kind, title, f"All {total} checks passed.")
+    parts = []
+    for status, phrase in VERDICT_PHRASES:
+        if status == "skip" and passed:
+            phrase += " (not evaluated; the policy lets them be skipped)"
+        if counts[status]:
+            parts.append(f"{counts[status]} {phrase}" if parts else f"{counts[status]} of {total} checks {phrase}")
+    return Callout(kind, title, "; ".join(parts) + ".")
+
+
 def gate_section(gate: dict) -> Section:
-    passed = gate.get("passed")
     checks = [as_dict(c) for c in as_list(gate.get("checks"))]
-    failed = sum(1 for c in checks if c.get("passed") is False)
-    verdict = Callout("pass", "Gate passed", f"All {len(checks)} checks passed.") if passed else Callout(
-        "fail", "Gate failed", f"{failed} of {len(checks)} checks failed.")
     rows = []
     for c in checks:
-        ok = c.get("passed")
+        word, css = GATE_STATUS[gate_status(c)]
         baseline = as_dict(c.get("baseline")).get("model")
         model = f"{_text(c.get('model'))} vs {baseline}" if baseline else _text(c.get("model"))
         rows.append([
-            Cell("passed" if ok else ("FAILED" if ok is False else DASH), css="status-ok" if ok else "status-fail"),
+            Cell(word, css=css),
             Cell(_text(c.get("metric")), css="metric-name"),
             Cell(model, css="model"),
             Cell(gate_condition(c), css="num"),
@@ -112,7 +155,7 @@ def gate_section(gate: dict) -> Section:
         ])
     table = Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css="gate-table",
                   empty="The gate has no checks.")
-    return Section(id="gate", title="Gate", blocks=[verdict, table])
+    return Section(id="gate", title="Gate", blocks=[gate_verdict(gate, checks), table])
 
 
 def cache_table(run: dict) -> Table:

@@ -14,7 +14,7 @@ from audit.cli import debug_option
               help="A name per run, in order (repeat; default: each results directory's name).")
 @click.option("--baseline", metavar="RUN/MODEL", help="The column the others are tested against [default: the first].")
 @click.option("--allow-different-data", is_flag=True,
-              help="Compare runs audited on different data (the report warns; no paired tests).")
+              help="Compare runs audited on different or unverifiable data (the report warns; no paired tests).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the paired bootstrap.")
 @debug_option
 def compare(runs, out, names, baseline, allow_different_data, seed) -> None:

@@ -12,11 +12,13 @@ from audit.cli import debug_option
 @click.option("--out", type=click.Path(file_okay=False), help="Directory for the record [default: beside RESULTS].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="YAML file whose 'governance' section supplies the model-card text (overrides the run's).")
-@click.option("--model", "models", multiple=True, metavar="ID", help="Export only these models to model-index.yaml (repeatable).")
+@click.option("--model", "models", multiple=True, metavar="ID",
+              help="Export only these models' model-index blocks (repeatable).")
 @debug_option
 def record(results: str, out: str | None, config_file: str | None, models: tuple[str, ...]) -> None:
-    """Write governance.html, governance.md and model-index.yaml from RESULTS (a results.json or
-    its directory). No model is loaded."""
+    """Write governance.html, governance.md and a model-index block per model from RESULTS (a
+    results.json or its directory): model-index.yaml for one model, model-index--ID.yaml for each
+    of several. No model is loaded."""
     import dataclasses
     import hashlib
     from pathlib import Path
@@ -46,8 +48,9 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
         source = f"{config_file} (passed to `audit record --config`)"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     paths = write_governance(doc, target, governance, source=source, results_sha256=digest, models=list(models) or None)
-    click.echo(f"HTML:        {paths['governance_html']}\nMarkdown:    {paths['governance_markdown']}\n"
-               f"model-index: {paths['model_index']}")
+    click.echo(f"HTML:        {paths['governance_html']}\nMarkdown:    {paths['governance_markdown']}")
+    for index in paths["model_indexes"]:
+        click.echo(f"model-index: {index}")
 
 
 def _empty():

@@ -80,10 +80,19 @@ def load_runs(paths: list[str], names: list[str] | None = None) -> list[Run]:
 
 
 def check_data(runs: list[Run], allow_different: bool) -> bool:
-    """True when every run used the same data; different data is an error unless allowed."""
+    """True when every run used the same data; different or unverifiable data is an error unless allowed."""
+    unverified = [r.name for r in runs if not r.fingerprint]
+    if unverified:
+        if allow_different:
+            return False
+        who = ("Run " if len(unverified) == 1 else "Runs ") + ", ".join(repr(n) for n in unverified)
+        raise AuditError(
+            f"{who} record{'s' if len(unverified) == 1 else ''} no data fingerprint, so the data cannot be verified "
+            f"to match; pass {ALLOW_FLAG} to compare anyway (without paired tests)."
+        )
     first = runs[0]
     for other in runs[1:]:
-        if other.fingerprint != first.fingerprint or first.fingerprint is None:
+        if other.fingerprint != first.fingerprint:
             if allow_different:
                 return False
             raise AuditError(

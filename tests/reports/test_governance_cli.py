@@ -104,3 +104,19 @@ def test_record_bad_results_and_model(tiny, tmp_path):
     assert res.exit_code == 2 and "audit-results/0" in res.output
     res = invoke("record", tiny / "plain", "--out", tmp_path / "rec", "--model", "word")
     assert res.exit_code == 2 and "Did you mean 'words'" in res.output
+
+
+def test_record_of_two_models_writes_and_prints_one_block_each(tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).with_name("sample_results.json")
+    res = invoke("record", sample, "--out", tmp_path / "rec")
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("model-index:")]
+    assert [Path(ln.split(maxsplit=1)[1]).name for ln in lines] == ["model-index--distilbert-sst2.yaml",
+                                                                    "model-index--tfidf-logreg.yaml"]
+    for ln in lines:
+        entries = yaml.safe_load(Path(ln.split(maxsplit=1)[1]).read_text())["model-index"]
+        assert len(entries) == 1 and ln.endswith(f"--{entries[0]['name']}.yaml")
+    res = invoke("record", sample, "--out", tmp_path / "one", "--model", "tfidf-logreg")
+    assert res.exit_code == 0 and res.output.strip().endswith("model-index.yaml")

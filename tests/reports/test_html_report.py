@@ -95,7 +95,7 @@ def test_statuses_are_shown_with_their_reason(sample):
 def test_gate_block_only_when_present(sample):
     html = render_html(sample)
     assert 'id="gate"' in html and "FAILED" in html and "Gate failed" in html
-    assert ">= 0.85" in "".join(parse(html).text) and "0.7901" in html
+    assert "≥ 0.85" in "".join(parse(html).text) and "0.7901" in html
     sample["gate"] = None
     assert 'id="gate"' not in render_html(sample)
     sample["gate"] = {"passed": True, "checks": []}

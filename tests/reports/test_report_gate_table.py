@@ -1,7 +1,79 @@
-"""The report's gate table says what each check demanded: plain, CI-bound or relative."""
+"""The report's gate section states each check's status as the gate recorded it (pass / fail /
+not evaluated / skipped), counts them honestly, and names what each check demanded."""
 
-from reports import render_markdown
-from reports.summary import gate_condition
+from __future__ import annotations
+
+import re
+
+from reports import markdown, render_html, render_markdown
+from reports.blocks import Report
+from reports.governance import build_governance
+from reports.html import render
+from reports.summary import gate_condition, gate_section
+
+ROW = {"kind": "absolute", "metric": "metrics.accuracy", "operator": ">=", "threshold": 0.8, "use": "value"}
+
+
+def gate(statuses: list[str], *, counts: bool = True, passed: bool | None = None) -> dict:
+    rows = []
+    for i, status in enumerate(statuses):
+        ok = {"pass": True, "fail": False, "error": False, "skip": None}[status]
+        rows.append(ROW | {"model": f"m{i}", "status": status, "passed": ok, "value": 0.9 if ok else None,
+                           "message": f"{status} row"})
+    block = {"passed": passed if passed is not None else not any(s in ("fail", "error") for s in statuses),
+             "checks": rows}
+    if counts:
+        block["counts"] = {s: statuses.count(s) for s in ("pass", "fail", "error", "skip")}
+    return block
+
+
+def verdict_text(block: dict) -> str:
+    section = gate_section(block)
+    return f"{section.blocks[0].title}: {section.blocks[0].text}"
+
+
+def test_skipped_checks_are_not_counted_as_passed():
+    text = verdict_text(gate(["pass", "pass", "skip", "skip"]))
+    assert "All 4" not in text
+    assert text == "Gate passed: 2 of 4 checks passed; 2 skipped (not evaluated; the policy lets them be skipped)."
+    assert verdict_text(gate(["pass", "pass"])) == "Gate passed: All 2 checks passed."
+    assert verdict_text(gate(["skip"])) == ("Gate passed: 1 of 1 checks skipped (not evaluated; the policy "
+                                            "lets them be skipped).")
+
+
+def test_not_evaluated_checks_are_not_called_failures():
+    text = verdict_text(gate(["pass", "fail", "error", "skip"]))
+    assert text == ("Gate failed: 1 of 4 checks failed; 1 could not be evaluated (that fails the gate); "
+                    "1 passed; 1 skipped.")
+    text = verdict_text(gate(["pass", "error"]))
+    assert text == "Gate failed: 1 of 2 checks could not be evaluated (that fails the gate); 1 passed."
+
+
+def test_each_status_has_its_own_word_and_style():
+    report = Report(title="t", subtitle="", notices=[], sections=[gate_section(gate(["pass", "fail", "error", "skip"]))])
+    html = render(report, "audit-results/1")
+    cells = dict(re.findall(r'<td class="(status-[a-z]+)">([^<]+)</td>', html))
+    assert cells == {"status-ok": "passed", "status-fail": "FAILED", "status-error": "not evaluated",
+                     "status-skip": "skipped"}
+    css = open("reports/templates/report.css", encoding="utf-8").read()
+    assert "td.status-skip" in css
+
+
+def test_old_blocks_without_status_or_counts_fall_back_to_passed():
+    block = gate(["pass", "fail"], counts=False)
+    for row in block["checks"]:
+        del row["status"]
+    assert verdict_text(block) == "Gate failed: 1 of 2 checks failed; 1 passed."
+    md = render_markdown({"schema": "audit-results/1", "gate": block})
+    assert "| passed |" in md and "| FAILED |" in md
+
+
+def test_governance_record_uses_the_same_words(sample):
+    sample["gate"] = gate(["pass", "skip", "error"])
+    part = markdown.render(build_governance(sample))
+    part = part[part.index("## Gate decision"):part.index("## Example failures")]
+    assert "1 of 3 checks could not be evaluated (that fails the gate); 1 passed; 1 skipped." in part
+    assert "| not evaluated |" in part and "| skipped |" in part and "FAILED" not in part
 
 
 def test_conditions_name_the_bound_and_the_baseline(sample):
@@ -12,11 +84,13 @@ def test_conditions_name_the_bound_and_the_baseline(sample):
          "threshold": 0.01, "value": 0.004, "passed": True, "message": "drop vs b"},
     ]}
     md = render_markdown(sample)
-    assert "ci lower &gt;= 0.9" in md  # Markdown cells escape '>'; GitHub shows '>='
-    assert gate_condition(sample["gate"]["checks"][0]) == "ci lower >= 0.9"
-    assert "drop ≤ 0.01" in md and "a vs b" in md
+    assert gate_condition(sample["gate"]["checks"][0]) == "ci lower ≥ 0.9"
+    assert "ci lower ≥ 0.9" in md and "drop ≤ 0.01" in md and "a vs b" in md
+    assert "ci lower ≥ 0.9" in render_html(sample)
 
 
 def test_plain_condition_is_operator_and_threshold():
-    assert gate_condition({"operator": "<=", "threshold": 0.05, "use": "value"}) == "<= 0.05"
+    assert gate_condition({"operator": "<=", "threshold": 0.05, "use": "value"}) == "≤ 0.05"
     assert gate_condition({"op": ">", "threshold": 1}) == "> 1"
+    assert gate_condition({"operator": "<=", "threshold": 0.1, "use": "ci_upper"}) == "ci upper ≤ 0.1"
+    assert gate_condition({"kind": "relative", "threshold": 0.02, "operator": "<="}) == "drop ≤ 0.02"
