@@ -35,6 +35,15 @@ def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, default=_jsonable, allow_nan=False)
 
 
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    """json.loads accepts NaN and Infinity by default; our writer never emits them (allow_nan=False)."""
+    raise _NonFinite(name)
+
+
 def load_results(path: str | Path) -> dict[str, Any]:
     """Read a results file, checking it is one of ours and of this schema version."""
     p = Path(path)
@@ -43,9 +52,12 @@ def load_results(path: str | Path) -> dict[str, Any]:
     if not p.is_file():
         raise AuditError(f"Results file not found: {p}. Pass the results.json an `audit run` wrote.")
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        doc = json.loads(p.read_text(encoding="utf-8"), parse_constant=_refuse_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise AuditError(f"{p} is not valid JSON ({exc}); pass a results.json written by `audit run`.") from None
+    except _NonFinite as exc:
+        raise AuditError(f"{p} holds the non-finite number {exc} (not valid JSON, and no verdict can rest on it); "
+                         "fix or re-run the audit that wrote it.") from None
     schema = doc.get("schema") if isinstance(doc, dict) else None
     if schema != RESULTS_SCHEMA:
         raise AuditError(

@@ -1,5 +1,6 @@
-"""Paired tests give known answers: McNemar against scipy and a hand computation, the paired
-bootstrap against a direct loop over the same seeded resamples."""
+"""Paired tests give known answers: McNemar against scipy and a hand computation, Newcombe's paired
+interval against published worked examples and a seeded simulation of its error rate at a
+non-inferiority margin, the paired bootstrap against a direct loop over the same seeded resamples."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from audit.paired import load_sidecar, mcnemar, paired_bootstrap, paired_correctness
+from audit.errors import AuditError
+from audit.paired import (
+    load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, wilson_interval,
+)
 
 
 def pairs(both: int, a_only: int, b_only: int, neither: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,3 +113,98 @@ def test_sidecars_pair_by_id_in_first_models_order(tmp_path):
     assert ca.tolist() == [True, True] and cb.tolist() == [True, False]
     assert load_sidecar(tmp_path, {"status": "ok"}) is None
     assert load_sidecar(tmp_path, {"predictions_file": "predictions/missing.jsonl"}) is None
+
+
+def test_chi_square_mcnemar_with_equal_discordant_counts_is_zero():
+    # (|b - c| - 1)^2 would give 1/(b + c); the correction may not push the statistic past 0
+    res = mcnemar(*pairs(10, 15, 15, 5))
+    assert res["method"] == "chi2-continuity" and res["statistic"] == 0.0 and res["p_value"] == 1.0
+    res = mcnemar(*pairs(10, 13, 14, 5))
+    assert res["statistic"] == 0.0 and res["p_value"] == 1.0  # |b - c| - 1 = 0
+
+
+def test_wilson_interval_matches_a_tabulated_value():
+    # Newcombe (1998a) example: 81 of 263, Wilson 95% interval 0.2553 to 0.3662
+    lo, hi = wilson_interval(81, 263, 1.959964)
+    assert (round(lo, 4), round(hi, 4)) == (0.2553, 0.3662)
+
+
+def test_newcombe_interval_matches_published_example():
+    # Fagerland, Lydersen & Laake (2017), "Statistical Analysis of Contingency Tables", ch. 8: Cavo et al.
+    # (2012), table [[59, 6], [16, 80]]: difference -0.0621, Newcombe square-and-add 95% CI -0.1186 to -0.0046
+    a, b = pairs(59, 6, 16, 80)
+    res = paired_proportion_interval(a, b, 0.95)
+    assert res["method"] == "newcombe-hybrid-score" and res["diff"] == pytest.approx(-10 / 161)
+    assert [round(x, 4) for x in res["ci"]] == [-0.1186, -0.0046]
+    # swapping the models mirrors the interval
+    assert paired_proportion_interval(b, a)["ci"] == pytest.approx([0.0046, 0.1186], abs=1e-4)
+
+
+def test_newcombe_interval_edge_cases():
+    same = np.ones(50, bool)
+    res = paired_proportion_interval(same, same.copy())  # every margin 0: phi = 0, still a proper interval
+    assert res["diff"] == 0 and res["ci"][0] < 0 < res["ci"][1]
+    assert paired_proportion_interval(np.zeros(0, bool), np.zeros(0, bool))["ci"] is None
+    a, b = pairs(0, 30, 0, 0)  # a always right, b never: clipped to [-1, 1]
+    lo, hi = paired_proportion_interval(a, b)["ci"]
+    assert 0 < lo < 1 and hi == 1.0
+
+
+def test_four_one_way_discordant_pairs_do_not_exclude_zero():
+    # compare's case: 4 of 200 in the column's favour, McNemar exact p = 0.125; the percentile bootstrap
+    # excluded 0 here, Newcombe's interval does not
+    a, b = pairs(176, 4, 0, 20)
+    assert mcnemar(a, b)["p_value"] == pytest.approx(0.125)
+    assert paired_proportion_interval(a, b)["ci"][0] < 0 < paired_bootstrap(a, b, resamples=2000)["ci"][0]
+
+
+def _simulated_tables(seed: int, reps: int, n: int, fix: float, brk: float) -> np.ndarray:
+    """(both right, only candidate right, only baseline right, neither) per replication; baseline accuracy 0.88."""
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(n, [0.88 - brk, fix, brk, 1 - 0.88 - fix], size=reps)
+
+
+@pytest.mark.parametrize("fix,brk", [(0.0, 0.01), (0.02, 0.03)])  # breaks only; breaks and fixes
+def test_non_inferiority_error_rate_at_the_margin(fix, brk):
+    # the candidate's true drop equals max_drop = 0.01: a valid one-sided 2.5% test passes it <= ~2.5% of the time
+    # (the percentile bootstrap passed the breaks-only case 10-13% of the time)
+    passes = 0
+    tables = _simulated_tables(0, 2000, 500, fix, brk)
+    for both, cand_only, base_only, neither in tables:
+        base, cand = pairs(both, base_only, cand_only, neither)
+        passes += paired_proportion_interval(base, cand, 0.95)["ci"][1] <= 0.01
+    assert passes / len(tables) <= 0.035
+
+
+def test_interval_covers_the_true_difference():
+    covered = 0
+    tables = _simulated_tables(1, 2000, 300, 0.04, 0.06)
+    for both, cand_only, base_only, neither in tables:
+        lo, hi = paired_proportion_interval(*pairs(both, base_only, cand_only, neither))["ci"]
+        covered += lo <= 0.02 <= hi
+    assert 0.93 <= covered / len(tables) <= 0.975
+
+
+def _write(tmp_path, text: str):
+    (tmp_path / "predictions").mkdir(exist_ok=True)
+    (tmp_path / "predictions" / "a.jsonl").write_bytes(text.encode() if isinstance(text, str) else text)
+    return load_sidecar(tmp_path, {"predictions_file": "predictions/a.jsonl"})
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{"id": 1, "label": "x", "predicted": "x"}\nnot json\n', r"a.jsonl:2: not a valid JSON line"),
+    ('[1, 2]\n', r"a.jsonl:1: row lacks id, label, predicted"),
+    ('{"id": 1, "predicted": "x"}\n', r"a.jsonl:1: row lacks label;"),
+    ('{"id": 1, "label": "x", "predicted": "x", "proba": [Infinity]}\n', r"a.jsonl:1: .*Infinity"),
+    (b'{"id": 1, "label": "\xff", "predicted": "x"}\n', r"a.jsonl:1: not a valid JSON line"),
+])
+def test_malformed_sidecar_names_file_and_line(tmp_path, text, expected):
+    with pytest.raises(AuditError, match=expected):
+        _write(tmp_path, text)
+
+
+def test_sidecar_outside_results_dir_is_refused(tmp_path):
+    (tmp_path / "x.jsonl").write_text('{"id": 1, "label": "x", "predicted": "x"}\n')
+    for rel in ("../x.jsonl", str(tmp_path / "x.jsonl")):
+        with pytest.raises(AuditError, match="points outside the results directory"):
+            load_sidecar(tmp_path / "run", {"predictions_file": rel})

@@ -1,11 +1,13 @@
 """`audit gate`: check a saved results file against a YAML policy, for CI.
 
-Exit codes: 0 every check passed; 1 a check failed or could not be evaluated; 2 bad input
-(policy, results or baseline file). No model is loaded.
+Exit codes: 0 every check passed; 1 a check failed or could not be evaluated, or nothing was
+evaluated; 2 bad input (policy, results, baseline or predictions file); 4 the gate itself crashed
+(a bug: CI must not read it as a model that is not good enough). No model is loaded.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
@@ -13,6 +15,41 @@ import click
 from audit.cli import debug_option
 
 GATE_FAILED = 1
+GATE_CRASHED = 4
+
+
+def crash_guard(fn):
+    """Turn an unexpected exception into exit 4 with one line, so a crash never reads as "gate failed" (1).
+
+    User-input errors (AuditError, a path that cannot be read) pass through to the CLI's exit 2;
+    ``--debug`` shows the traceback instead.
+    """
+    from audit.errors import AuditError
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (AuditError, click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            if exc.filename is not None:
+                raise
+            crashed(exc)
+        except Exception as exc:  # noqa: BLE001 - the point is to catch what nobody foresaw
+            crashed(exc)
+    return wrapper
+
+
+def crashed(exc: BaseException) -> None:
+    from audit.cli import debug_requested
+
+    ctx = click.get_current_context(silent=True)
+    if debug_requested() or (ctx is not None and ctx.find_root().meta.get("audit.debug")):
+        raise exc
+    click.echo(f"Error: the gate crashed ({type(exc).__name__}: {exc}); this is a bug in audit, not a verdict on the "
+               "model. Rerun with --debug for the traceback and report it.", err=True)
+    raise SystemExit(GATE_CRASHED)
 
 
 @click.command("gate")
@@ -22,15 +59,18 @@ GATE_FAILED = 1
 @click.option("--junit", type=click.Path(dir_okay=False), help="JUnit XML path [default: OUT/gate/junit.xml].")
 @click.option("--summary", type=click.Path(dir_okay=False), help="Markdown summary path [default: OUT/gate/summary.md].")
 @click.option("--baseline", type=click.Path(), metavar="RESULTS",
-              help="Saved baseline results.json for relative checks whose policy names no baseline file.")
+              help="Saved baseline results.json for relative checks whose baseline model is not in RESULTS and "
+                   "whose policy names no baseline file.")
 @click.option("--no-reports", is_flag=True, help="Do not re-render report.html / report.md with the gate.")
 @debug_option
+@crash_guard
 def gate(results: str, policy_file: str, junit: str | None, summary: str | None, baseline: str | None,
          no_reports: bool) -> None:
     """Check RESULTS (a results.json or its directory) against --policy and exit 0 (pass) or 1 (fail).
 
     Writes the verdict into RESULTS' gate block, OUT/gate/junit.xml and OUT/gate/summary.md
-    (appended to $GITHUB_STEP_SUMMARY too, when set), and re-renders both reports.
+    (appended to $GITHUB_STEP_SUMMARY too, when set), and re-renders both reports. Exit 2 is bad
+    input, 4 a crash of the gate itself.
     """
     from audit.gate.apply import apply_gate
     from audit.gate.metrics import known_specs
@@ -50,6 +90,8 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
 
 def print_verdict(verdict: dict) -> None:
     """A short table: every check that did not pass, with metric, model, condition and value."""
+    from reports.summary import gate_condition
+
     from audit.gate.checks import fmt
 
     rows = verdict.get("checks") or []
@@ -57,16 +99,16 @@ def print_verdict(verdict: dict) -> None:
     word = "PASSED" if verdict["passed"] else "FAILED"
     click.echo(f"Gate {word} ({verdict['policy']['name']}): {counts.get('pass', 0)} passed, {counts.get('fail', 0)} "
                f"failed, {counts.get('error', 0)} not evaluated, {counts.get('skip', 0)} skipped.")
+    if verdict.get("message"):
+        click.echo(f"  {verdict['message']}.")
     bad = [r for r in rows if r["status"] in ("fail", "error")]
     if not bad:
         return
     table = [("result", "metric", "model", "condition", "value")]
     for r in bad:
-        model = r["model"] + (f" vs {r['baseline']['model']}" if r.get("baseline") else "")
-        cond = f"drop <= {fmt(r['threshold'])}" if r["kind"] == "relative" else f"{r['operator']} {fmt(r['threshold'])}"
-        if r.get("use") not in (None, "value"):
-            cond = f"{r['use']} {cond}"
-        table.append(("FAIL" if r["status"] == "fail" else "ERROR", r["metric"], model, cond, fmt(r.get("value"))))
+        model = f"{r['model']}" + (f" vs {r['baseline']['model']}" if r.get("baseline") else "")
+        table.append(("FAIL" if r["status"] == "fail" else "ERROR", r["metric"], model, gate_condition(r),
+                      fmt(r.get("value"))))
     widths = [max(len(str(row[i])) for row in table) for i in range(5)]
     for row in table:
         click.echo("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())

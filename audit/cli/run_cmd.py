@@ -7,6 +7,9 @@ import click
 from audit.cli import debug_option
 
 
+# The demo's model names (audit/demo/pipeline.py run_demo), for checking a --gate policy before training.
+DEMO_MODELS = ("minilm-finetuned", "tfidf-logreg")
+
 # Flags that only make sense with your own models and data: the demo refuses them.
 DEMO_IGNORES = {
     "--text-col": "text_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
@@ -48,7 +51,7 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
 
     Exit codes: 0 done (and the --gate passed); 1 the --gate failed; 2 bad input (nothing
     finished is lost); 3 a probe failed on a model (recorded in the report; wins over 1, as the
-    audit itself is incomplete).
+    audit itself is incomplete); 4 the gate itself crashed (a bug, not a verdict).
     """
     from audit.errors import AuditError
     from audit.progress import Display
@@ -60,10 +63,6 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
         from audit.gate.policy import load_policy
 
         policy = load_policy(gate_file)
-        from audit.results import load_results
-
-        for path in {c.baseline.results for c in policy.checks if c.baseline and c.baseline.results}:
-            load_results(path)  # a missing or other-schema baseline file fails now too
     if not models and not config_file:
         if data_source:
             raise AuditError("--data was given without --model; pass --model SPEC too (or neither, for the demo).")
@@ -76,6 +75,10 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
         from audit.config import AuditConfig
 
         build_probes(AuditConfig(data={}, models=(), probes={p: {} for p in probes} or None))  # fail before training
+        if policy is not None:
+            from audit.gate.preflight import check_models
+
+            check_models(policy, list(DEMO_MODELS))
 
         with Display(quiet=quiet) as display:
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
@@ -98,6 +101,11 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
         config_file, models=list(models) or None, data=data, probes=list(probes) or None, seed=seed, out=out,
         device=device, trust_model=trust_model, trust_remote_code=trust_remote_code,
     )
+    if policy is not None:  # model ids in the policy must name configured models: checked before any loads
+        from audit.gate.preflight import check_models
+        from audit.models.loader import unique_names
+
+        check_models(policy, unique_names(list(cfg.models)))
     with Display(quiet=quiet) as display:
         doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
     finish(doc, out_dir, display, policy)
@@ -118,23 +126,24 @@ def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def finish(doc, out_dir, display, policy=None) -> None:
-    """Evaluate the gate (if any), write the reports, print the summary table and set the exit code."""
+    """Write the reports, then evaluate the gate (if any) and re-render them with it, print the summary
+    and set the exit code. Reports come first so an input error in the gate (a baseline on other
+    data: exit 2) or a crash of the gate (exit 4) still leaves them on disk."""
     from reports import write_reports
 
     from audit.cli.summary import print_summary
     from audit.runner import failed_units
 
     verdict = None
-    if policy is not None:
-        from audit.gate.apply import apply_gate
-
-        verdict, gate_paths = apply_gate(policy, doc, out_dir, reports=False)  # the reports follow, with the gate
-    elif doc.get("gate"):  # a resumed run's earlier verdict no longer describes these results
+    if doc.get("gate"):  # a resumed run's earlier verdict no longer describes these results
         from audit.results import ResultsStore
 
         doc["gate"] = None
         ResultsStore(out_dir, doc).save()
     paths = write_reports(doc, out_dir)
+    if policy is not None:
+        verdict, gate_paths = _apply(policy, doc, out_dir)
+        paths.update({k: v for k, v in gate_paths.items() if k in paths})
     print_summary(doc, display.out)
     display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
                       highlight=False)
@@ -152,3 +161,11 @@ def finish(doc, out_dir, display, policy=None) -> None:
         raise SystemExit(3)
     if verdict is not None and not verdict["passed"]:
         raise SystemExit(1)
+
+
+def _apply(policy, doc, out_dir):
+    """apply_gate (re-rendering the reports with the gate), where a crash exits 4, not 1."""
+    from audit.cli.gate_cmd import crash_guard
+    from audit.gate.apply import apply_gate
+
+    return crash_guard(apply_gate)(policy, doc, out_dir, reports=True)

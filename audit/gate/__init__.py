@@ -7,5 +7,6 @@ never loads a model. See docs/gates.md for the policy format.
 Modules: ``policy`` (parse and validate), ``metrics`` (resolve ``probe.metric`` names and
 values), ``checks`` (absolute thresholds), ``relative`` (candidate vs baseline, paired tests),
 ``evaluate`` (policy + results -> gate block), ``junit`` and ``summary`` (outputs), ``apply``
-(write everything beside the results).
+(write everything beside the results), ``preflight`` (policy model ids against the models an
+`audit run --gate` will load, before it loads any).
 """

@@ -26,6 +26,19 @@ def fmt(x) -> str:
     return str(x)
 
 
+def fmt_against(value, threshold) -> tuple[str, str]:
+    """``fmt`` of a value and its threshold, with more digits when 4 would print them equal
+    (0.89996 must not read "0.9 fails >= 0.9")."""
+    a, b = fmt(value), fmt(threshold)
+    if a != b or float(value) == float(threshold):
+        return a, b
+    for digits in range(5, 18):
+        a, b = f"{float(value):.{digits}g}", f"{float(threshold):.{digits}g}"
+        if a != b:
+            break
+    return a, b
+
+
 def compare(value: float, operator: str, threshold: float) -> bool:
     if operator in ("==", "!="):
         equal = abs(value - threshold) <= TOLERANCE
@@ -70,6 +83,7 @@ def evaluate_absolute(check: Check, doc: dict, model: str, name: str) -> dict:
     what = USE_WORDS[check.use]
     ci_text = f" (value {fmt(record['value'])}, CI {fmt(ci[0])} to {fmt(ci[1])})" if check.use != "value" else ""
     verdict = "meets" if ok else "fails"
+    shown, limit = fmt_against(value, check.threshold)
     row.update(value=value, passed=ok, status="pass" if ok else "fail",
-               message=f"{what} {fmt(value)} {verdict} {check.operator} {fmt(check.threshold)}{ci_text}")
+               message=f"{what} {shown} {verdict} {check.operator} {limit}{ci_text}")
     return row

@@ -3,12 +3,22 @@
 One ``<testsuite>`` per policy, one ``<testcase>`` per row (``metric · model``); a failed check
 is a ``<failure>`` whose message names the value and the threshold, a check that could not be
 evaluated is an ``<error>``, a skipped one ``<skipped>``. Written with ElementTree, so every
-model id and message is escaped.
+model id and message is escaped; characters XML 1.0 cannot hold at all (control characters,
+which ElementTree would write as-is, making the file unreadable) are dropped first. Testcase
+names are unique: CI tools merge or drop cases with the same name.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+
+# Everything outside XML 1.0's Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(x) -> str:
+    return _NOT_XML.sub("", str(x))
 
 
 def case_name(row: dict) -> str:
@@ -16,7 +26,20 @@ def case_name(row: dict) -> str:
     base = (row.get("baseline") or {}).get("model")
     if base:
         name += f" vs {base}"
-    return f"{row['name']}: {name}" if row.get("name") else name
+    return xml_safe(f"{row['name']}: {name}" if row.get("name") else name)
+
+
+def unique_names(rows: list[dict]) -> list[str]:
+    """case_name per row; a name used more than once gets the check's number (and a counter if still repeated)."""
+    names = [case_name(r) for r in rows]
+    repeated = {n for n in names if names.count(n) > 1}
+    names = [f"{n} [check #{r.get('id')}]" if n in repeated else n for n, r in zip(names, rows)]
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
 
 
 def to_junit(gate: dict) -> str:
@@ -27,27 +50,29 @@ def to_junit(gate: dict) -> str:
     attrs = {"tests": str(len(rows)), "failures": str(counts["fail"]), "errors": str(counts["error"]),
              "skipped": str(counts["skip"]), "time": "0"}
     suites = ET.Element("testsuites", {"name": "audit gate", **attrs})
-    suite = ET.SubElement(suites, "testsuite", {"name": str(policy.get("name") or "gate"), **attrs,
-                                                "timestamp": str(gate.get("evaluated_at") or "")})
+    name = xml_safe(policy.get("name") or "gate")
+    stamp = xml_safe(gate.get("evaluated_at") or "")
+    suite = ET.SubElement(suites, "testsuite", {"name": name, **attrs, "timestamp": stamp})
     props = ET.SubElement(suite, "properties")
     for key in ("path", "sha256"):
-        ET.SubElement(props, "property", {"name": f"policy.{key}", "value": str(policy.get(key) or "")})
-    for row in rows:
-        case = ET.SubElement(suite, "testcase", {"classname": f"gate.{policy.get('name') or 'gate'}",
-                                                 "name": case_name(row), "time": "0"})
+        ET.SubElement(props, "property", {"name": f"policy.{key}", "value": xml_safe(policy.get(key) or "")})
+    for row, case_id in zip(rows, unique_names(rows)):
+        case = ET.SubElement(suite, "testcase", {"classname": f"gate.{name}", "name": case_id, "time": "0"})
         status = row.get("status")
+        message = xml_safe(row.get("message") or "")
         if status == "fail":  # the row's message names the value compared and the threshold
-            message = f"{case_name(row)}: {row.get('message')}"
-            ET.SubElement(case, "failure", {"type": "GateCheckFailed", "message": message}).text = _body(row)
+            failure = ET.SubElement(case, "failure", {"type": "GateCheckFailed", "message": f"{case_id}: {message}"})
+            failure.text = _body(row)
         elif status == "error":
-            ET.SubElement(case, "error", {"type": "GateCheckNotEvaluated",
-                                          "message": str(row.get("message") or "")}).text = _body(row)
+            ET.SubElement(case, "error", {"type": "GateCheckNotEvaluated", "message": message}).text = _body(row)
         elif status == "skip":
-            ET.SubElement(case, "skipped", {"message": str(row.get("message") or "")})
+            ET.SubElement(case, "skipped", {"message": message})
+    if gate.get("message"):
+        ET.SubElement(suite, "system-out").text = xml_safe(gate["message"])
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
 def _body(row: dict) -> str:
     keys = ("metric", "model", "operator", "threshold", "value", "use", "ci", "drop", "drop_ci", "p_value", "line")
-    return "\n".join(f"{k}: {row[k]}" for k in keys if row.get(k) is not None)
+    return xml_safe("\n".join(f"{k}: {row[k]}" for k in keys if row.get(k) is not None))

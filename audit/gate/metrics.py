@@ -7,12 +7,10 @@ registry for probes that did not run, so a policy can be checked before any audi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from reports.lookup import as_dict, as_list, spec_for
-
-PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+from reports.lookup import _PLACEHOLDER as PLACEHOLDER  # one definition of `{label}`-style names, shared
+from reports.lookup import _pattern, as_dict, as_list, spec_for
 
 
 def registry_specs() -> dict[str, list[dict[str, Any]]]:
@@ -71,8 +69,7 @@ def concrete_names(entry: dict, model: str, name: str) -> list[str]:
     """``name`` itself, or every recorded metric matching it when it holds ``{placeholders}``."""
     if not PLACEHOLDER.search(name):
         return [name]
-    parts = [re.escape(p) for p in PLACEHOLDER.split(name)]
-    pattern = re.compile("^" + ".+".join(parts) + "$")
+    pattern = _pattern(name)
     metrics = as_dict(as_dict(as_dict(entry.get("results")).get(model)).get("metrics"))
     return [m for m in metrics if pattern.match(m)]
 
@@ -81,8 +78,8 @@ class Missing(Exception):
     """A value a check needs is not in the results; the message says why (the check errors)."""
 
 
-def metric_record(doc: dict, probe: str, name: str, model: str) -> dict:
-    """The ``{"value", "ci", "higher_is_better"}`` record, or Missing saying why there is none."""
+def probe_result(doc: dict, probe: str, model: str) -> dict:
+    """The probe's ok result for ``model``, or Missing saying why there is none (not run, failed ...)."""
     entry = probe_entry(doc, probe)
     if entry is None:
         raise Missing(f"probe '{probe}' did not run in this audit; run it (--probe {probe}) or drop the check")
@@ -93,6 +90,12 @@ def metric_record(doc: dict, probe: str, name: str, model: str) -> dict:
     if status != "ok":
         word = "failed" if status == "error" else "was not applicable"
         raise Missing(f"probe '{probe}' {word} on model '{model}': {result.get('reason') or status}")
+    return result
+
+
+def metric_record(doc: dict, probe: str, name: str, model: str) -> dict:
+    """The ``{"value", "ci", "higher_is_better"}`` record, or Missing saying why there is none."""
+    result = probe_result(doc, probe, model)
     record = as_dict(result.get("metrics")).get(name)
     if not isinstance(record, dict):
         raise Missing(f"'{probe}.{name}' is not among the metrics recorded for model '{model}'")

@@ -21,8 +21,8 @@ USES = ("value", "ci_lower", "ci_upper")
 ON_MISSING = ("error", "skip")
 POLICY_KEYS = ("name", "description", "checks", "resamples", "seed")
 CHECK_KEYS = ("metric", "operator", "threshold", "use", "model", "models", "baseline", "max_drop", "confidence",
-              "on_missing", "name")
-RELATIVE_ONLY = ("baseline", "max_drop", "confidence")
+              "on_missing", "name", "allow_unpaired")
+RELATIVE_ONLY = ("baseline", "max_drop", "confidence", "allow_unpaired")
 ABSOLUTE_ONLY = ("operator", "threshold", "use")
 
 
@@ -49,6 +49,7 @@ class Check:
     confidence: float = 0.95
     on_missing: str = "error"
     label: str | None = None  # the check's own `name`, for JUnit and summaries
+    allow_unpaired: bool = False  # relative: compare point values when a paired metric has no sidecars
 
     @property
     def kind(self) -> str:
@@ -227,5 +228,8 @@ def _relative(item, i, at, fail, common, hib) -> Check:
     if hib is None:
         raise fail(at("metric"), f"check #{i}: {common['metric']} has no better direction, so 'not worse' means "
                    "nothing; use an absolute check.")
+    unpaired = item.get("allow_unpaired", False)
+    if not isinstance(unpaired, bool):
+        raise fail(at("allow_unpaired"), f"check #{i}: allow_unpaired must be true or false, not {unpaired!r}.")
     return Check(**common, baseline=Baseline(model=base["model"], results=base.get("results") or None),
-                 max_drop=float(item["max_drop"]), confidence=float(conf))
+                 max_drop=float(item["max_drop"]), confidence=float(conf), allow_unpaired=unpaired)

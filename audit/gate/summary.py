@@ -1,13 +1,17 @@
 """The gate block as Markdown, fit for a GitHub Actions job summary or a pull-request comment.
 
-Failures come first so a reader sees what broke without scrolling; table cells are escaped
-(model ids and messages can hold ``|``, ``<`` or backticks).
+Failures come first so a reader sees what broke without scrolling. Cells and the heading are
+escaped by the report renderer's ``md_cell`` and conditions worded by its ``gate_condition``,
+so the summary, the terminal and report.md say the same thing the same way.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from reports.markdown import md_cell
+from reports.summary import gate_condition
 
 from audit.gate.checks import fmt
 
@@ -16,10 +20,7 @@ ORDER = {"fail": 0, "error": 1, "pass": 2, "skip": 3}
 
 
 def cell(x) -> str:
-    text = fmt(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else ("—" if x is None else str(x))
-    for a, b in (("&", "&amp;"), ("<", "&lt;"), ("|", "\\|"), ("`", "&#96;"), ("\n", " ")):
-        text = text.replace(a, b)
-    return text
+    return md_cell(fmt(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else ("—" if x is None else x))
 
 
 def to_markdown(gate: dict) -> str:
@@ -29,20 +30,17 @@ def to_markdown(gate: dict) -> str:
     verdict = "✅ Gate passed" if gate.get("passed") else "❌ Gate failed"
     lines = [f"## {verdict}: {cell(policy.get('name') or 'gate')}", "",
              f"{counts.get('pass', 0)} passed, {counts.get('fail', 0)} failed, {counts.get('error', 0)} not "
-             f"evaluated, {counts.get('skip', 0)} skipped · policy `{cell(policy.get('path'))}` · "
-             f"{cell(gate.get('evaluated_at'))}", "",
-             "| Result | Metric | Model | Condition | Value | Note |", "|---|---|---|---|---|---|"]
+             f"evaluated, {counts.get('skip', 0)} skipped · policy {cell(policy.get('path'))} · "
+             f"{cell(gate.get('evaluated_at'))}", ""]
+    if gate.get("message"):
+        lines += [f"**{cell(gate['message'])}**", ""]
+    lines += ["| Result | Metric | Model | Condition | Value | Note |", "|---|---|---|---|---|---|"]
     for r in rows:
         model = r.get("model")
         if (r.get("baseline") or {}).get("model"):
             model = f"{model} vs {r['baseline']['model']}"
-        cond = f"{cell(r.get('operator'))} {cell(r.get('threshold'))}"
-        if r.get("kind") == "relative":
-            cond = f"drop ≤ {cell(r.get('threshold'))}"
-        elif r.get("use") not in (None, "value"):
-            cond = f"{r['use'].replace('_', ' ')} {cond}"
-        lines.append(f"| {ICONS.get(r.get('status'), cell(r.get('status')))} | {cell(r.get('metric'))} | "
-                     f"{cell(model)} | {cond} | {cell(r.get('value'))} | {cell(r.get('message'))} |")
+        lines.append(f"| {ICONS.get(r.get('status')) or cell(r.get('status'))} | {cell(r.get('metric'))} | "
+                     f"{cell(model)} | {cell(gate_condition(r))} | {cell(r.get('value'))} | {cell(r.get('message'))} |")
     return "\n".join(lines) + "\n"
 
 

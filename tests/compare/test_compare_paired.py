@@ -1,4 +1,6 @@
-"""Paired tests on hand-made sidecars whose answer is known: who is right where is chosen here."""
+"""Paired tests on hand-made sidecars whose answer is known: who is right where is chosen here.
+The verdict comes from Newcombe's paired interval of the accuracy difference (checked against a
+published example in tests/test_paired.py), with McNemar reported beside it."""
 
 from __future__ import annotations
 
@@ -29,11 +31,12 @@ def test_known_mcnemar_counts_and_verdicts(tmp_path):
     assert worse["n"] == N and worse["mcnemar"]["a_only"] == 0 and worse["mcnemar"]["b_only"] == 20
     assert worse["mcnemar"]["method"] == "exact-binomial"
     assert worse["mcnemar"]["p_value"] == pytest.approx(2 / 2**20)
-    assert worse["bootstrap"]["diff"] == pytest.approx(-0.2) and worse["bootstrap"]["ci"][1] < 0
+    assert worse["interval"]["method"] == "newcombe-hybrid-score"
+    assert worse["interval"]["diff"] == pytest.approx(-0.2) and worse["interval"]["ci"][1] < 0
     assert worse["verdict"] == "worse"
     better = paired(doc, "new/better")
     assert better["mcnemar"]["a_only"] == 10 and better["mcnemar"]["b_only"] == 0
-    assert better["bootstrap"]["diff"] == pytest.approx(0.1) and better["verdict"] == "better"
+    assert better["interval"]["diff"] == pytest.approx(0.1) and better["verdict"] == "better"
     same = paired(doc, "new/same")
     assert same["mcnemar"]["p_value"] == 1.0 and same["verdict"] == "not distinguishable"
     row = next(r for r in doc["metrics"] if r["address"] == "metrics.accuracy")
@@ -53,6 +56,18 @@ def test_paired_verdict_comes_from_the_paired_ci_not_overlapping_intervals(tmp_p
     assert row["versus_baseline"]["new/m"] == {"verdict": "better", "basis": "paired"}
     ece = next(r for r in doc["metrics"] if r["address"] == "metrics.ece")
     assert ece["versus_baseline"]["new/m"] == {"verdict": "not distinguishable", "basis": "intervals"}
+
+
+def test_few_one_way_discordant_pairs_are_not_called_better(tmp_path):
+    # 4 of 200 examples only the column gets right, none the other way: McNemar exact p = 0.125, and the
+    # interval of the difference includes 0, so no verdict of "better" (the percentile bootstrap gave one)
+    old = write_run(tmp_path, "old", {"m": [True] * 180 + [False] * 20})
+    new = write_run(tmp_path, "new", {"m": [True] * 184 + [False] * 16})
+    test = paired(compare_runs([str(old), str(new)]), "new/m")
+    assert (test["mcnemar"]["a_only"], test["mcnemar"]["b_only"]) == (4, 0)
+    assert test["mcnemar"]["p_value"] == pytest.approx(0.125)
+    assert test["interval"]["ci"][0] < 0 < test["interval"]["ci"][1]
+    assert test["verdict"] == "not distinguishable"
 
 
 def test_baseline_flag_picks_the_reference(tmp_path):

@@ -3,6 +3,7 @@ so every gate statistic can be checked against an independent computation."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -108,3 +109,46 @@ def policy(tmp_path):
     """policy(text) -> path of a policy file holding ``text``."""
     counter = iter(range(1000))
     return lambda text: write_policy(tmp_path / f"policy{next(counter)}.yaml", text)
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from audit.demo.corpus import generate
+    from audit.models.sklearn_model import save_sklearn_model
+
+    root = tmp_path_factory.mktemp("gate-run")
+    train = generate(300, seed=0, skewed=True)
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
+    pipe.fit([r["text"] for r in train], [r["label"] for r in train])
+    save_sklearn_model(pipe, root / "tfidf.skops")
+    test = generate(60, seed=1, skewed=False)
+    with (root / "test.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(test[0]))
+        writer.writeheader()
+        writer.writerows(test)
+    (root / "gate_models.py").write_text(
+        "import numpy as np\n"
+        "def coin(texts):\n"
+        "    p = np.array([(len(t) % 7) / 7 for t in texts])\n"
+        "    return np.stack([1 - p, p], axis=1)\n"
+        "coin.labels = ['negative', 'positive']\n"
+        "def broken(texts):\n"
+        "    raise RuntimeError('model server down')\n"
+        "broken.labels = ['negative', 'positive']\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture()
+def run_cli(workdir, monkeypatch):
+    monkeypatch.chdir(workdir)
+    monkeypatch.syspath_prepend(str(workdir))
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    from cli_invoke import invoke
+
+    return invoke

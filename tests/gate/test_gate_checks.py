@@ -6,7 +6,7 @@ import pytest
 
 from audit.errors import AuditError
 from audit.gate.checks import compare
-from audit.gate.evaluate import evaluate_gate
+from audit.gate.evaluate import NOTHING_EVALUATED, evaluate_gate
 from audit.gate.policy import load_policy
 
 
@@ -83,7 +83,11 @@ def test_failed_probe_and_skip(policy, results):
     row = gate_for(text, policy, results)["checks"][0]
     assert row["status"] == "error" and "probe 'group-fairness' failed on model 'base': ValueError: boom" in row["message"]
     gate = gate_for(text + "    on_missing: skip\n", policy, results)
-    assert gate["checks"][0]["status"] == "skip" and gate["checks"][0]["passed"] is None and gate["passed"] is True
+    assert gate["checks"][0]["status"] == "skip" and gate["checks"][0]["passed"] is None
+    # the only check was skipped: nothing was verified, so the gate does not pass
+    assert gate["passed"] is False and gate["message"] == NOTHING_EVALUATED
+    with_pass = gate_for(text + "    on_missing: skip\n" + check("metrics.accuracy", ">=", 0.5), policy, results)
+    assert with_pass["passed"] is True and "message" not in with_pass
 
 
 def test_metric_absent_for_a_model(policy, results):
@@ -110,3 +114,46 @@ def test_unknown_model_is_an_input_error(policy, results):
     with pytest.raises(AuditError) as info:
         evaluate_gate(load_policy(path), doc, folder)
     assert str(info.value) == f"{path}:2: check #1: Unknown model 'cnad'. Did you mean 'cand'? Known: base, cand."
+
+
+def test_placeholder_on_a_failed_probe_reports_the_probes_failure(policy, results):
+    # 'base' has group-fairness status error: the real reason beats "no metric matching"
+    text = "checks:\n" + check("group-fairness.demographic_parity_difference/{attribute}", "<=", 0.1, model="base")
+    [row] = gate_for(text, policy, results)["checks"]
+    assert row["status"] == "error" and "failed on model 'base': ValueError: boom" in row["message"]
+    assert "no metric matching" not in row["message"]
+
+
+def test_check_yielding_no_rows_is_not_evaluated(policy, make_results, tmp_path):
+    # a relative check whose only model is the baseline: no candidate, so no row unless the gate adds one
+    import numpy as np
+
+    folder = tmp_path / "solo"
+    doc = make_results(folder, {"base": np.ones(50, dtype=bool)})
+    text = "checks:\n  - metric: metrics.accuracy\n    baseline: base\n    max_drop: 0.01\n"
+    gate = evaluate_gate(load_policy(policy(text)), doc, folder)
+    [row] = gate["checks"]
+    assert row["status"] == "error" and "no candidate model to compare with baseline 'base'" in row["message"]
+    assert gate["passed"] is False and gate["counts"]["error"] == 1
+
+
+def test_near_threshold_value_shows_enough_digits(policy, results):
+    folder, doc = results
+    doc["probes"][0]["results"]["cand"]["metrics"]["accuracy"]["value"] = 0.89996
+    row = evaluate_gate(load_policy(policy("checks:\n" + check("metrics.accuracy", ">=", 0.9, model="cand"))),
+                        doc, folder)["checks"][0]
+    assert row["message"] == "value 0.89996 fails >= 0.9"
+
+
+def test_non_finite_value_is_not_evaluated_and_stays_writable(policy, results):
+    import json
+
+    from audit.results import dumps
+
+    folder, doc = results
+    doc["probes"][0]["results"]["cand"]["metrics"]["accuracy"]["value"] = float("nan")
+    gate = evaluate_gate(load_policy(policy("checks:\n" + check("metrics.accuracy", ">=", 0.5, model="cand"))),
+                         doc, folder)
+    [row] = gate["checks"]
+    assert row["status"] == "error" and "non-finite" in row["message"] and row["value"] is None
+    json.loads(dumps({"gate": gate}))  # allow_nan=False would raise on a NaN left in the row

@@ -1,22 +1,20 @@
-"""`audit gate` and `audit run --gate` through the CLI: exit codes 0 / 1 / 2 / 3 and their files."""
+"""`audit gate` and `audit run --gate` through the CLI: exit codes 0 / 1 / 2 / 3 / 4 and their files.
+
+Every invocation goes through ``cli_invoke.invoke``, which fails the test on a crash (anything but
+SystemExit), so a crash cannot pass for exit code 1, a failed gate."""
 
 from __future__ import annotations
 
-import csv
 import json
 
 import numpy as np
-import pytest
-from click.testing import CliRunner
-
-from audit.cli import main
+from cli_invoke import invoke
 
 PASSING = "name: ok\nchecks:\n  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.85\n"
 FAILING = "name: strict\nchecks:\n  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.91\n"
 
 
-def invoke(*args: str):
-    return CliRunner().invoke(main, list(args), catch_exceptions=True)
+
 
 
 def test_gate_pass_writes_block_junit_summary_and_reports(policy, results, monkeypatch):
@@ -38,7 +36,10 @@ def test_gate_fail_exits_1_and_names_metric_model_threshold_value(policy, result
     assert res.exit_code == 1, res.output
     assert "Gate FAILED (strict): 1 passed, 1 failed" in res.output
     line = next(row for row in res.output.splitlines() if row.strip().startswith("FAIL"))
-    assert line.split() == ["FAIL", "metrics.accuracy", "base", ">=", "0.91", "0.9"]
+    from reports.summary import gate_condition
+
+    cond = gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.91})
+    assert line.split() == ["FAIL", "metrics.accuracy", "base", *cond.split(), "0.9"]
     assert junit.is_file() and summary.read_text().startswith("## ❌ Gate failed: strict")
     assert not (folder / "gate").exists()
     assert json.loads((folder / "results.json").read_text())["gate"]["passed"] is False
@@ -70,48 +71,7 @@ def test_gate_baseline_option_and_other_data(policy, results, make_results, tmp_
     assert res.exit_code == 2 and "audited on different data" in res.output
 
 
-# ---- audit run --gate, end to end on a TF-IDF model and a weak callable ----
-
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    from audit.demo.corpus import generate
-    from audit.models.sklearn_model import save_sklearn_model
-
-    root = tmp_path_factory.mktemp("gate-run")
-    train = generate(300, seed=0, skewed=True)
-    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
-    pipe.fit([r["text"] for r in train], [r["label"] for r in train])
-    save_sklearn_model(pipe, root / "tfidf.skops")
-    test = generate(60, seed=1, skewed=False)
-    with (root / "test.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(test[0]))
-        writer.writeheader()
-        writer.writerows(test)
-    (root / "gate_models.py").write_text(
-        "import numpy as np\n"
-        "def coin(texts):\n"
-        "    p = np.array([(len(t) % 7) / 7 for t in texts])\n"
-        "    return np.stack([1 - p, p], axis=1)\n"
-        "coin.labels = ['negative', 'positive']\n"
-        "def broken(texts):\n"
-        "    raise RuntimeError('model server down')\n"
-        "broken.labels = ['negative', 'positive']\n",
-        encoding="utf-8",
-    )
-    return root
-
-
-@pytest.fixture()
-def run_cli(workdir, monkeypatch):
-    monkeypatch.chdir(workdir)
-    monkeypatch.syspath_prepend(str(workdir))
-    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
-    return invoke
-
+# ---- audit run --gate, end to end on a TF-IDF model and a weak callable (fixtures in conftest) ----
 
 RUN_POLICY = """name: run-gate
 checks:
@@ -134,7 +94,7 @@ def test_run_with_gate_passes_and_fails(run_cli, workdir, tmp_path):
     res = run_cli(*base, "--out", str(tmp_path / "a"), "--gate", str(ok))
     assert res.exit_code == 0, res.output
     doc = json.loads((tmp_path / "a" / "results.json").read_text())
-    assert doc["gate"]["passed"] is True and doc["gate"]["checks"][0]["method"] == "paired-bootstrap"
+    assert doc["gate"]["passed"] is True and doc["gate"]["checks"][0]["method"] == "newcombe-hybrid-score"
     assert doc["gate"]["checks"][0]["n"] == 60 and "Gate PASSED" in res.output
     assert (tmp_path / "a" / "gate" / "junit.xml").is_file() and "Gate passed" in (tmp_path / "a" / "report.md").read_text()
 
@@ -142,7 +102,10 @@ def test_run_with_gate_passes_and_fails(run_cli, workdir, tmp_path):
     strict.write_text(RUN_POLICY.format(threshold=0.99))
     res = run_cli(*base, "--out", str(tmp_path / "b"), "--gate", str(strict))
     assert res.exit_code == 1, res.output
-    assert "metrics.accuracy" in res.output and "coin" in res.output and ">= 0.99" in res.output
+    from reports.summary import gate_condition
+
+    cond = gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.99})
+    assert "metrics.accuracy" in res.output and "coin" in res.output and cond in res.output
     assert json.loads((tmp_path / "b" / "results.json").read_text())["gate"]["passed"] is False
 
 

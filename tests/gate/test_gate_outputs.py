@@ -1,4 +1,5 @@
-"""JUnit XML (parsed back with ElementTree) and the Markdown summary say what failed and why."""
+"""JUnit XML (parsed back with ElementTree) and the Markdown summary say what failed and why; both
+survive hostile text (control characters, Markdown and HTML) and repeated check names."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from audit.gate.evaluate import evaluate_gate
 from audit.gate.junit import to_junit
 from audit.gate.policy import load_policy
 from audit.gate.summary import to_markdown, write_job_summary
+from reports.markdown import md_cell
+from reports.summary import gate_condition
 
 POLICY = """name: release
 checks:
@@ -77,17 +80,25 @@ def test_markdown_summary_puts_failures_first(policy, results):
     assert lines[0] == "## ❌ Gate failed: release"
     assert "2 passed, 1 failed, 1 not evaluated, 1 skipped" in lines[2]
     table = [line for line in lines if line.startswith("| ")][1:]
-    assert table[0].startswith("| ❌ FAIL | metrics.accuracy | base | >= 0.91 | 0.9 |")
-    assert table[1].startswith("| ⚠️ error | attack.max_success_rate | cand |")
-    assert any("| cand vs base | drop ≤ 0.01 |" in row and "McNemar" in row for row in table)
+    # conditions are worded by the report renderer, so summary, terminal and report.md agree
+    ge = md_cell(gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.91}))
+    drop = md_cell(gate_condition({"kind": "relative", "threshold": 0.01}))
+    assert table[0].startswith(f"| ❌ FAIL | metrics.accuracy | base | {ge} | 0.9 |")
+    assert table[1].startswith("| ⚠️ error | attack.max\\_success\\_rate | cand |")
+    assert any(f"| cand vs base | {drop} |" in row and "McNemar" in row for row in table)
     assert table[-1].startswith("| ⏭️ skip |")
 
 
 def test_markdown_escapes_table_breaking_text(policy, results):
     gate = mixed_gate(policy, results)
-    gate["checks"][0]["message"] = "a | b <img src=x> `c`\nd"
-    row = next(line for line in to_markdown(gate).splitlines() if "a \\| b" in line)
-    assert "&lt;img src=x>" in row and "&#96;c&#96;" in row and "\n" not in row
+    gate["checks"][0]["message"] = "a | b <img src=x> `c` *d* [e](f) @team\nd"
+    gate["checks"][0]["model"] = "m_<b>"
+    gate["policy"]["name"] = "rel*ease <i>"
+    md = to_markdown(gate)
+    row = next(line for line in md.splitlines() if "a \\| b" in line)
+    assert md_cell(gate["checks"][0]["message"]) in row and "<img" not in row and "\n" not in row
+    assert "\\*d\\*" in row and "\\`c\\`" in row and "@\u200bteam" in row and "m\\_&lt;b&gt;" in row
+    assert md.splitlines()[0] == "## ❌ Gate failed: rel\\*ease &lt;i&gt;"
 
 
 def test_passing_summary_and_github_step_summary(policy, results, tmp_path, monkeypatch):
@@ -103,3 +114,39 @@ def test_passing_summary_and_github_step_summary(policy, results, tmp_path, monk
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
     assert write_job_summary(md) == target
     assert target.read_text() == "earlier step\n" + md + "\n"
+
+
+def test_junit_drops_control_characters_and_stays_parseable(policy, results):
+    gate = mixed_gate(policy, results)
+    gate["checks"][0]["model"] = "m\x00o\x1bd\x07el"
+    for row in gate["checks"]:
+        row["message"] = "bad\x0b text \ud800 and \ufffe end"
+    gate["policy"]["name"] = "rel\x01ease"
+    text = to_junit(gate)
+    root = ET.fromstring(text.encode())  # an XML 1.0 parser refuses any of those characters
+    assert root.find("testsuite").get("name") == "release"
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert any(n.endswith("· model") for n in names)
+    messages = [e.get("message") for e in root.iter() if e.get("message")]
+    assert any("bad text  and  end" in m for m in messages)
+
+
+def test_junit_testcase_names_are_unique(policy, results):
+    # two unnamed checks of the same metric on the same models would give identical testcase names
+    folder, doc = results
+    text = ("checks:\n  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.5\n"
+            "  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.8\n")
+    gate = evaluate_gate(load_policy(policy(text)), doc, folder)
+    gate["checks"].append(dict(gate["checks"][0]))  # even a repeated row id stays distinct
+    names = [c.get("name") for c in ET.fromstring(to_junit(gate).encode()).iter("testcase")]
+    assert len(names) == len(set(names)) == 5
+    assert "metrics.accuracy · cand [check #1]" in names and "metrics.accuracy · cand [check #2]" in names
+
+
+def test_summary_states_why_a_gate_that_evaluated_nothing_failed(policy, results):
+    text = ("checks:\n  - metric: group-fairness.max_demographic_parity_difference\n    operator: '<='\n"
+            "    threshold: 0.1\n    model: base\n    on_missing: skip\n")
+    gate = evaluate_gate(load_policy(policy(text)), results[1], results[0])
+    md = to_markdown(gate)
+    assert md.startswith("## ❌ Gate failed") and "no check was evaluated" in md
+    assert "no check was evaluated" in ET.fromstring(to_junit(gate).encode()).find(".//system-out").text

@@ -153,3 +153,14 @@ def test_example_ci_gate_policy_parses_and_names_real_metrics():
         assert f"{check.probe}.{spec['name']}" in names
     assert any(c.use == "ci_lower" for c in p.checks)
     assert {c.probe for c in p.checks} >= {"metrics", "attack", "group-fairness"}
+
+
+def test_allow_unpaired_is_an_explicit_boolean_on_relative_checks(policy):
+    rel = "checks:\n  - metric: metrics.accuracy\n    baseline: base\n    max_drop: 0.01\n"
+    assert load_policy(policy(rel)).checks[0].allow_unpaired is False
+    assert load_policy(policy(rel + "    allow_unpaired: true\n")).checks[0].allow_unpaired is True
+    with pytest.raises(AuditError, match=r":5: check #1: allow_unpaired must be true or false, not 'yes please'"):
+        load_policy(policy(rel + "    allow_unpaired: yes please\n"))
+    absolute = "checks:\n  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.5\n    allow_unpaired: true\n"
+    with pytest.raises(AuditError, match="'allow_unpaired' belongs to relative checks"):
+        load_policy(policy(absolute))
