@@ -32,6 +32,9 @@ COMMANDS = {
 }
 
 
+INTERNAL_ERROR = 4  # exit code of a crash: distinct from 1 (gate failed), 2 (bad input) and 3 (a probe failed)
+
+
 class InputError(click.ClickException):
     """An AuditError as click shows it: `Error: <message>` on stderr, exit code 2."""
 
@@ -66,8 +69,10 @@ class LazyGroup(click.Group):
                 raise
             raise InputError(str(exc)) from None
         except OSError as exc:  # a path the user gave cannot be read or written
-            if debug() or exc.filename is None:
+            if debug():
                 raise
+            if exc.filename is None:
+                internal_error(ctx, exc)
             raise InputError(f"Cannot use '{exc.filename}': {exc.strerror}. Check the path and its permissions.") from None
         except KeyboardInterrupt:
             if debug():
@@ -75,6 +80,19 @@ class LazyGroup(click.Group):
             click.echo("Interrupted. Finished work is saved in the output directory; rerun with --resume to continue.",
                        err=True)
             ctx.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: never let it read as exit 1, "the gate failed"
+            if debug():
+                raise
+            internal_error(ctx, exc)
+
+
+def internal_error(ctx: click.Context, exc: BaseException) -> None:
+    """A bug in audit, not bad input and not a verdict on a model: one line and exit 4."""
+    click.echo(f"Error: internal error ({type(exc).__name__}: {exc}). This is a bug in audit, not a verdict on the "
+               "model; finished work is kept. Rerun with --debug for the traceback and report it.", err=True)
+    ctx.exit(INTERNAL_ERROR)
 
 
 def debug_option(f):

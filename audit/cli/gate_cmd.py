@@ -7,7 +7,6 @@ evaluated; 2 bad input (policy, results, baseline or predictions file); 4 the ga
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import click
@@ -15,41 +14,6 @@ import click
 from audit.cli import debug_option
 
 GATE_FAILED = 1
-GATE_CRASHED = 4
-
-
-def crash_guard(fn):
-    """Turn an unexpected exception into exit 4 with one line, so a crash never reads as "gate failed" (1).
-
-    User-input errors (AuditError, a path that cannot be read) pass through to the CLI's exit 2;
-    ``--debug`` shows the traceback instead.
-    """
-    from audit.errors import AuditError
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (AuditError, click.ClickException, click.exceptions.Exit, KeyboardInterrupt):
-            raise
-        except OSError as exc:
-            if exc.filename is not None:
-                raise
-            crashed(exc)
-        except Exception as exc:  # noqa: BLE001 - the point is to catch what nobody foresaw
-            crashed(exc)
-    return wrapper
-
-
-def crashed(exc: BaseException) -> None:
-    from audit.cli import debug_requested
-
-    ctx = click.get_current_context(silent=True)
-    if debug_requested() or (ctx is not None and ctx.find_root().meta.get("audit.debug")):
-        raise exc
-    click.echo(f"Error: the gate crashed ({type(exc).__name__}: {exc}); this is a bug in audit, not a verdict on the "
-               "model. Rerun with --debug for the traceback and report it.", err=True)
-    raise SystemExit(GATE_CRASHED)
 
 
 @click.command("gate")
@@ -63,7 +27,6 @@ def crashed(exc: BaseException) -> None:
                    "whose policy names no baseline file.")
 @click.option("--no-reports", is_flag=True, help="Do not re-render report.html / report.md with the gate.")
 @debug_option
-@crash_guard
 def gate(results: str, policy_file: str, junit: str | None, summary: str | None, baseline: str | None,
          no_reports: bool) -> None:
     """Check RESULTS (a results.json or its directory) against --policy and exit 0 (pass) or 1 (fail).

@@ -51,7 +51,7 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
 
     Exit codes: 0 done (and the --gate passed); 1 the --gate failed; 2 bad input (nothing
     finished is lost); 3 a probe failed on a model (recorded in the report; wins over 1, as the
-    audit itself is incomplete); 4 the gate itself crashed (a bug, not a verdict).
+    audit itself is incomplete); 4 internal error (a bug in audit, not a verdict).
     """
     from audit.errors import AuditError
     from audit.progress import Display
@@ -164,8 +164,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
 
 
 def _apply(policy, doc, out_dir):
-    """apply_gate (re-rendering the reports with the gate), where a crash exits 4, not 1."""
-    from audit.cli.gate_cmd import crash_guard
+    """apply_gate, re-rendering the reports with the gate (a crash here exits 4 via the CLI, not 1)."""
     from audit.gate.apply import apply_gate
 
-    return crash_guard(apply_gate)(policy, doc, out_dir, reports=True)
+    return apply_gate(policy, doc, out_dir, reports=True)

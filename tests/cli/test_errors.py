@@ -109,3 +109,18 @@ def test_demo_rejects_unknown_probe_before_training(cli, monkeypatch):
 
 def test_label_map_given_twice(cli):
     assert_one_line_error(cli("run", *BASE, "--label-map", "0=a", "--label-map", "0=b"), "twice")
+
+
+def test_a_bug_is_exit_4_with_one_line_and_debug_shows_it(cli, workdir, monkeypatch):
+    """An unexpected exception is neither bad input (2) nor a failed gate (1): exit 4, one line."""
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("audit.results.load_results", boom)
+    res = cli("report", "results.json")
+    assert res.exit_code == 4, res.output
+    errors = [line for line in res.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "internal error (ZeroDivisionError: division by zero)" in errors[0]
+    assert "Traceback" not in res.output
+    res = cli("report", "results.json", "--debug")
+    assert isinstance(res.exception, ZeroDivisionError)

@@ -70,7 +70,7 @@ def test_a_crash_in_the_gate_is_exit_4_not_1(policy, results, monkeypatch):
     monkeypatch.setattr(audit.gate.apply, "evaluate_gate", boom)
     folder, _ = results
     res = invoke("gate", str(folder), "--policy", str(policy(RELATIVE)))
-    assert res.exit_code == 4 and "the gate crashed (ZeroDivisionError: division by zero)" in res.output
+    assert res.exit_code == 4 and "internal error (ZeroDivisionError: division by zero)" in res.output
     assert "not a verdict" in res.output and "Traceback" not in res.output
     with pytest.raises(AssertionError, match="crashed: ZeroDivisionError"):  # --debug shows the real exception
         invoke("gate", str(folder), "--policy", str(policy(RELATIVE)), "--debug")
