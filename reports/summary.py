@@ -135,7 +135,10 @@ def gate_verdict(gate: dict, checks: list[dict]) -> Callout:
             phrase += " (not evaluated; the policy lets them be skipped)"
         if counts[status]:
             parts.append(f"{counts[status]} {phrase}" if parts else f"{counts[status]} of {total} checks {phrase}")
-    return Callout(kind, title, "; ".join(parts) + ".")
+    text = "; ".join(parts) + "."
+    if gate.get("message"):  # why the gate decided as it did when the rows alone don't say (e.g. all skipped)
+        text += f" {str(gate['message'])[:1].upper()}{str(gate['message'])[1:]}."
+    return Callout(kind, title, text)
 
 
 def gate_section(gate: dict) -> Section:

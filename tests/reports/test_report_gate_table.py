@@ -94,3 +94,13 @@ def test_plain_condition_is_operator_and_threshold():
     assert gate_condition({"op": ">", "threshold": 1}) == "> 1"
     assert gate_condition({"operator": "<=", "threshold": 0.1, "use": "ci_upper"}) == "ci upper ≤ 0.1"
     assert gate_condition({"kind": "relative", "threshold": 0.02, "operator": "<="}) == "drop ≤ 0.02"
+
+
+def test_a_gate_that_verified_nothing_says_why(sample):
+    sample["gate"] = {"passed": False, "counts": {"pass": 0, "fail": 0, "error": 0, "skip": 2},
+                      "message": "no check was evaluated (every row was skipped), so the gate verified nothing",
+                      "checks": [{"kind": "absolute", "metric": "metrics.accuracy", "model": m, "operator": ">=",
+                                  "threshold": 0.9, "status": "skip", "passed": None} for m in ("a", "b")]}
+    md = render_markdown(sample)
+    assert "Gate failed" in md and "2 of 2 checks" in md
+    assert "No check was evaluated (every row was skipped), so the gate verified nothing." in md
