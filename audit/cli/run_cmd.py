@@ -148,8 +148,8 @@ def finish(doc, out_dir, display, policy=None) -> None:
     display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
                       highlight=False)
     if "governance_html" in paths:
-        display.out.print(f"Record:   {paths['governance_html']}\n          {paths['governance_markdown']}\n"
-                          f"          {paths['model_index']}", highlight=False)
+        record = [paths["governance_html"], paths["governance_markdown"], *paths["model_indexes"]]
+        display.out.print("Record:   " + "\n          ".join(map(str, record)), highlight=False)
     if verdict is not None:
         from audit.cli.gate_cmd import print_verdict
 

@@ -44,6 +44,7 @@ def tiny(tmp_path_factory):
     (root / "audit.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     res = invoke("run", "--config", root / "audit.yaml", "--out", root / "governed", "-q")
     assert res.exit_code == 0, res.output
+    (root / "governed-output.txt").write_text(res.output, encoding="utf-8")
     res = invoke("run", "--model", f"{root / 'gov_models.py'}:words", "--data", root / "test.csv", "--probe", "metrics",
                  "--out", root / "plain", "-q")
     assert res.exit_code == 0, res.output
@@ -62,6 +63,8 @@ def test_run_with_governance_writes_the_record(tiny):
     assert index[0]["name"] == "words"
     assert index[0]["results"][0]["metrics"][0] == {"type": "accuracy", "value": acc, "name": "Accuracy"}
     assert not (tiny / "plain" / "governance.html").exists()  # no governance section: no record by default
+    printed = (tiny / "governed-output.txt").read_text()
+    assert "Record:" in printed and "governance.md" in printed and "model-index.yaml" in printed
 
 
 def test_record_with_config_supplies_governance(tiny, tmp_path):
