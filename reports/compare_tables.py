@@ -65,9 +65,9 @@ def paired_table(doc: dict) -> Table:
     rows = []
     for t in as_list(doc.get("paired")):
         t = as_dict(t)
-        test, boot, acc = as_dict(t.get("mcnemar")), as_dict(t.get("bootstrap")), as_dict(t.get("accuracy"))
-        diff = boot.get("diff")
-        ci = boot.get("ci")
+        test, interval, acc = as_dict(t.get("mcnemar")), as_dict(t.get("interval")), as_dict(t.get("accuracy"))
+        diff = interval.get("diff")
+        ci = interval.get("ci")
         word = str(t.get("verdict") or DASH)
         rows.append([
             Cell(str(t.get("address")), css="metric-name"),
@@ -85,8 +85,8 @@ def paired_table(doc: dict) -> Table:
     level = settings.get("confidence")
     caption = (f"Examples paired by id. Only-correct counts: examples only the column / only the baseline got right "
                f"(McNemar uses just these). Difference = column − baseline accuracy with a "
-               f"{fmt_num(100 * level, 0) if isinstance(level, (int, float)) else DASH}% paired bootstrap CI "
-               f"({fmt_num(settings.get('resamples'))} resamples, seed {fmt_num(settings.get('seed'))}). Holm p adjusts "
+               f"{fmt_num(100 * level, 0) if isinstance(level, (int, float)) else DASH}% CI: Newcombe's paired score "
+               f"interval (method 10); the verdict is better / worse only when it excludes 0. Holm p adjusts "
                f"the McNemar p-values for the {fmt_num(len(as_list(doc.get('paired'))))} tests made; the CIs and "
                f"verdicts are per comparison, not adjusted.")
     return Table(["Metric", "Column", "Baseline", "Paired n", "Accuracy", "Only-correct (column / baseline)",
@@ -117,9 +117,9 @@ def runs_table(doc: dict) -> Table:
 def legend() -> Legend:
     return Legend([
         (BASELINE, "the column every other column is compared with (choose it with --baseline RUN/MODEL)"),
-        ("better · paired", "the paired bootstrap CI of the accuracy difference lies wholly above zero"),
-        ("worse · paired", "that CI lies wholly below zero"),
-        ("not distinguishable · paired", "that CI contains zero: the data cannot tell the two apart"),
+        ("better · paired", "Newcombe's paired score interval (method 10) of the accuracy difference lies wholly above zero"),
+        ("worse · paired", "that interval lies wholly below zero"),
+        ("not distinguishable · paired", "that interval contains zero: the data cannot tell the two apart"),
         ("better / worse", "no paired test for this metric: the two CIs do not overlap (a conservative rule)"),
         ("not distinguishable", "no paired test, and the two CIs overlap"),
         ("(no mark)", "no CI or no preferred direction for this metric, so nothing is concluded"),

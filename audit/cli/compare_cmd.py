@@ -15,11 +15,11 @@ from audit.cli import debug_option
 @click.option("--baseline", metavar="RUN/MODEL", help="The column the others are tested against [default: the first].")
 @click.option("--allow-different-data", is_flag=True,
               help="Compare runs audited on different or unverifiable data (the report warns; no paired tests).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the paired bootstrap.")
 @debug_option
-def compare(runs, out, names, baseline, allow_different_data, seed) -> None:
+def compare(runs, out, names, baseline, allow_different_data) -> None:
     """Compare RUNS (results.json files or their directories): metrics aligned by probe.metric,
-    with McNemar and paired-bootstrap tests where per-example predictions were saved."""
+    with McNemar's test and Newcombe's paired score interval of the accuracy difference where
+    per-example predictions were saved."""
     import shlex
     import sys
     from pathlib import Path
@@ -32,7 +32,7 @@ def compare(runs, out, names, baseline, allow_different_data, seed) -> None:
     if Path(out).exists() and not Path(out).is_dir():
         raise AuditError(f"Output path '{out}' is a file; pass --out with a directory path.")
     doc = compare_runs(list(runs), names=list(names) or None, baseline=baseline,
-                       allow_different_data=allow_different_data, command=" ".join(shlex.quote(a) for a in ["audit", *sys.argv[1:]]), seed=seed)
+                       allow_different_data=allow_different_data, command=" ".join(shlex.quote(a) for a in ["audit", *sys.argv[1:]]))
     paths = write_comparison(doc, out)
     for test in doc["paired"]:
         click.echo(f"{test['column']} vs {test['baseline']} on {test['address']}: {test['verdict'] or 'no CI'}")

@@ -12,7 +12,7 @@ from typing import Any
 from reports.lookup import as_dict
 
 from audit.compare.align import align, column_key, columns, run_summary, setting_differences, settings_note
-from audit.compare.pairing import CONFIDENCE, RESAMPLES, paired_tests
+from audit.compare.pairing import CONFIDENCE, PAIRED_METHOD, paired_tests
 from audit.compare.runs import ALLOW_FLAG, Run, check_data, load_runs
 from audit.compare.verdicts import versus_baseline
 from audit.errors import AuditError
@@ -71,7 +71,7 @@ def multiplicity(paired: list[dict], n_columns: int, base_key: str) -> tuple[dic
 
 
 def compare_runs(paths: list[str], *, names: list[str] | None = None, baseline: str | None = None,
-                 allow_different_data: bool = False, command: str = "", seed: int = 0) -> dict[str, Any]:
+                 allow_different_data: bool = False, command: str = "") -> dict[str, Any]:
     """The comparison document; refuses runs on different data unless ``allow_different_data``."""
     runs = load_runs(paths, names)
     same_data = check_data(runs, allow_different_data)
@@ -82,7 +82,7 @@ def compare_runs(paths: list[str], *, names: list[str] | None = None, baseline: 
     rows = align(runs, differences)
     notes: list[str] = []
     if same_data:
-        paired, notes = paired_tests(runs, (base_run, base_model), seed=seed)
+        paired, notes = paired_tests(runs, (base_run, base_model))
     elif unverified:
         paired = []
         notes.append(f"No paired tests: {', '.join(unverified)} record(s) no data fingerprint, so the examples "
@@ -106,7 +106,7 @@ def compare_runs(paths: list[str], *, names: list[str] | None = None, baseline: 
         "runs": [run_summary(r) for r in runs],
         "columns": cols,
         "baseline": base_key,
-        "paired_settings": {"metric": "accuracy", "resamples": RESAMPLES, "confidence": CONFIDENCE, "seed": seed},
+        "paired_settings": {"metric": "accuracy", "method": PAIRED_METHOD, "confidence": CONFIDENCE},
         "multiplicity": settings_block,
         "probe_settings": differences,
         "metrics": rows,

@@ -16,10 +16,10 @@ from reports.lookup import metrics_of, model_result
 
 from audit.compare.align import column_key, probe_of, probe_order
 from audit.compare.runs import Run
-from audit.paired import load_sidecar, mcnemar, paired_correctness, paired_proportion_interval
+from audit.paired import NEWCOMBE, load_sidecar, mcnemar, paired_correctness, paired_proportion_interval
 
 PAIRED_METRIC = "accuracy"  # what the sidecars' label/predicted columns measure
-RESAMPLES = 10_000  # kept for compare's paired_settings; the accuracy interval no longer resamples
+PAIRED_METHOD = NEWCOMBE  # "newcombe-hybrid-score"
 CONFIDENCE = 0.95
 
 BETTER, WORSE, NOT_DISTINGUISHABLE = "better", "worse", "not distinguishable"
@@ -47,7 +47,7 @@ def _sidecar(run: Run, probe: dict, model: str, cache: dict) -> dict | None:
     return cache[key]
 
 
-def paired_tests(runs: list[Run], baseline: tuple[Run, str], seed: int = 0) -> tuple[list[dict], list[str]]:
+def paired_tests(runs: list[Run], baseline: tuple[Run, str]) -> tuple[list[dict], list[str]]:
     """Tests of every column against the baseline, per probe that reports accuracy and keeps sidecars."""
     base_run, base_model = baseline
     base_key = column_key(base_run, base_model)
@@ -70,11 +70,11 @@ def paired_tests(runs: list[Run], baseline: tuple[Run, str], seed: int = 0) -> t
                 if rows is None:
                     notes.append(f"No paired test of {key} on {pname}.{PAIRED_METRIC}: its prediction sidecar is missing.")
                     continue
-                tests.append(_test(pname, key, base_key, rows, base_rows, seed))
+                tests.append(_test(pname, key, base_key, rows, base_rows))
     return tests, notes
 
 
-def _test(probe: str, key: str, base_key: str, rows: dict, base_rows: dict, seed: int) -> dict[str, Any]:
+def _test(probe: str, key: str, base_key: str, rows: dict, base_rows: dict) -> dict[str, Any]:
     ids, correct, correct_base = paired_correctness(rows, base_rows)
     test = mcnemar(correct, correct_base)
     interval = paired_proportion_interval(correct, correct_base, confidence=CONFIDENCE)
@@ -86,6 +86,5 @@ def _test(probe: str, key: str, base_key: str, rows: dict, base_rows: dict, seed
         "accuracy": {"column": float(correct.mean()) if n else None, "baseline": float(correct_base.mean()) if n else None},
         "mcnemar": test,
         "interval": interval,
-        "bootstrap": interval,  # old key, still read by reports/compare_tables.py; same (Newcombe) interval
         "verdict": paired_verdict(interval.get("ci")) if n else None,
     }

@@ -26,7 +26,7 @@ def test_compare_two_real_runs(real_runs, invoke, tmp_path):
     assert test["mcnemar"]["a_only"] == sum(length[i] and not base[i] for i in base)
     assert test["mcnemar"]["b_only"] == sum(base[i] and not length[i] for i in base)
     same = next(t for t in doc["paired"] if t["column"] == "new/words")
-    assert same["bootstrap"]["diff"] == 0 and same["verdict"] == "not distinguishable"  # the same model twice
+    assert same["interval"]["diff"] == 0 and same["verdict"] == "not distinguishable"  # the same model twice
     results = json.loads((real_runs["new"] / "results.json").read_text())
     acc = results["probes"][0]["results"]["length"]["metrics"]["accuracy"]
     row = next(r for r in doc["metrics"] if r["address"] == "metrics.accuracy")
@@ -36,6 +36,23 @@ def test_compare_two_real_runs(real_runs, invoke, tmp_path):
     assert test["verdict"] in md and "(baseline)" in md
     assert (out / "compare.html").read_text().startswith("<!DOCTYPE html>")
     assert "new/length vs old/words on metrics.accuracy" in res.output
+
+
+def test_compare_json_and_legend_name_newcombes_interval(real_runs, invoke, tmp_path):
+    out = tmp_path / "cmp"
+    res = invoke("compare", real_runs["old"], real_runs["new"], "--out", out)
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "compare.json").read_text())
+    assert doc["paired"] and doc["paired_settings"] == {"metric": "accuracy", "method": "newcombe-hybrid-score",
+                                                        "confidence": 0.95}
+    for test in doc["paired"]:
+        assert "bootstrap" not in test  # the deprecated alias is gone
+        assert test["interval"]["method"] == "newcombe-hybrid-score" and len(test["interval"]["ci"]) == 2
+    md = (out / "compare.md").read_text()
+    assert "Newcombe's paired score interval (method 10) of the accuracy difference lies wholly above zero" in md
+    assert "paired bootstrap" not in md
+    gone = invoke("compare", real_runs["old"], real_runs["new"], "--out", tmp_path / "c2", "--seed", "1")
+    assert gone.exit_code == 2 and "--seed" in gone.output  # the interval needs no seed, so there is no option
 
 
 def test_compare_loads_no_model_code(real_runs, tmp_path):
