@@ -3,7 +3,7 @@
 Accuracy, macro / weighted F1, per-class precision / recall / F1 / support, the confusion
 matrix, expected calibration error with its reliability bins, Brier score and log loss.
 Per-example predictions are returned for the sidecar file so that two models can later be
-compared pair-wise (McNemar, paired bootstrap) without re-running either.
+compared pair-wise (McNemar, Newcombe interval, paired bootstrap) without re-running either.
 """
 
 from __future__ import annotations
