@@ -34,10 +34,26 @@ def now_iso() -> str:
 
 
 def build_probes(cfg: AuditConfig) -> list:
-    """Probe instances in registry order (or config order), configs validated before any model loads."""
+    """Probe instances in registry order (or config order), configs validated before any model loads;
+    a probe that reads another's results (``Probe.after``) runs after it whatever the order given."""
     if cfg.probes is None:
-        return [cls() for cls in all_probes().values()]
-    return [get_probe(name).from_mapping(raw) for name, raw in cfg.probes.items()]
+        return dependency_order([cls() for cls in all_probes().values()])
+    return dependency_order([get_probe(name).from_mapping(raw) for name, raw in cfg.probes.items()])
+
+
+def dependency_order(probes: list) -> list:
+    """The given order, moving each probe after the selected probes named in its ``after``."""
+    selected = {p.name for p in probes}
+    ordered: list = []
+    pending = list(probes)
+    while pending:
+        done = {p.name for p in ordered}
+        ready = next((p for p in pending if all(d in done or d not in selected for d in p.after)), None)
+        if ready is None:  # a cycle: keep the given order for the rest
+            return ordered + pending
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
 
 
 def metric_specs(probe) -> list[dict[str, Any]]:

@@ -90,6 +90,7 @@ class Probe:
     version: ClassVar[str] = "1"
     description: ClassVar[str] = ""
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = ()
+    after: ClassVar[tuple[str, ...]] = ()  # probes whose results this one reads (ctx.results): they run first
 
     @dataclass(frozen=True)
     class Config:
