@@ -60,11 +60,19 @@ def load_results(path: str | Path) -> dict[str, Any]:
                          "fix or re-run the audit that wrote it.") from None
     schema = doc.get("schema") if isinstance(doc, dict) else None
     if schema != RESULTS_SCHEMA:
-        raise AuditError(
-            f"{p} has schema {schema!r}, but this version of audit reads {RESULTS_SCHEMA!r}; "
-            "re-run the audit with this version."
-        )
+        raise AuditError(f"{p} has schema {schema!r}, but this version of audit reads {RESULTS_SCHEMA!r}; "
+                         f"{schema_fix(schema)}.")
     return doc
+
+
+def schema_fix(schema: Any) -> str:
+    """What to do about a results file of another schema: upgrade audit for a newer one, re-run for an older one."""
+    match = re.fullmatch(r"audit-results/(\d+)", str(schema))
+    if match is None:
+        return "pass a results.json written by `audit run`"
+    if int(match.group(1)) > int(RESULTS_SCHEMA.rsplit("/", 1)[1]):
+        return "it was written by a newer audit: upgrade audit (pip install -U) to read it"
+    return "re-run the audit with this version"
 
 
 class ResultsStore:

@@ -67,15 +67,23 @@ def _default(field: dataclasses.Field):
     return list(value) if isinstance(value, tuple) else value
 
 
+def yaml_default(field: dataclasses.Field) -> str:
+    """A config field's default as it is written in YAML (flow style, one line)."""
+    return yaml.safe_dump(_default(field), default_flow_style=True, width=float("inf")).strip().removesuffix("\n...").strip()
+
+
+def config_lines(config_cls: type, indent: str) -> list[str]:
+    """``key: default   # what it does`` for every field of a probe's Config."""
+    notes = _comments(config_cls)
+    return [f"{indent}{f.name}: {yaml_default(f)}" + (f"   # {notes[f.name]}" if f.name in notes else "")
+            for f in dataclasses.fields(config_cls)]
+
+
 def starter_config() -> str:
     from probes.registry import all_probes
 
     lines = [HEADER.rstrip("\n")]
     for cls in all_probes().values():
         lines.append(f"  {cls.name}:   # {cls.description}")
-        notes = _comments(cls.Config)
-        for field in dataclasses.fields(cls.Config):
-            value = yaml.safe_dump(_default(field), default_flow_style=True, width=float("inf")).strip().removesuffix("\n...").strip()
-            note = f"   # {notes[field.name]}" if field.name in notes else ""
-            lines.append(f"    {field.name}: {value}{note}")
+        lines += config_lines(cls.Config, "    ")
     return "\n".join(lines) + "\n"

@@ -33,6 +33,7 @@ COMMANDS = {
 
 
 INTERNAL_ERROR = 4  # exit code of a crash: distinct from 1 (gate failed), 2 (bad input) and 3 (a probe failed)
+BROKEN_PIPE = 141  # what a shell reports for a writer killed by SIGPIPE
 
 
 class InputError(click.ClickException):
@@ -68,6 +69,9 @@ class LazyGroup(click.Group):
             if debug():
                 raise
             raise InputError(str(exc)) from None
+        except BrokenPipeError:  # `audit probes | head`: the reader left early; not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            ctx.exit(BROKEN_PIPE)
         except OSError as exc:  # a path the user gave cannot be read or written
             if debug():
                 raise

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 from audit.cli import debug_option
@@ -14,6 +12,7 @@ from audit.cli import debug_option
 @debug_option
 def probes(name: str | None) -> None:
     """List the registered probes (or one probe), their metrics and config keys."""
+    from audit.starter import config_lines
     from probes.registry import all_probes, get_probe
 
     classes = [get_probe(name)] if name else list(all_probes().values())
@@ -25,8 +24,8 @@ def probes(name: str | None) -> None:
             better = {True: "higher is better", False: "lower is better", None: "informational"}[spec.higher_is_better]
             star = " *" if spec.headline else ""
             click.echo(f"    {cls.name}.{spec.name}{star}  — {spec.description} ({better})")
-        click.echo("  config keys:")
-        for field in dataclasses.fields(cls.Config):
-            click.echo(f"    {field.name}: {field.default!r}")
+        click.echo("  config keys (YAML defaults):")
+        for line in config_lines(cls.Config, "    "):
+            click.echo(line)
         click.echo("")
     click.echo("* headline metric (shown in the scorecard)")

@@ -124,3 +124,16 @@ def test_a_bug_is_exit_4_with_one_line_and_debug_shows_it(cli, workdir, monkeypa
     assert "Traceback" not in res.output
     res = cli("report", "results.json", "--debug")
     assert isinstance(res.exception, ZeroDivisionError)
+
+
+def test_a_closed_pipe_is_not_reported_as_a_bug():
+    """`audit probes | head`: the reader leaves early; no 'internal error', exit 141 like SIGPIPE."""
+    import os
+    import subprocess
+    import sys
+
+    # `true` exits without reading, so every write of `audit probes` meets a closed pipe
+    proc = subprocess.run(f"{sys.executable} -m audit probes | true; echo ${{PIPESTATUS[0]}}", shell=True,
+                          capture_output=True, text=True, executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout.strip() == "141", proc.stdout + proc.stderr
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr and "Exception" not in proc.stderr
