@@ -24,6 +24,7 @@ from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.errors import AuditError
+from audit.paired_block import add_paired, drop_paired
 from audit.results import RESULTS_FILE, ResultsStore, load_results
 from audit.versions import package_versions
 from probes.base import ProbeContext
@@ -192,6 +193,7 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     else:
         doc = new_document(cfg, command, device)
     doc["dataset"] = data.describe()
+    drop_paired(doc)  # a resumed run's pairwise tests are stale until recomputed at the end
     store = ResultsStore(out, doc)
     store.save()
 
@@ -210,6 +212,7 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
                 continue
             record_unit(store, entry, probe, model, data, ctx, display)
 
+    add_paired(doc, out)
     doc["run"]["cache"] = cache.stats()
     doc["run"]["finished_at"] = now_iso()
     doc["run"]["durations"] = {

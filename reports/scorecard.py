@@ -1,8 +1,13 @@
 """Models x headline metrics, with an honest verdict per row.
 
-A model is called "best" only when its CI does not overlap any other model's CI. When CIs
-overlap the leaders are marked "not distinguishable"; without CIs the leader is shown as a
-point-estimate lead only. Which way is better comes from ``higher_is_better``.
+Where the probe's entry in results.json has a paired comparison for the metric (its ``paired``
+block, written by ``audit run`` from the per-example predictions), the verdict rests on it: the
+leader is "best · paired" only when its paired CI against every other model excludes 0 in its
+favour. Two models on the same examples are correlated, so this sees differences that
+overlapping marginal CIs hide. Otherwise (no per-example data) the conservative rule applies,
+labelled "unpaired": "best" only when the leader's CI overlaps no other model's CI, "not
+distinguishable" when CIs overlap; without CIs the leader is a point-estimate lead only. Which way is better comes from
+``higher_is_better``. Nothing is computed here: the report only reads the saved block.
 """
 
 from __future__ import annotations
@@ -11,18 +16,21 @@ import math
 from dataclasses import dataclass, field
 
 from reports.blocks import Cell, Legend, Table
-from reports.fmt import ci_of, fmt_metric, is_number
+from reports.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
 from reports.lookup import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
 
 # Marks a cell can carry, with the words used in both renderers.
 BEST, NOT_DISTINGUISHABLE, TIE, LEAD = "best", "not distinguishable", "tie", "lead, no CI"
-MARK_CSS = {BEST: "mark-best", NOT_DISTINGUISHABLE: "mark-nd", TIE: "mark-tie", LEAD: "mark-lead"}
+BEST_PAIRED, ND_PAIRED = "best · paired", "not distinguishable · paired"
+UNPAIRED = " · unpaired"  # ends a verdict reached by comparing the models' own CIs
+MARK_CSS = {BEST: "mark-best", NOT_DISTINGUISHABLE: "mark-nd", TIE: "mark-tie", LEAD: "mark-lead",
+            BEST_PAIRED: "mark-best", ND_PAIRED: "mark-nd"}
 STATUS_TEXT = {"error": "error", "not_applicable": "n/a", "missing": "not run"}
 
 
 @dataclass
 class Verdict:
-    kind: str  # best | not_distinguishable | tie | no_ci | single | no_direction | no_data
+    kind: str  # best(_paired) | not_distinguishable(_paired) | tie | no_ci | single | no_direction | no_data
     text: str
     marks: dict[str, str] = field(default_factory=dict)  # model id -> mark
 
@@ -38,8 +46,62 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return min(a) <= max(b) and min(b) <= max(a)
 
 
-def compare(metrics: dict[str, dict | None], higher_better: bool | None) -> Verdict:
-    """Decide the verdict for one metric across models (``metrics``: model id -> metric)."""
+def paired_for(probe: dict, metric: str) -> dict[tuple[str, str], dict]:
+    """(a, b) -> comparison of ``metric`` from the probe's ``paired`` block, oriented a - b (each pair also
+    under (b, a) with the difference negated); empty when the probe has none."""
+    out: dict[tuple[str, str], dict] = {}
+    block = probe.get("paired")
+    comparisons = block.get("comparisons") if isinstance(block, dict) else None
+    for c in comparisons if isinstance(comparisons, list) else []:
+        if not isinstance(c, dict) or c.get("metric") != metric:
+            continue
+        ci = c.get("ci")
+        if not (is_number(c.get("diff")) and isinstance(ci, list) and len(ci) == 2 and all(map(is_number, ci))):
+            continue
+        a, b = str(c.get("a")), str(c.get("b"))
+        test = c.get("mcnemar")
+        p = test.get("p_value") if isinstance(test, dict) else None
+        out[(a, b)] = {"diff": float(c["diff"]), "ci": (float(ci[0]), float(ci[1])), "p": p}
+        out[(b, a)] = {"diff": -float(c["diff"]), "ci": (-float(ci[1]), -float(ci[0])), "p": p}
+    return out
+
+
+def diff_text(a: str, b: str, c: dict) -> str:
+    """``a − b = +0.023 [+0.007, +0.042]`` (one number of decimals for all three), with McNemar's p if any."""
+    numbers = [c["diff"], *c["ci"]]
+    d = decimals_for(max(abs(x) for x in numbers))
+    diff, lo, hi = (("+" if x > 0 else "") + fmt_num(x, d) for x in numbers)
+    p = f", McNemar p={c['p']:.2g}" if is_number(c.get("p")) else ""
+    return f"{a} − {b} = {diff} [{lo}, {hi}]{p}"
+
+
+def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str, float],
+                   sign: float) -> Verdict | None:
+    """The verdict from paired CIs of leader - other; None unless every other model has one whose difference
+    matches the recorded values (a comparison left from other results is not trusted)."""
+    if not others or any((leader, o) not in pairs for o in others):
+        return None
+    if not all(math.isclose(pairs[(leader, o)]["diff"], values[leader] - values[o], rel_tol=1e-5, abs_tol=1e-6)
+               for o in others):
+        return None
+    wins = {o: sign * pairs[(leader, o)]["ci"][0] > 0 and sign * pairs[(leader, o)]["ci"][1] > 0 for o in others}
+    close = [o for o in others if not wins[o]]
+    if not close:
+        only = others[0]
+        text = (f"{leader} better than {only} · paired: {diff_text(leader, only, pairs[(leader, only)])}"
+                if len(others) == 1 else
+                f"{leader} best · paired: its paired CI excludes 0 against each of {', '.join(others)}")
+        return Verdict("best_paired", text, {leader: BEST_PAIRED})
+    group = [leader] + close
+    details = "; ".join(diff_text(leader, o, pairs[(leader, o)]) for o in close)
+    return Verdict("not_distinguishable_paired", f"not distinguishable · paired: {', '.join(group)} ({details})",
+                   {m: ND_PAIRED for m in group})
+
+
+def compare(metrics: dict[str, dict | None], higher_better: bool | None,
+            pairs: dict[tuple[str, str], dict] | None = None) -> Verdict:
+    """Decide the verdict for one metric across models (``metrics``: model id -> metric; ``pairs``: paired
+    comparisons from :func:`paired_for`, used when they cover the leader against every other model)."""
     values = {m: _value(d) for m, d in metrics.items()}
     scored = {m: v for m, v in values.items() if v is not None}
     if not scored:
@@ -55,16 +117,19 @@ def compare(metrics: dict[str, dict | None], higher_better: bool | None) -> Verd
         return Verdict("tie", "tie: " + ", ".join(leaders), {m: TIE for m in leaders})
     leader = leaders[0]
     others = [m for m in scored if m != leader]
+    verdict = paired_verdict(leader, others, pairs or {}, scored, sign)
+    if verdict is not None:
+        return verdict
     cis = {m: ci_of(metrics[m]) for m in scored}
     if any(ci is None for ci in cis.values()):
         return Verdict("no_ci", f"{leader} leads on the point estimate; no CI to tell", {leader: LEAD})
     close = [m for m in others if overlaps(cis[leader], cis[m])]
     if not close:
-        return Verdict("best", f"{leader} best (CIs do not overlap)", {leader: BEST})
+        return Verdict("best", f"{leader} best (CIs do not overlap){UNPAIRED}", {leader: BEST})
     group = [leader] + close
     return Verdict(
         "not_distinguishable",
-        "not distinguishable: " + ", ".join(group) + " (CIs overlap)",
+        "not distinguishable: " + ", ".join(group) + f" (CIs overlap){UNPAIRED}",
         {m: NOT_DISTINGUISHABLE for m in group},
     )
 
@@ -79,7 +144,7 @@ def metric_cell(probe: dict, model_id: str, metric: dict | None, mark: str = "")
         fmt_metric(metric),
         css=("num " + MARK_CSS.get(mark, "")).strip(),
         badge=mark,
-        strong=mark == BEST,
+        strong=mark in (BEST, BEST_PAIRED),
     )
 
 
@@ -88,10 +153,11 @@ def direction_text(hib: bool | None) -> str:
 
 
 def metric_row(probe: dict, name: str, label: str, models: list[str]) -> list[Cell]:
-    """One table row: metric label, direction, one cell per model, verdict."""
+    """One table row: metric label, direction, one cell per model, verdict (paired where the probe has
+    paired comparisons of this metric)."""
     hib = higher_is_better(probe, name, models)
     per_model = {m: metrics_of(probe, m).get(name) for m in models}
-    verdict = compare(per_model, hib)
+    verdict = compare(per_model, hib, paired_for(probe, name))
     cells = [Cell(label, css="metric-name", title=description_of(probe, name)), Cell(direction_text(hib), css="dir")]
     cells += [metric_cell(probe, m, per_model[m], verdict.marks.get(m, "")) for m in models]
     cells.append(Cell(verdict.text, css=f"verdict verdict-{verdict.kind}"))
@@ -113,7 +179,8 @@ def build_scorecard(results: dict, models: list[str]) -> Table:
         headers=headers("Metric", models),
         rows=rows,
         caption="Headline metrics of every probe: value [confidence interval]. Arrows give the better "
-        "direction.",
+        "direction. Verdicts marked paired compare the models example by example; unpaired ones only "
+        "compare each model's own interval.",
         css="scorecard",
         empty="No probe declares a headline metric.",
     )
@@ -121,8 +188,14 @@ def build_scorecard(results: dict, models: list[str]) -> Table:
 
 def scorecard_legend() -> Legend:
     return Legend([
-        (BEST, "the leader's confidence interval overlaps no other model's interval"),
-        (NOT_DISTINGUISHABLE, "the leader's interval overlaps these models' intervals: no clear winner"),
+        (BEST_PAIRED, "paired test on the same examples (Newcombe interval of the accuracy difference, with "
+                      "McNemar's p; paired bootstrap for Brier and log loss): the leader's interval of the "
+                      "difference against every other model excludes 0 in its favour"),
+        (ND_PAIRED, "the paired interval of the difference between these models contains 0: no clear winner"),
+        (BEST, "unpaired (no paired test for this metric: no per-example predictions, or a metric such as "
+               "macro F1 or ECE that has none): the leader's confidence interval overlaps no other model's interval"),
+        (NOT_DISTINGUISHABLE, "unpaired: the leader's interval overlaps these models' intervals. A conservative "
+                              "rule: a real difference can hide behind overlapping intervals"),
         (LEAD, "highest point estimate, but without confidence intervals nothing can be concluded"),
         (TIE, "equal point estimates"),
     ])

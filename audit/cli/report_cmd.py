@@ -17,10 +17,13 @@ def report(results: str, out: str | None) -> None:
     """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
     from reports import write_reports
 
+    from audit.paired_block import add_paired
     from audit.results import load_results
 
     doc = load_results(results)
-    target = Path(out) if out else (Path(results) if Path(results).is_dir() else Path(results).parent)
+    folder = Path(results) if Path(results).is_dir() else Path(results).parent
+    add_paired(doc, folder, keep=True)  # results older than the paired blocks: computed, not saved
+    target = Path(out) if out else folder
     if target.exists() and not target.is_dir():
         from audit.errors import AuditError
 
