@@ -3,13 +3,34 @@ provenance. Both renderers walk the same :class:`Report`, so HTML and Markdown a
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from reports.blocks import Callout, Report, Section
-from reports.lookup import as_dict, model_ids, probes_of, status_of
+from reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
 from reports.probe_blocks import SectionContext
 from reports.scorecard import build_scorecard, scorecard_legend
 from reports.sections import render_probe
-from reports.summary import gate_section, provenance_section, summary_section
+from reports.summary import gate_row_name, gate_section, gate_status, provenance_section, summary_section
 from reports.svg import model_colors
+
+
+FIRST_FEW = 3  # failing checks named in the top banner; the Gate section lists them all
+
+
+def gate_failures(gate: dict) -> Markup:
+    """The banner text of a failed gate: the failing (else unevaluated) checks by ``metric · model``,
+    and a link to the Gate section. Markup built with ``Markup.format``, which escapes every name;
+    Markdown shows it as plain text."""
+    checks = [as_dict(c) for c in as_list(gate.get("checks"))]
+    for status, phrase in (("fail", "failed"), ("error", "could not be evaluated")):
+        rows = [c for c in checks if gate_status(c) == status]
+        if rows:
+            names = "; ".join(gate_row_name(c) for c in rows[:FIRST_FEW])
+            more = f" and {len(rows) - FIRST_FEW} more" if len(rows) > FIRST_FEW else ""
+            what = Markup("{} check{} {}: {}{}. ").format(len(rows), "" if len(rows) == 1 else "s", phrase, names, more)
+            return what + Markup('Details in the <a href="#gate">Gate section</a>.')
+    reason = str(gate.get("message") or "no check passed")
+    return Markup('{}. Details in the <a href="#gate">Gate section</a>.').format(reason[:1].upper() + reason[1:])
 
 
 def notices(results: dict, models: list[str]) -> list[Callout]:
@@ -18,7 +39,7 @@ def notices(results: dict, models: list[str]) -> list[Callout]:
     gate = results.get("gate")
     if isinstance(gate, dict):
         out.append(Callout("pass", "Gate passed") if gate.get("passed") else
-                   Callout("fail", "Gate failed", "See the Gate section for the failing checks."))
+                   Callout("fail", "Gate failed", gate_failures(gate)))
     if not as_dict(results.get("run")).get("finished_at"):
         out.append(Callout("info", "Run not finished",
                            "This run was interrupted or is still running; results below are partial."))

@@ -8,6 +8,7 @@ HTML (self-contained, every data string escaped) and Markdown say the same thing
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,9 @@ def record_provenance(results: dict, source: str, results_sha256: str | None) ->
 
 
 def build_governance(results: dict, governance: dict | None = None, *, source: str | None = None,
-                     results_sha256: str | None = None) -> Report:
-    """``governance`` overrides the run's own governance text (``source`` says where it came from)."""
+                     results_sha256: str | None = None, report: str | None = None) -> Report:
+    """``governance`` overrides the run's own governance text (``source`` says where it came from);
+    ``report`` is report.html's path relative to the record, when known."""
     gov = as_dict(governance) if governance is not None else governance_of(results)
     source = source or ("the run's audit config" if gov else "nowhere: the run's config has no governance section")
     models = model_ids(results)
@@ -55,7 +57,7 @@ def build_governance(results: dict, governance: dict | None = None, *, source: s
         derived.insert(0, "No governance text was given: intended use, out-of-scope uses and stated limitations are "
                           "unknown to this record.")
     sections = [model_details(results, gov), intended_use(gov), evaluation_data(results, gov)]
-    sections += [family_section(results, *spec)[0] for spec in FAMILY_SECTIONS]
+    sections += [family_section(results, *spec, report=report)[0] for spec in FAMILY_SECTIONS]
     sections += [gate_block(results), example_failures(results), limitations(gov, derived), sign_off(gov),
                  record_provenance(results, source, results_sha256)]
     run = as_dict(results.get("run"))
@@ -70,16 +72,20 @@ def build_governance(results: dict, governance: dict | None = None, *, source: s
 
 
 def write_governance(results: dict, out_dir: str | Path, governance: dict | None = None, *, source: str | None = None,
-                     results_sha256: str | None = None, models: list[str] | None = None) -> dict[str, Any]:
+                     results_sha256: str | None = None, models: list[str] | None = None,
+                     results_dir: str | Path | None = None) -> dict[str, Any]:
     """governance.html, governance.md and the model-index block(s) (all models, or ``models``) into ``out_dir``.
 
     One model gives ``model-index.yaml``; several give ``model-index--<model id>.yaml`` each, because a
-    Hub card describes one model. ``model_indexes`` lists every file written; ``model_index`` is the
+    Hub card describes one model. ``results_dir`` (the folder of results.json and report.html) lets the
+    record say where report.html is relative to itself; without it the record says "beside results.json".
+    ``model_indexes`` lists every file written; ``model_index`` is the
     first of them (kept for callers that print one path).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    report = build_governance(results, governance, source=source, results_sha256=results_sha256)
+    where = None if results_dir is None else Path(os.path.relpath(Path(results_dir) / "report.html", out)).as_posix()
+    report = build_governance(results, governance, source=source, results_sha256=results_sha256, report=where)
     paths: dict[str, Any] = {"governance_html": out / "governance.html", "governance_markdown": out / "governance.md"}
     atomic_write_text(paths["governance_html"], _html.render(report, results.get("schema")))
     atomic_write_text(paths["governance_markdown"], _markdown.render(report))

@@ -4,9 +4,8 @@ document and the governance text (from the run's config or `audit record --confi
 from __future__ import annotations
 
 from reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
-from reports.fmt import DASH
 from reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
-from reports.probe_blocks import examples_table, slug
+from reports.probe_blocks import examples_table
 from reports.scorecard import headers, metric_row
 from reports.summary import dataset_pairs, gate_section, models_table
 
@@ -26,10 +25,15 @@ def texts(value) -> list[str]:
     return [str(x).strip() for x in items if isinstance(x, str) and x.strip()]
 
 
+def how_to_add(key: str) -> str:
+    """Plain words (no Markdown: the HTML record shows text as written)."""
+    return (f"add governance.{key} to the audit config (see docs/governance.md), or pass a file with a governance "
+            "section to audit record --config FILE")
+
+
 def not_stated(key: str) -> Callout:
     what = key.replace("_", " ").capitalize()
-    return Callout("info", f"{what}: not stated", f"Add governance.{key} to the audit config (see docs/governance.md), "
-                                                  "or pass `audit record --config FILE`.")
+    return Callout("info", f"{what}: not stated", how_to_add(key)[:1].upper() + how_to_add(key)[1:] + ".")
 
 
 def bullets(items: list[str], caption: str) -> Table:
@@ -38,10 +42,11 @@ def bullets(items: list[str], caption: str) -> Table:
 
 def model_details(results: dict, gov: dict) -> Section:
     blocks: list = []
-    pairs = [(label, " ".join(texts(gov.get(key)))) for key, label in
-             (("model_details", "Description"), ("owner", "Owner"), ("contact", "Contact"))]
-    if any(v for _, v in pairs):
-        blocks.append(KeyValues([(k, v or DASH) for k, v in pairs], caption="As stated by the model owner"))
+    stated = [(key, label, " ".join(texts(gov.get(key)))) for key, label in
+              (("model_details", "Description"), ("owner", "Owner"), ("contact", "Contact"))]
+    if any(v for _, _, v in stated):
+        blocks.append(KeyValues([(label, v or f"Not stated: {how_to_add(key)}.") for key, label, v in stated],
+                                caption="As stated by the model owner"))
     else:
         blocks.append(not_stated("model_details"))
     blocks.append(models_table(results))
@@ -65,8 +70,23 @@ def evaluation_data(results: dict, gov: dict) -> Section:
                    description="The fingerprint hashes ids, texts and labels in order: the same data gives the same hash.")
 
 
-def family_section(results: dict, family: str, sid: str, title: str, word: str) -> tuple[Section, bool]:
-    """Headline metrics of every probe of ``family``, one row per metric, models side by side."""
+REPORT_UNKNOWN = "report.html, which audit writes beside the results.json this record was made from"
+
+
+def full_detail(probes: list[dict], report: str | None) -> Callout:
+    """Where each probe's full section is: report.html (a path relative to the record when known),
+    named in plain words since the record cannot link into another file's sections reliably."""
+    where = REPORT_UNKNOWN if report is None else ("report.html in this folder" if report == "report.html" else
+                                                   f"{report} (relative to this record)")
+    names = ", ".join(str(p.get("name")) for p in probes)
+    return Callout("info", "Full detail", f"See {where}, section{'s' if len(probes) > 1 else ''} {names}. "
+                                          "If it is missing, re-create it with the command audit report RESULTS.")
+
+
+def family_section(results: dict, family: str, sid: str, title: str, word: str,
+                   report: str | None = None) -> tuple[Section, bool]:
+    """Headline metrics of every probe of ``family``, one row per metric, models side by side;
+    ``report`` is report.html's path relative to the record, when known."""
     models = model_ids(results)
     probes = [p for p in probes_of(results) if p.get("family") == family]
     if not probes:
@@ -84,8 +104,7 @@ def family_section(results: dict, family: str, sid: str, title: str, word: str) 
     table = Table(headers("Metric", models), rows, css="scorecard", empty="These probes report no headline metric.",
                   caption="Headline metrics: value [confidence interval]. The verdict marks a model best only when "
                           "its interval overlaps no other model's.")
-    where = ", ".join(f"'{p.get('name')}' (#probe-{slug(str(p.get('name')))})" for p in probes)
-    blocks = [table] + blocks + [Callout("info", "Full detail", f"report.html written with these results (`audit report` re-renders it), sections {where}.")]
+    blocks = [table] + blocks + [full_detail(probes, report)]
     return Section(id=sid, title=title, subtitle=f"{family} probes", blocks=blocks), True
 
 
@@ -94,7 +113,8 @@ def gate_block(results: dict) -> Section:
     gate = results.get("gate")
     if not isinstance(gate, dict):
         return Section(id="gate", title="Gate decision", blocks=[Callout(
-            "not_applicable", "No gate was applied", "The run was not checked against a release policy (`audit gate`).")])
+            "not_applicable", "No gate was applied",
+            "The run was not checked against a release policy; the audit gate command adds this section.")])
     section = gate_section(gate)
     section.title = "Gate decision"
     policy = as_dict(gate.get("policy"))

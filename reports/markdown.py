@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from reports.blocks import (
     Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table,
     TokenHeatmap, cell,
@@ -18,13 +20,22 @@ from reports.heatmap import top_words_text
 MAX_CODE = 4000  # characters of one code block; the full text is in results.json / report.html
 ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "not_applicable": "➖", "info": "ℹ️", "warn": "⚠️"}
 _MD_PUNCT = re.compile(r"([\\`*_\[\]~#|])")
+_MENTION = re.compile(r"(?<![0-9A-Za-z.+_\\-])@")  # an @ not preceded by an e-mail local part's last character
 
 
 def md_text(text: object) -> str:
-    """Inline text with no HTML and no Markdown formatting left in it."""
+    """Inline text with no HTML and no Markdown formatting left in it.
+
+    Markup (an HTML-only link, escaped on construction) becomes its plain text. An ``@`` that
+    could start a GitHub mention (at the start or after a space or punctuation) gets a zero-width
+    space after it; one inside an e-mail address (after a letter or digit) is left alone, so a
+    copied address works.
+    """
+    if isinstance(text, Markup):
+        text = text.striptags()
     s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_PUNCT.sub(r"\\\1", s)
-    return s.replace("@", "@\u200b")
+    return _MENTION.sub("@\u200b", s)
 
 
 def md_cell(text: object) -> str:

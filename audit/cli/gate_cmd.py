@@ -53,9 +53,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
 
 def print_verdict(verdict: dict) -> None:
     """A short table: every check that did not pass, with metric, model, condition and value."""
-    from reports.summary import gate_condition
-
-    from audit.gate.checks import fmt
+    from reports.summary import gate_condition, gate_sorted, gate_value
 
     rows = verdict.get("checks") or []
     counts = verdict.get("counts") or {}
@@ -64,14 +62,14 @@ def print_verdict(verdict: dict) -> None:
                f"failed, {counts.get('error', 0)} not evaluated, {counts.get('skip', 0)} skipped.")
     if verdict.get("message"):
         click.echo(f"  {verdict['message']}.")
-    bad = [r for r in rows if r["status"] in ("fail", "error")]
+    bad = [r for r in gate_sorted(rows) if r["status"] in ("fail", "error")]
     if not bad:
         return
     table = [("result", "metric", "model", "condition", "value")]
     for r in bad:
         model = f"{r['model']}" + (f" vs {r['baseline']['model']}" if r.get("baseline") else "")
         table.append(("FAIL" if r["status"] == "fail" else "ERROR", r["metric"], model, gate_condition(r),
-                      fmt(r.get("value"))))
+                      gate_value(r)))
     widths = [max(len(str(row[i])) for row in table) for i in range(5)]
     for row in table:
         click.echo("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())

@@ -9,34 +9,15 @@ from __future__ import annotations
 
 import operator as _op
 
-from audit.gate.metrics import Missing, metric_record
+from reports.summary import gate_num as fmt  # one number format for every gate output
+from reports.summary import gate_pair as fmt_against
+
+from audit.gate.metrics import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
 
 COMPARE = {">=": _op.ge, ">": _op.gt, "<=": _op.le, "<": _op.lt, "==": _op.eq, "!=": _op.ne}
 USE_WORDS = {"value": "value", "ci_lower": "CI lower bound", "ci_upper": "CI upper bound"}
 TOLERANCE = 1e-12  # == and != compare within this, so 0.1 + 0.2 == 0.3 holds
-
-
-def fmt(x) -> str:
-    """Numbers as the gate prints them: enough digits to see why a check failed."""
-    if x is None:
-        return "—"
-    if isinstance(x, float):
-        return f"{x:.4g}" if abs(x) < 1e-3 and x != 0 else f"{x:.4f}".rstrip("0").rstrip(".") or "0"
-    return str(x)
-
-
-def fmt_against(value, threshold) -> tuple[str, str]:
-    """``fmt`` of a value and its threshold, with more digits when 4 would print them equal
-    (0.89996 must not read "0.9 fails >= 0.9")."""
-    a, b = fmt(value), fmt(threshold)
-    if a != b or float(value) == float(threshold):
-        return a, b
-    for digits in range(5, 18):
-        a, b = f"{float(value):.{digits}g}", f"{float(threshold):.{digits}g}"
-        if a != b:
-            break
-    return a, b
 
 
 def compare(value: float, operator: str, threshold: float) -> bool:
@@ -61,6 +42,16 @@ def unevaluated(row: dict, check: Check, reason: str) -> dict:
     return row
 
 
+def no_ci_reason(doc: dict, check: Check, metric: str, model: str) -> str:
+    """Why ``use: ci_*`` has no interval to read, and the fix that applies (bootstrap off, or none for this metric)."""
+    bootstrap = ((probe_entry(doc, check.probe) or {}).get("config") or {}).get("bootstrap")
+    if bootstrap == 0 and not isinstance(bootstrap, bool):
+        return (f"{metric} has no confidence interval for '{model}' because the probe ran with bootstrap: 0; "
+                f"turn the probe's bootstrap on, or use: value")
+    return (f"{metric} is recorded without a confidence interval (probe '{check.probe}' gives none for this metric), "
+            f"so {check.use} cannot be read; use: value")
+
+
 def evaluate_absolute(check: Check, doc: dict, model: str, name: str) -> dict:
     """The gate-block row for one (check, model, concrete metric name)."""
     metric = f"{check.probe}.{name}"
@@ -75,8 +66,7 @@ def evaluate_absolute(check: Check, doc: dict, model: str, name: str) -> dict:
     if check.use == "value":
         value = float(record["value"])
     elif not (isinstance(ci, list) and len(ci) == 2 and all(isinstance(c, (int, float)) for c in ci)):
-        return unevaluated(row, check, f"{metric} has no confidence interval for '{model}'; use: value, or "
-                                       "enable the probe's bootstrap")
+        return unevaluated(row, check, no_ci_reason(doc, check, metric, model))
     else:
         value = float(ci[0] if check.use == "ci_lower" else ci[1])
     ok = compare(value, check.operator, check.threshold)

@@ -90,13 +90,17 @@ def _finite(row: dict, check: Check) -> dict:
     return unevaluated(row, check, f"non-finite number (NaN or infinity) in {', '.join(bad)}; re-run the audit")
 
 
-def _baseline_for(check: Check, doc: dict, results_dir: Path, baseline: str | None, known: list[str],
+def _baseline_for(policy: Policy, check: Check, doc: dict, results_dir: Path, baseline: str | None, known: list[str],
                   cache: dict) -> tuple[dict, Path, str | None]:
     source = check.baseline.results or (None if check.baseline.model in known else baseline)
     if not source:
         return doc, results_dir, None
     if source not in cache:
-        cache[source] = load_baseline(source, doc)
+        try:
+            cache[source] = load_baseline(source, doc)
+        except AuditError as exc:  # say which input named the file: the check's baseline.results or --baseline
+            which = f"{_where(policy, check)}: baseline.results" if check.baseline.results else "--baseline"
+            raise AuditError(f"{which}: {exc}") from exc
     return cache[source]
 
 
@@ -147,11 +151,16 @@ def _no_models(check: Check, known: list[str]) -> str:
 
 
 def _relative_rows(policy, check, doc, results_dir, baseline, known, cache) -> list[dict]:
-    base_doc, base_dir, base_file = _baseline_for(check, doc, results_dir, baseline, known, cache)
+    base_doc, base_dir, base_file = _baseline_for(policy, check, doc, results_dir, baseline, known, cache)
     base_known = model_ids(base_doc)
     if check.baseline.model not in base_known:
         where = f"baseline {base_file}" if base_file else "these results"
-        raise AuditError(f"{_where(policy, check)}: {where}: " + did_you_mean("model", check.baseline.model, base_known))
+        fix = "" if base_file else (
+            "; or compare with a saved run: "
+            f"`baseline: {{model: {check.baseline.model}, results: path/to/results.json}}` or "
+            "`audit gate --baseline RESULTS`")
+        raise AuditError(f"{_where(policy, check)}: {where}: "
+                         + did_you_mean("model", check.baseline.model, base_known).rstrip(".") + fix + ".")
     same_run = base_doc is doc
     candidates = _models(policy, check, known, exclude=check.baseline.model if same_run else None)
     if same_run and check.baseline.model in candidates:

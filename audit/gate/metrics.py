@@ -38,14 +38,21 @@ def known_names(specs: dict[str, list[dict[str, Any]]]) -> list[str]:
     return [f"{probe}.{s['name']}" for probe, ss in specs.items() for s in ss if s.get("name")]
 
 
-def unknown_metric(metric: str, names: list[str]) -> str:
-    """did_you_mean, preferring a name the typed text is the start of (``metrics.acc`` -> accuracy)."""
-    from audit.errors import did_you_mean
+CLOSE_NAMES = 3  # suggestions in an unknown-metric message; `audit probes` lists them all
 
-    starts = sorted(n for n in names if n.startswith(metric))
-    if metric and len(starts) == 1:
-        return f"Unknown metric '{metric}'. Did you mean '{starts[0]}'? Known: {', '.join(sorted(names))}."
-    return did_you_mean("metric", metric, names)
+
+def unknown_metric(metric: str, names: list[str]) -> str:
+    """"Unknown metric 'x'. Did you mean 'y'?" with the few closest names, never the whole list
+    (~70 names make a 3 KB line); names the typed text starts (``metrics.acc``) come first."""
+    import difflib
+
+    starts = sorted(n for n in names if metric and n.startswith(metric))
+    close = starts + [n for n in difflib.get_close_matches(metric, names, n=CLOSE_NAMES, cutoff=0.5) if n not in starts]
+    close = close[:CLOSE_NAMES]
+    if not close:
+        return f"Unknown metric '{metric}'. Run `audit probes` for the full list of metric names."
+    also = f" Also close: {', '.join(close[1:])}." if len(close) > 1 else ""
+    return f"Unknown metric '{metric}'. Did you mean '{close[0]}'?{also} Run `audit probes` for the full list."
 
 
 def split_metric(metric: str, specs: dict[str, list[dict[str, Any]]]) -> tuple[str, dict] | None:

@@ -11,20 +11,17 @@ import os
 from pathlib import Path
 
 from reports.markdown import md_cell
-from reports.summary import gate_condition
-
-from audit.gate.checks import fmt
+from reports.summary import gate_condition, gate_sorted, gate_value
 
 ICONS = {"pass": "✅ pass", "fail": "❌ FAIL", "error": "⚠️ error", "skip": "⏭️ skip"}
-ORDER = {"fail": 0, "error": 1, "pass": 2, "skip": 3}
 
 
 def cell(x) -> str:
-    return md_cell(fmt(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else ("—" if x is None else x))
+    return md_cell("—" if x is None else x)
 
 
 def to_markdown(gate: dict) -> str:
-    rows = sorted(gate.get("checks") or [], key=lambda r: ORDER.get(r.get("status"), 9))
+    rows = gate_sorted(gate.get("checks") or [])
     counts = gate.get("counts") or {}
     policy = gate.get("policy") or {}
     verdict = "✅ Gate passed" if gate.get("passed") else "❌ Gate failed"
@@ -40,7 +37,7 @@ def to_markdown(gate: dict) -> str:
         if (r.get("baseline") or {}).get("model"):
             model = f"{model} vs {r['baseline']['model']}"
         lines.append(f"| {ICONS.get(r.get('status')) or cell(r.get('status'))} | {cell(r.get('metric'))} | "
-                     f"{cell(model)} | {cell(gate_condition(r))} | {cell(r.get('value'))} | {cell(r.get('message'))} |")
+                     f"{cell(model)} | {cell(gate_condition(r))} | {cell(gate_value(r))} | {cell(r.get('message'))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -69,7 +69,8 @@ def test_ci_bound_without_interval_is_an_error(policy, results):
                                                                  model="cand"))), doc, folder)
     row = gate["checks"][0]
     assert row["status"] == "error" and row["passed"] is False and gate["passed"] is False
-    assert "no confidence interval" in row["message"]
+    assert "metrics.accuracy is recorded without a confidence interval" in row["message"]
+    assert row["message"].endswith("use: value") and "bootstrap" not in row["message"]
 
 
 def test_probe_that_did_not_run_is_an_error_not_a_crash(policy, results):

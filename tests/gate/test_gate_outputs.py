@@ -82,7 +82,8 @@ def test_markdown_summary_puts_failures_first(policy, results):
     table = [line for line in lines if line.startswith("| ")][1:]
     # conditions are worded by the report renderer, so summary, terminal and report.md agree
     ge = md_cell(gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.91}))
-    drop = md_cell(gate_condition({"kind": "relative", "threshold": 0.01}))
+    drop = md_cell(gate_condition({"kind": "relative", "threshold": 0.01, "drop_ci": [-0.1, 0.0]}))
+    assert drop == "drop CI upper ≤ 0.01"  # a paired row is decided on the interval's upper end
     assert table[0].startswith(f"| ❌ FAIL | metrics.accuracy | base | {ge} | 0.9 |")
     assert table[1].startswith("| ⚠️ error | attack.max\\_success\\_rate | cand |")
     assert any(f"| cand vs base | {drop} |" in row and "McNemar" in row for row in table)

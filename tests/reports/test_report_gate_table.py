@@ -104,3 +104,66 @@ def test_a_gate_that_verified_nothing_says_why(sample):
     md = render_markdown(sample)
     assert "Gate failed" in md and "2 of 2 checks" in md
     assert "No check was evaluated (every row was skipped), so the gate verified nothing." in md
+
+
+PAIRED = {"kind": "relative", "metric": "metrics.accuracy", "model": "cand", "baseline": {"model": "prod"},
+          "operator": "<=", "threshold": 0.01, "max_drop": 0.01, "confidence": 0.95, "method": "newcombe-hybrid-score",
+          "drop": -0.0225, "drop_ci": [-0.0418, -0.007], "value": -0.007, "status": "pass", "passed": True,
+          "message": "drop vs prod: ..."}
+
+
+def test_paired_relative_row_names_the_ci_bound_and_shows_the_drop(sample):
+    assert gate_condition(PAIRED) == "drop CI upper ≤ 0.01"
+    point = PAIRED | {"method": "point", "drop": -0.0225, "drop_ci": None, "value": -0.0225}
+    assert gate_condition(point) == "drop ≤ 0.01"
+    sample["gate"] = {"passed": True, "checks": [PAIRED]}
+    for text in (render_markdown(sample), render_html(sample)):
+        assert "drop CI upper ≤ 0.01" in text and "drop ≤ 0.01" not in text
+        assert "-0.007 (drop -0.0225, 95% CI -0.0418 to -0.007)" in text
+
+
+def test_gate_values_are_formatted_alike_in_every_output(sample, tmp_path, capsys):
+    from audit.cli.gate_cmd import print_verdict
+    from audit.gate.summary import to_markdown
+
+    rows = [ROW | {"model": "a", "value": 0.123456789, "threshold": 0.1, "operator": "<=", "status": "fail",
+                   "passed": False, "message": "m"},
+            ROW | {"model": "b", "value": 0.89996, "threshold": 0.9, "status": "fail", "passed": False, "message": "m"}]
+    block = {"passed": False, "policy": {"name": "p", "path": "p.yaml"}, "counts": {"fail": 2}, "checks": rows}
+    sample["gate"] = block
+    print_verdict(block)
+    outputs = {"report.md": render_markdown(sample), "report.html": render_html(sample),
+               "record": markdown.render(build_governance(sample)), "summary.md": to_markdown(block),
+               "terminal": capsys.readouterr().out}
+    for where, text in outputs.items():
+        assert "0.1235" in text and "0.123457" not in text, where  # one formatter: 4 decimals
+        # more digits only where value and threshold would print the same
+        assert "0.89996" in text and "≥ 0.9" in text and "≥ 0.90000" not in text, where
+
+
+def test_gate_tables_put_failures_first_and_keep_policy_order_within_a_status(sample):
+    statuses = ["pass", "skip", "error", "pass", "fail", "pass", "pass", "fail"]
+    sample["gate"] = gate(statuses)
+    expected = ["m4", "m7", "m2", "m0", "m3", "m5", "m6", "m1"]
+    table = gate_section(sample["gate"]).blocks[1]
+    assert [row[2].text for row in table.rows] == expected
+    record = markdown.render(build_governance(sample))
+    models = re.findall(r"^\| [^|]+ \| metrics\.accuracy \| (m\d) \|", record, flags=re.M)
+    assert models == expected
+
+
+def test_failed_gate_banner_names_the_failing_checks_and_links_the_section(sample):
+    statuses = ["pass", "error", "fail", "fail", "fail", "fail"]
+    sample["gate"] = gate(statuses)
+    sample["gate"]["checks"][2]["baseline"] = {"model": "prod"}
+    md = render_markdown(sample)
+    banner = next(line for line in md.splitlines() if "Gate failed" in line)
+    assert ("4 checks failed: metrics.accuracy · m2 vs prod; metrics.accuracy · m3; metrics.accuracy · m4 "
+            "and 1 more. Details in the Gate section.") in banner and "<a" not in md
+    html = render_html(sample)
+    notice = html[html.index('class="notices"'):html.index("</main>")].split("</div>")[0]
+    assert "metrics.accuracy · m2 vs prod" in notice and '<a href="#gate">Gate section</a>' in notice
+    sample["gate"] = gate(["pass", "error"])
+    assert "1 check could not be evaluated: metrics.accuracy · m1." in render_markdown(sample)
+    sample["gate"]["checks"][1]["model"] = "<b>x</b>"
+    assert "&lt;b&gt;x&lt;/b&gt;" in render_html(sample) and "<b>x" not in render_html(sample)
