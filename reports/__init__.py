@@ -44,5 +44,5 @@ def write_reports(results: dict, out_dir: str | Path) -> dict[str, Any]:
     from reports.governance import governance_of, write_governance
 
     if governance_of(results):
-        paths.update(write_governance(results, out))
+        paths.update(write_governance(results, out, results_dir=out))
     return paths

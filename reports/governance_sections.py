@@ -102,8 +102,9 @@ def family_section(results: dict, family: str, sid: str, title: str, word: str,
                 blocks.append(Callout("error" if status == "error" else "not_applicable",
                                       f"{name} on {model}: {status.replace('_', ' ')}", reason or "No reason recorded."))
     table = Table(headers("Metric", models), rows, css="scorecard", empty="These probes report no headline metric.",
-                  caption="Headline metrics: value [confidence interval]. The verdict marks a model best only when "
-                          "its interval overlaps no other model's.")
+                  caption="Headline metrics: value [confidence interval]. Verdicts marked paired compare the models "
+                          "example by example (Newcombe interval and McNemar's test for accuracy, paired bootstrap for "
+                          "losses); unpaired ones mark a model best only when its interval overlaps no other model's.")
     blocks = [table] + blocks + [full_detail(probes, report)]
     return Section(id=sid, title=title, subtitle=f"{family} probes", blocks=blocks), True
 

@@ -29,8 +29,11 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
     from audit.errors import AuditError, did_you_mean
     from audit.results import RESULTS_FILE, load_results
 
+    from audit.paired_block import add_paired
+
     doc = load_results(results)
     path = Path(results) / RESULTS_FILE if Path(results).is_dir() else Path(results)
+    add_paired(doc, path.parent, keep=True)  # older results: paired verdicts from the sidecars, in memory only
     target = Path(out) if out else path.parent
     if target.exists() and not target.is_dir():
         raise AuditError(f"Output path '{target}' is a file; pass --out with a directory path.")
@@ -47,7 +50,8 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
         governance = dataclasses.asdict(parse_governance(raw["governance"], config_file) or _empty())
         source = f"{config_file} (passed to `audit record --config`)"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    paths = write_governance(doc, target, governance, source=source, results_sha256=digest, models=list(models) or None)
+    paths = write_governance(doc, target, governance, source=source, results_sha256=digest, models=list(models) or None,
+                             results_dir=path.parent)
     click.echo(f"HTML:        {paths['governance_html']}\nMarkdown:    {paths['governance_markdown']}")
     for index in paths["model_indexes"]:
         click.echo(f"model-index: {index}")

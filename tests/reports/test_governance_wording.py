@@ -46,7 +46,7 @@ def test_record_out_elsewhere_does_not_claim_report_is_beside_it(sample, tmp_pat
     res = CliRunner().invoke(main, ["record", str(tmp_path / "results.json"), "--out", str(out)])
     assert res.exit_code == 0, res.output
     html = (out / "governance.html").read_text(encoding="utf-8")
-    assert "in this folder" not in html and "beside the results.json this record was made from" in html
+    assert "in this folder" not in html and "../report.html (relative to this record)" in html
 
 
 def test_email_copies_intact_and_mentions_stay_defused(sample):
