@@ -14,7 +14,7 @@ from audit.fileio import atomic_write_text
 from reports import html as _html
 from reports import markdown as _markdown
 from reports.blocks import Callout, Code, Heading, KeyValues, Report, Section
-from reports.compare_tables import column_keys, legend, metrics_table, paired_table, runs_table
+from reports.compare_tables import column_keys, legend, metrics_blocks, paired_blocks, runs_table
 from reports.fmt import DASH, fmt_exact, short_hash
 from reports.lookup import as_dict, as_list
 from reports.probe_blocks import slug
@@ -28,20 +28,24 @@ def notices(doc: dict) -> list[Callout]:
     if unverified:
         out.append(Callout("error", "Data not verified",
                            f"{', '.join(unverified)} record(s) no data fingerprint, so these runs cannot be shown to "
-                           f"use the same data; compared only because {flag} was given. Differences may come from "
-                           "the data rather than the models, and no paired test was run."))
+                           f"use the same data; compared only because {flag} was given. Columns whose data cannot "
+                           "be matched to the baseline's get no verdict and no paired test."))
     elif not data.get("same", True):
         prints = ", ".join(f"{name}: {short_hash(fp)}" for name, fp in as_dict(data.get("fingerprints")).items())
         out.append(Callout("error", "Runs on different data",
                            f"These runs were audited on different datasets ({prints}); compared only because "
-                           f"{flag} was given. Differences may come from "
-                           "the data rather than the models, and no paired test was run."))
+                           f"{flag} was given. Columns on other data than the baseline get no verdict "
+                           "(different data: no comparison); only columns on the baseline's data are tested."))
     differing = [as_dict(d) for d in as_list(doc.get("probe_settings"))]
     if differing:
         named = "; ".join(f"{d.get('probe')}: {', '.join(map(str, as_list(d.get('keys'))))}" for d in differing)
         out.append(Callout("warn", "Probe settings differ between runs",
                            f"{named}. Those probes' values may differ because of the settings, not the models; "
                            "each probe's section lists the values."))
+    for run_id, names in as_dict(data.get("copies")).items():
+        out.append(Callout("warn", "The same run given more than once",
+                           f"{', '.join(map(str, as_list(names)))} are one audit (run id {run_id}): their columns agree "
+                           "by construction, which says nothing about the models."))
     unfinished = [str(as_dict(r).get("name")) for r in as_list(doc.get("runs")) if not as_dict(r).get("finished")]
     if unfinished:
         out.append(Callout("info", "Unfinished runs", f"{', '.join(unfinished)}: results are partial."))
@@ -62,17 +66,23 @@ def fmt_setting(value) -> str:
 
 
 def probe_sections(doc: dict, keys: list[str], baseline: str) -> list[Section]:
+    """A section per probe; a probe whose every metric went unreported still gets one, saying so."""
     by_probe: dict[str, list[dict]] = {}
     for row in as_list(doc.get("metrics")):
         by_probe.setdefault(str(as_dict(row).get("probe")), []).append(row)
+    unreported: dict[str, int] = {}
+    for address in map(str, as_list(doc.get("unreported_metrics"))):
+        probe = address.split(".", 1)[0]
+        unreported[probe] = unreported.get(probe, 0) + 1
+        by_probe.setdefault(probe, [])
     differing = {str(as_dict(d).get("probe")): as_dict(d) for d in as_list(doc.get("probe_settings"))}
     sections = []
     for probe, rows in by_probe.items():
-        family = str(rows[0].get("family") or "")
+        family = str(rows[0].get("family") or "") if rows else ""
         blocks: list = [settings_callout(differing[probe])] if probe in differing else []
         sections.append(Section(id=f"probe-{slug(probe)}", title=probe, badge=family,
                                 description="Every metric of this probe, value [CI] per column.",
-                                blocks=blocks + [metrics_table(rows, keys, baseline)]))
+                                blocks=blocks + metrics_blocks(rows, keys, baseline, unreported=unreported.get(probe, 0))))
     return sections
 
 
@@ -98,10 +108,11 @@ def build_compare_report(doc: dict) -> Report:
     sections = [
         Section(id="runs", title="Runs", blocks=[runs_table(doc)]),
         Section(id="headline", title="Headline metrics", blocks=[
-            metrics_table(headline, keys, baseline, caption=f"Value [CI] per column; marks compare each column with "
-                                                             f"the baseline {baseline}."), legend()]),
+            *metrics_blocks(headline, keys, baseline, caption=f"Value [CI] per column; marks compare each column "
+                                                              f"with the baseline {baseline}."),
+            legend(other_data=not as_dict(doc.get("data")).get("same", True))]),
         Section(id="paired", title="Paired tests", description="Each column against the baseline on the same "
-                "examples, from the prediction sidecars.", blocks=[paired_table(doc)] + notes),
+                "examples, from the prediction sidecars.", blocks=paired_blocks(doc) + notes),
     ]
     sections += probe_sections(doc, keys, baseline)
     sections.append(provenance(doc))

@@ -14,7 +14,8 @@ from audit.cli import debug_option
               help="A name per run, in order (repeat; default: each results directory's name).")
 @click.option("--baseline", metavar="RUN/MODEL", help="The column the others are tested against [default: the first].")
 @click.option("--allow-different-data", is_flag=True,
-              help="Compare runs audited on different or unverifiable data (the report warns; no paired tests).")
+              help="Compare runs audited on different or unverifiable data (the report warns; only columns on "
+                   "the baseline's data get a verdict).")
 @debug_option
 def compare(runs, out, names, baseline, allow_different_data) -> None:
     """Compare RUNS (results.json files or their directories): metrics aligned by probe.metric,

@@ -151,6 +151,17 @@ def align(runs: list[Run], differences: list[dict] | None = None) -> list[dict[s
     return rows
 
 
+def drop_unreported(rows: list[dict]) -> tuple[list[dict], list[str]]:
+    """(rows kept, addresses of the rest): a row no column has a value for (a metric for a group no
+    run's data has) is a line of dashes that compares nothing. A row with a failed cell stays, so
+    the error shows."""
+    kept, dropped = [], []
+    for row in rows:
+        statuses = {c["status"] for c in row["values"].values()}
+        (kept if statuses & {"ok", "error"} else dropped).append(row)
+    return kept, [r["address"] for r in dropped]
+
+
 def run_summary(run: Run) -> dict[str, Any]:
     info, data = as_dict(run.doc.get("run")), as_dict(run.doc.get("dataset"))
     return {

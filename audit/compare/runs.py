@@ -88,7 +88,7 @@ def check_data(runs: list[Run], allow_different: bool) -> bool:
         who = ("Run " if len(unverified) == 1 else "Runs ") + ", ".join(repr(n) for n in unverified)
         raise AuditError(
             f"{who} record{'s' if len(unverified) == 1 else ''} no data fingerprint, so the data cannot be verified "
-            f"to match; pass {ALLOW_FLAG} to compare anyway (without paired tests)."
+            f"to match; pass {ALLOW_FLAG} to compare anyway (columns on unverified data then get no verdict)."
         )
     first = runs[0]
     for other in runs[1:]:
@@ -100,3 +100,21 @@ def check_data(runs: list[Run], allow_different: bool) -> bool:
                 f"were audited on different data; pass {ALLOW_FLAG} to compare them anyway."
             )
     return True
+
+
+def data_match(run: Run, base: Run) -> str:
+    """"same" when ``run`` scored the baseline's examples (one run, or equal fingerprints), else why not:
+    "different_data" or "unverified_data". Only columns on the same data can be paired or ranked."""
+    if run is base or (run.fingerprint and run.fingerprint == base.fingerprint):
+        return "same"
+    return "different_data" if run.fingerprint and base.fingerprint else "unverified_data"
+
+
+def copies(runs: list[Run]) -> dict[str, list[str]]:
+    """{run id: [names]} for runs that share a run id: copies of one audit, whose agreement proves nothing."""
+    by_id: dict[str, list[str]] = {}
+    for run in runs:
+        run_id = (run.doc.get("run") or {}).get("id")
+        if run_id:
+            by_id.setdefault(str(run_id), []).append(run.name)
+    return {run_id: names for run_id, names in by_id.items() if len(names) > 1}

@@ -1,5 +1,7 @@
 """Each column against the baseline, per metric: the paired verdict where a paired test exists,
-else the conservative interval rule (better / worse only when the two CIs do not overlap)."""
+else the conservative interval rule (better / worse only when the two CIs do not overlap). A
+column on other (or unverified) data than the baseline gets no verdict at all: its intervals
+describe other examples, so even "not distinguishable" would claim too much."""
 
 from __future__ import annotations
 
@@ -27,9 +29,14 @@ def interval_verdict(cell: dict, base: dict, higher_is_better: bool | None) -> s
     return BETTER if above == higher_is_better else WORSE
 
 
-def versus_baseline(rows: list[dict], baseline: str, paired: list[dict]) -> None:
-    """Add ``versus_baseline`` {column: {"verdict", "basis"}} to every metric row, in place."""
+def versus_baseline(rows: list[dict], baseline: str, paired: list[dict], no_comparison: dict[str, str] | None = None) -> None:
+    """Add ``versus_baseline`` {column: {"verdict", "basis"}} to every metric row, in place.
+
+    ``no_comparison`` maps a column to why it is not compared ("different_data" / "unverified_data"):
+    its verdict is None with that basis.
+    """
     by_pair = {(t["address"], t["column"]): t for t in paired}
+    no_comparison = no_comparison or {}
     for row in rows:
         base = row["values"].get(baseline) or {}
         verdicts: dict[str, Any] = {}
@@ -37,7 +44,9 @@ def versus_baseline(rows: list[dict], baseline: str, paired: list[dict]) -> None
             if key == baseline:
                 continue
             test = by_pair.get((row["address"], key))
-            if test is not None and test.get("verdict"):
+            if key in no_comparison:
+                verdicts[key] = {"verdict": None, "basis": no_comparison[key]}
+            elif test is not None and test.get("verdict"):
                 verdicts[key] = {"verdict": test["verdict"], "basis": "paired"}
             else:
                 verdicts[key] = {"verdict": interval_verdict(cell, base, row["higher_is_better"]), "basis": "intervals"}
