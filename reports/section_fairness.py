@@ -110,7 +110,9 @@ def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
     head_flag = lambda m, n: as_dict(as_dict(_details(probe, m).get("headline")).get(n)).get("flagged")  # noqa: E731
     blocks.append(Table(headers("Metric", ctx.models), flagged_rows(probe, ctx, [(n, n) for n in heads], head_flag),
                         caption=f"Worst gap over the attributes; '{OVER}' marks gaps above the tolerance "
-                                f"({fmt_exact(tolerance)}; ratios below 1 - tolerance).", css="metrics-table"))
+                                f"({fmt_exact(tolerance)}; ratios below 1 - tolerance). Gap CIs come from "
+                                "Newcombe (pairs of groups) and Wilson (ratios) score intervals that hold jointly, "
+                                "not from the bootstrap, which overstates a largest gap.", css="metrics-table"))
     rows = [(f"{d}/{a}", f"{a}: {d.split('_difference')[0].replace('_', ' ')}") for a in attrs
             for d in ("demographic_parity_difference", "equalized_odds_difference")]
     blocks.append(Figure(title="Gaps between groups against the tolerance",
@@ -128,7 +130,7 @@ def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
             f"{attr}: {kind} by group")) for kind in ("selection_rate", "accuracy")
             if any(f"{kind}/{attr}/{g}" in metrics_of(probe, m) for g in groups for m in models)]
         if charts:
-            blocks.append(FigureRow(charts, caption="Whiskers are bootstrap CIs."))
+            blocks.append(FigureRow(charts, caption="Whiskers are percentile-bootstrap CIs."))
         notes = {str(e.get("note")) for e in per_model.values() if e.get("note")}
         blocks += [Callout("info", f"{attr}: too few large groups", n) for n in notes]
     blocks.append(config_block(probe))

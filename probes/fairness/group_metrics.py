@@ -1,8 +1,9 @@
 """Per-group rates (through fairlearn's MetricFrame) and the disparities between groups.
 
 Point estimates come from ``fairlearn.metrics.MetricFrame`` on the rows with a value for the
-attribute. The bootstrap recomputes the same rates for all resamples at once from per-group
-confusion counts (one ``bincount``), with fairlearn's conventions: a rate whose denominator is
+attribute. Per-group confusion counts (one ``bincount``) give the successes and trials behind
+each rate (for the disparity CIs in :mod:`probes.fairness.simultaneous`) and, for all bootstrap
+resamples at once, the per-group rates, with fairlearn's conventions: a rate whose denominator is
 zero is 0 (a group without positives has TPR 0), and a group absent from a resample is left out
 of that resample. Classes are scored one-vs-rest; disparities over several classes take the
 worst class. Groups below the minimum support are reported but left out of the disparities.
@@ -89,30 +90,42 @@ class _quiet:
         return self._ctx.__exit__(*exc)
 
 
-def resampled_rates(y_true, y_pred, codes, n_groups: int, k: int, classes: list[int], idx: np.ndarray) -> dict:
-    """Per-group rates for each resample ``idx`` (b, n): arrays (b, n_groups).
+def resampled_counts(y_true, y_pred, codes, n_groups: int, k: int, classes: list[int], idx: np.ndarray) -> dict:
+    """``{key: (successes, trials)}`` per group for each resample ``idx`` (b, n): arrays (b, n_groups).
 
-    ``codes``: group index per row, -1 for rows without a value (ignored)."""
+    Keys as in :func:`metric_frames`: ``"accuracy"`` and ``(rate, class)``. ``codes``: group index
+    per row, -1 for rows without a value (ignored)."""
     b = idx.shape[0]
     g = codes[idx]
     keep = g >= 0
     cell = (g * k + y_true[idx]) * k + y_pred[idx] + (np.arange(b) * n_groups * k * k)[:, None]
     cm = np.bincount(cell[keep], minlength=b * n_groups * k * k).reshape(b, n_groups, k, k).astype(float)
     n = cm.sum(axis=(2, 3))
-    present = n > 0
-
-    def rate(num, den):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(present, np.where(den > 0, num / np.where(den > 0, den, 1), 0.0), np.nan)
-
-    out = {"accuracy": rate(np.trace(cm, axis1=2, axis2=3), n)}
+    out = {"accuracy": (np.trace(cm, axis1=2, axis2=3), n)}
     for c in classes:
         tp = cm[:, :, c, c]
         actual = cm[:, :, c, :].sum(axis=2)
         predicted = cm[:, :, :, c].sum(axis=2)
-        fp = predicted - tp
-        out[("selection_rate", c)] = rate(predicted, n)
-        out[("tpr", c)] = rate(tp, actual)
-        out[("fpr", c)] = rate(fp, n - actual)
-        out[("fnr", c)] = rate(actual - tp, actual)
+        out[("selection_rate", c)] = (predicted, n)
+        out[("tpr", c)] = (tp, actual)
+        out[("fpr", c)] = (predicted - tp, n - actual)
+        out[("fnr", c)] = (actual - tp, actual)
+    return out
+
+
+def group_counts(y_true, y_pred, codes, n_groups: int, k: int, classes: list[int]) -> dict:
+    """:func:`resampled_counts` of the data itself: ``{key: (successes, trials)}``, arrays (n_groups,)."""
+    out = resampled_counts(y_true, y_pred, codes, n_groups, k, classes, np.arange(len(y_true))[None, :])
+    return {key: (num[0], den[0]) for key, (num, den) in out.items()}
+
+
+def resampled_rates(y_true, y_pred, codes, n_groups: int, k: int, classes: list[int], idx: np.ndarray) -> dict:
+    """Per-group rates for each resample ``idx`` (b, n): arrays (b, n_groups); NaN for a group absent
+    from a resample, 0 for a rate with no trials (fairlearn's convention)."""
+    counts = resampled_counts(y_true, y_pred, codes, n_groups, k, classes, idx)
+    present = counts["accuracy"][1] > 0
+    out = {}
+    for key, (num, den) in counts.items():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[key] = np.where(present, np.where(den > 0, num / np.where(den > 0, den, 1), 0.0), np.nan)
     return out

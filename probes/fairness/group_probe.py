@@ -1,26 +1,25 @@
 """The `group-fairness` probe: does the model treat the groups of a sensitive attribute alike?
 
 Per group (fairlearn MetricFrame): accuracy, support and, per scored class, selection rate,
-TPR, FPR and FNR; between groups: demographic parity difference and ratio, equalized odds
-difference, equal opportunity difference and the accuracy gap, each with a seeded bootstrap
-CI. Groups under ``min_support`` are shown but left out of the gaps, since a handful of
-examples makes any gap look large. Without a sensitive column, groups are inferred from the
-identity terms the texts mention, and the result says so.
+TPR, FPR and FNR, with seeded percentile-bootstrap CIs; between groups: demographic parity
+difference and ratio, equalized odds difference, equal opportunity difference and the accuracy
+gap, with CIs from score intervals (Newcombe per pair of groups, Wilson per group for ratios)
+that hold jointly, since a bootstrap of a max-type gap is biased upwards (see
+:mod:`probes.fairness.simultaneous`). Groups under ``min_support`` are shown but left out of the
+gaps, since a handful of examples makes any gap look large. Without a sensitive column, groups
+are inferred from the identity terms the texts mention, and the result says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from audit.labels import align_labels
 from audit.seeding import derive_seed
 from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.fairness import resample
+from probes.fairness import simultaneous
 from probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred
 from probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
-from probes.fairness.group_metrics import DISPARITIES
 from probes.fairness.group_scoring import Setup, flagged, score_attribute
 from probes.fairness.terms import load_axes
 from probes.registry import register
@@ -37,9 +36,9 @@ HEADLINES = {"demographic_parity_difference": "max", "equalized_odds_difference"
 class GroupFairnessProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "1"
+    version = "2"  # 2: gap CIs from joint score intervals, not the percentile bootstrap
     description = ("Per-group accuracy, selection rate and error rates by sensitive attribute (fairlearn MetricFrame), "
-                   "with demographic parity and equalized odds gaps and bootstrap CIs.")
+                   "with demographic parity and equalized odds gaps and simultaneous score CIs for them.")
     metric_specs = (
         MetricSpec("max_demographic_parity_difference", "Largest demographic parity difference over the attributes.",
                    False, headline=True),
@@ -70,7 +69,7 @@ class GroupFairnessProbe(Probe):
         infer_from_text: bool = True  # with no sensitive column, infer groups from identity terms in the text
         terms: str | None = None  # extra identity term lists for inference (CSV file or folder)
         axes: tuple[str, ...] = ()  # term-list axes used for inference; empty: all
-        bootstrap: int = 1000  # resamples for the CIs; 0 turns CIs off
+        bootstrap: int = 1000  # resamples for the per-group CIs (gap CIs need none); 0 turns all CIs off
         confidence: float = 0.95  # CI level
 
         def __post_init__(self) -> None:
@@ -101,13 +100,13 @@ class GroupFairnessProbe(Probe):
         setup = Setup(labels, classes, cfg.min_support, cfg.tolerance, cfg.bootstrap, cfg.confidence,
                       derive_seed(ctx.seed, NAME, "rows"))
         specs = Specs(self.metric_specs)
-        metrics, entries, samples = {}, [], {name: [] for name in DISPARITIES}
+        metrics, entries, counts = {}, [], []
         for attr in attributes:
             scored = score_attribute(attr, y_true, y_pred, setup)
             entries.append(scored.entry)
+            counts.append(scored.counts)
             for name, d in scored.entry["disparities"].items():
                 metrics[f"{name}/{attr.name}"] = specs.metric(f"{name}/{attr.name}", d["value"], d["ci"])
-                samples[name].append(scored.samples[name])
             for g in scored.entry["groups"]:
                 acc = g["accuracy"]
                 metrics[f"accuracy/{attr.name}/{g['group']}"] = specs.metric(
@@ -119,14 +118,12 @@ class GroupFairnessProbe(Probe):
         headline = {}
         for name, how in HEADLINES.items():
             key = f"{how}_{name}"
-            values = [e["disparities"][name]["value"] for e in entries if e["disparities"][name]["value"] is not None]
-            value = (max if how == "max" else min)(values) if values else None
-            ci = None
-            if value is not None and cfg.bootstrap > 0:
-                stacked = np.stack(samples[name])
-                with np.errstate(all="ignore"):
-                    per_draw = np.fmax.reduce(stacked, axis=0) if how == "max" else np.fmin.reduce(stacked, axis=0)
-                ci = resample.interval(per_draw, cfg.confidence)
+            defined = [i for i, e in enumerate(entries) if e["disparities"][name]["value"] is not None]
+            value = ci = None
+            if defined:  # the worst attribute; its CI holds jointly over all of them
+                value = (max if how == "max" else min)(entries[i]["disparities"][name]["value"] for i in defined)
+                if cfg.bootstrap > 0:
+                    ci = simultaneous.interval(name, [(counts[i], classes) for i in defined], cfg.confidence)
             metrics[key] = specs.metric(key, value, ci)
             headline[key] = {"value": value, "flagged": flagged(name, value, cfg.tolerance)}
         details = {
@@ -140,7 +137,10 @@ class GroupFairnessProbe(Probe):
             "tolerance": cfg.tolerance,
             "n": len(data),
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
-                          "method": "percentile", "paired_across_attributes_and_models": True},
+                          "method": "percentile", "paired_across_attributes_and_models": True,
+                          "applies_to": "per-group rates and accuracy"},
+            "ci_method": {"disparities": simultaneous.METHOD, "groups": "percentile-bootstrap",
+                          "note": simultaneous.NOTE},
         }
         predictions = {"id": list(data.ids), "label": [labels[i] for i in y_true],
                        "predicted": [labels[i] for i in y_pred], "proba": proba}

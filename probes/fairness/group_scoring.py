@@ -1,6 +1,8 @@
-"""Score one sensitive attribute: per-group rates with CIs, and disparities between the groups
-with enough support, each with a CI from the same resampled rows for every attribute (so the
-headline maxima over attributes get intervals too)."""
+"""Score one sensitive attribute: per-group rates with percentile-bootstrap CIs (smooth
+statistics, where the bootstrap is sound), and disparities between the groups with enough
+support, with CIs from score intervals that hold jointly (:mod:`probes.fairness.simultaneous`;
+max-type gaps are not smooth). The attribute keeps its counts so that the headline worst gap
+over attributes gets a joint interval too."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from probes.fairness import resample
+from probes.fairness import resample, simultaneous
 from probes.fairness.attributes import Attribute
-from probes.fairness.group_metrics import DISPARITIES, RATES, disparities, metric_frames, resampled_rates
+from probes.fairness.group_metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
+                                            resampled_rates)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Setup:
 @dataclass
 class Scored:
     entry: dict  # the attribute's details
-    samples: dict[str, np.ndarray]  # disparity name -> (B,) resampled values (NaN where undefined)
+    counts: dict  # (successes, trials) per included group, for joint intervals over attributes
 
 
 def flagged(name: str, value: float | None, tolerance: float) -> bool:
@@ -60,15 +63,16 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
             point_rates[(rate, c)] = np.array([frames[(rate, c)][g] for g in names])
     point = disparities({k: v[included] for k, v in point_rates.items()}, s.classes)
 
+    k = len(s.labels)
+    counts = {key: (num[included], den[included])
+              for key, (num, den) in group_counts(y_true, y_pred, codes, len(names), k, s.classes).items()}
     boot = None
     if s.resamples > 0 and len(y_true) >= 2:
-        k = len(s.labels)
         boot = {}
         for idx in resample.draws(len(y_true), s.resamples, s.seed):
             for key, value in resampled_rates(y_true, y_pred, codes, len(names), k, s.classes, idx).items():
                 boot.setdefault(key, []).append(value)
         boot = {key: np.concatenate(v) for key, v in boot.items()}
-    boot_disp = disparities({k: v[:, included] for k, v in boot.items()}, s.classes) if boot else None
 
     groups = []
     for j, g in enumerate(names):
@@ -79,12 +83,13 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
                        "accuracy": {"value": _value(point_rates["accuracy"][j]),
                                     "ci": _ci(boot["accuracy"][:, j] if boot else None, s.confidence)},
                        "rates": rates})
-    disp, samples = {}, {}
+    disp = {}
     for name in DISPARITIES:
         value = _value(point[name]["value"])
-        samples[name] = boot_disp[name]["value"] if boot_disp else np.full(0, np.nan)
-        disp[name] = {"value": value, "ci": _ci(samples[name] if boot_disp else None, s.confidence) if value is not None else None,
-                      "flagged": flagged(name, value, s.tolerance),
+        ci = None
+        if value is not None and s.resamples > 0:  # bootstrap: 0 turns every CI off
+            ci = simultaneous.interval(name, [(counts, s.classes)], s.confidence)
+        disp[name] = {"value": value, "ci": ci, "flagged": flagged(name, value, s.tolerance),
                       "per_class": {s.labels[c]: _value(v) for c, v in point[name]["per_class"].items()}}
     note = None
     if included.sum() < 2:
@@ -93,4 +98,4 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
     entry = {"name": attr.name, "source": attr.source, "n": int(rows.sum()), "missing": int((~rows).sum()),
              "groups": groups, "excluded_groups": [g for g, ok in zip(names, included) if not ok],
              "disparities": disp, "note": note}
-    return Scored(entry, samples)
+    return Scored(entry, counts)

@@ -123,11 +123,15 @@ def test_vectorised_bootstrap_rates_equal_metric_frame():
         assert got[key][0] == pytest.approx([want[key][g] for g in names])
 
 
-def test_cis_seeded_and_paired_across_models():
+def test_group_cis_seeded_and_gap_cis_closed_form():
     data, model, *_ = make_case()
-    a, b, c = (run(data, model, seed=s).metrics["demographic_parity_difference/gender"] for s in (1, 1, 2))
+    runs = [run(data, model, seed=s).metrics for s in (1, 1, 2)]
+    a, b, c = (m["accuracy/gender/f"] for m in runs)  # per-group: percentile bootstrap
     assert a.ci == b.ci and a.ci != c.ci
-    assert a.ci[0] <= a.ci[1]
+    gaps = {m["demographic_parity_difference/gender"].ci for m in runs}  # gaps: Wilson, no resampling
+    assert len(gaps) == 1 and next(iter(gaps))[0] <= next(iter(gaps))[1]
+    off = run(data, model, bootstrap=0).metrics
+    assert off["demographic_parity_difference/gender"].ci is None and off["accuracy/gender/f"].ci is None
 
 
 def test_intersections():
