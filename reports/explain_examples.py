@@ -1,7 +1,9 @@
 """The ``explain`` probe's examples: one text explained by every model, as token heatmaps.
 
-Examples are grouped by id so the models' explanations of the same text sit one under the
-other; ids explained for the most models come first (the random sample is shared by all).
+Examples are grouped by (id, why, recipe) so the models' explanations of the same text sit one
+under the other; an attacked text keeps its dataset id, so the reason and the recipe keep it
+apart from the clean text of the same id and from another recipe's attack on it. Groups
+explained for the most models come first (the random sample is shared by all).
 """
 
 from __future__ import annotations
@@ -26,17 +28,29 @@ def examples_of(probe: dict, model: str) -> list[dict]:
             if isinstance(e, dict) and e.get("id") is not None]
 
 
-def grouped(probe: dict, models: list[str]) -> dict[str, dict[str, dict]]:
-    """{id: {model: example}}, ids in first-seen order (a model's first example per id wins)."""
-    out: dict[str, dict[str, dict]] = {}
+Key = tuple  # (id, why, recipe): one explained text
+
+
+def example_key(ex: dict) -> Key:
+    """Random and misclassified texts of an id are the dataset's text (one group across models);
+    an attacked one is a different text per recipe."""
+    why = ex.get("why")
+    if why != "attacked":
+        return (str(ex["id"]), None, None)
+    return (str(ex["id"]), "attacked", None if ex.get("recipe") is None else str(ex.get("recipe")))
+
+
+def grouped(probe: dict, models: list[str]) -> dict[Key, dict[str, dict]]:
+    """{(id, why, recipe): {model: example}}, keys in first-seen order (a model's first example per key wins)."""
+    out: dict[Key, dict[str, dict]] = {}
     for model in models:
         for ex in examples_of(probe, model):
-            out.setdefault(str(ex["id"]), {}).setdefault(model, ex)
+            out.setdefault(example_key(ex), {}).setdefault(model, ex)
     return out
 
 
-def ordered_ids(groups: dict[str, dict[str, dict]]) -> list[str]:
-    """Ids explained for the most models first; ties keep their first-seen order."""
+def ordered_ids(groups: dict[Key, dict[str, dict]]) -> list[Key]:
+    """Keys explained for the most models first; ties keep their first-seen order."""
     ids = list(groups)
     return sorted(ids, key=lambda i: (-len(groups[i]), ids.index(i)))
 
@@ -70,13 +84,15 @@ def note(example: dict) -> str:
     return " · ".join(parts)
 
 
-def example_heatmap(ex_id: str, by_model: dict[str, dict], ranked: dict[str, list[str]]) -> TokenHeatmap:
+def example_heatmap(key: Key, by_model: dict[str, dict], ranked: dict[str, list[str]]) -> TokenHeatmap:
     groups = []
     for model, ex in by_model.items():
         rows = [heat_row(ex, m) for m in shown_methods(ex, ranked.get(model, []))]
         groups.append(HeatGroup(model, rows or [heat_row(ex, "no scores")], note(ex)))
     gold = next((str(e.get("label")) for e in by_model.values() if e.get("label") is not None), "?")
-    return TokenHeatmap(title=f"id {ex_id} · gold {gold}", groups=groups)
+    ex_id, why, recipe = key
+    attack = f" · attacked{f' ({recipe})' if recipe else ''}" if why == "attacked" else ""
+    return TokenHeatmap(title=f"id {ex_id}{attack} · gold {gold}", groups=groups)
 
 
 def selection_block(probe: dict, models: list[str]) -> KeyValues | None:

@@ -209,7 +209,8 @@ def global_table(probe: dict, model: str) -> Table | None:
     return Table(["#"] + ["word", "mean score", "count"] * len(per_label), rows,
                  header_groups=[("", 1)] + [(label, 3) for label in per_label], css="explain-global compact",
                  title=model,
-                 caption=f"Mean {method} score toward each class over the explained texts, strongest first; "
+                 caption=f"Mean {method} score toward each class over a separate seeded sample of the dataset "
+                         "(explain.global_examples texts, not only the texts explained above), strongest first; "
                          f"'{IDENTITY}' marks a word that names a social group.")
 
 

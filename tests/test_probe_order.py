@@ -26,3 +26,11 @@ def test_an_unselected_dependency_is_ignored():
 def test_a_cycle_keeps_the_given_order():
     given = [probe("a", ["b"]), probe("b", ["a"]), probe("c")]
     assert names(dependency_order(given)) == ["c", "a", "b"]
+
+
+def test_explain_runs_after_attack_whatever_the_config_order():
+    from audit.config import AuditConfig
+    from audit.runner import build_probes
+
+    cfg = AuditConfig(data={}, models=(), probes={"explain": {}, "metrics": {}, "attack": {}})
+    assert names(build_probes(cfg)) == ["metrics", "attack", "explain"]

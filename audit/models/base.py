@@ -35,6 +35,23 @@ class HasAttention(Protocol):
 
 
 @runtime_checkable
+class HasAttentionRows(Protocol):
+    """Optional ability: what attention explanations need, reduced per batch (no full maps kept):
+    ``pooled_index`` (the token the classifier reads), ``last_layer_row`` (its last-layer attention,
+    mean over heads) and ``rollout_row`` (its attention-rollout row), one value per token."""
+
+    def attention_rows(self, texts: list[str], batch_size: int | None = None) -> list[Any]: ...
+
+
+@runtime_checkable
+class HasTruncation(Protocol):
+    """Optional ability: per text, None when the model sees all of it, else the character offset
+    where the last token kept by truncation ends."""
+
+    def visible_characters(self, texts: list[str]) -> list[int | None]: ...
+
+
+@runtime_checkable
 class HasInputGradients(Protocol):
     """Optional ability: ``gradients`` of a class score with respect to the input ``embeddings``
     (tokens, hidden); ``score`` picks the target's logit, proba or log_proba."""

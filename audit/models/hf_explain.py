@@ -1,11 +1,13 @@
-"""Explanation abilities of :class:`audit.models.huggingface.HFClassifier`: attention maps,
-input gradients and integrated gradients, batched like ``predict_proba``.
+"""Explanation abilities of :class:`audit.models.huggingface.HFClassifier`: attention rows and
+maps, input gradients and integrated gradients, batched like ``predict_proba``.
 
 Texts are sorted by length and padded per batch with the attention mask applied (padded keys get
-zero attention weight, so each row equals the text run on its own). Gradients run in fp32 without
-autocast. Each method returns, per text, its ``tokens``, ``offsets`` (character span of each
-token in the text; None with a slow tokenizer) and ``special`` (True for [CLS]/[SEP]-like
-tokens) besides its own arrays, trimmed of padding.
+zero attention weight, so each row equals the text run on its own). Gradient passes feed
+``inputs_embeds``, from which a last-token (decoder) classifier cannot find its pad tokens, so
+for those only texts of equal length share a batch. Gradients run in fp32 without autocast.
+Each method returns, per text, its ``tokens``, ``offsets`` (character span of each token in the
+text; None with a slow tokenizer) and ``special`` (True for [CLS]/[SEP]/BOS-like tokens)
+besides its own arrays, trimmed of padding.
 """
 
 from __future__ import annotations
@@ -23,24 +25,46 @@ from audit.errors import AuditError
 class HFExplanations:
     """Mixin for HFClassifier (uses its model, tokenizer, max_length, batch_size and device)."""
 
+    def _pools_last_token(self) -> bool:
+        """Whether the classification head reads the last real token (decoder classifiers: GPT-2, OPT,
+        Llama, Mistral have a ``score`` head; XLNet's summary is "last") rather than the first ([CLS])."""
+        return hasattr(self.model, "score") or getattr(self.model.config, "summary_type", None) == "last"
+
+    def pooled_index(self, n_tokens: int) -> int:
+        """Index of the token the classifier reads in a text of ``n_tokens`` tokens (unpadded)."""
+        return n_tokens - 1 if self._pools_last_token() else 0
+
     def _explain_encode(self, texts: list[str]) -> Any:
         fast = bool(getattr(self.tokenizer, "is_fast", False))
         return self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False,
                               return_attention_mask=False, return_special_tokens_mask=True,
                               return_offsets_mapping=fast)
 
-    def _explain_batches(self, enc: Any, rows: int):
-        """(indices, padded batch, real-token slices) for batches of at most ``rows`` texts, longest first."""
+    def _explain_batches(self, enc: Any, rows: int, *, same_length: bool = False):
+        """(indices, padded batch, real-token slices) for batches of at most ``rows`` texts, longest first.
+
+        ``same_length``: only texts of equal token length share a batch (no padding). Gradient
+        passes need it for last-token classifiers: fed ``inputs_embeds`` they cannot find the pad
+        tokens and would read the last position, padding included.
+        """
         from audit.models.huggingface import collate, pad_values_for  # loaded already: it imports this module
 
         pads = pad_values_for(self.tokenizer, enc)
-        order = np.argsort([-len(x) for x in enc["input_ids"]], kind="stable")
-        for start in range(0, len(order), max(1, rows)):
-            idx = order[start : start + max(1, rows)]
+        lengths = [len(x) for x in enc["input_ids"]]
+        order = np.argsort([-n for n in lengths], kind="stable")
+        rows = max(1, rows)
+        groups: list[list[int]] = []
+        for i in order:
+            if groups and len(groups[-1]) < rows and (not same_length or lengths[groups[-1][0]] == lengths[i]):
+                groups[-1].append(int(i))
+            else:
+                groups.append([int(i)])
+        left = self.tokenizer.padding_side == "left"
+        for idx in groups:
+            idx = np.array(idx)
             batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device)
             width = batch["input_ids"].shape[1]
-            left = self.tokenizer.padding_side == "left"
-            spans = [slice(width - len(enc["input_ids"][i]), width) if left else slice(0, len(enc["input_ids"][i])) for i in idx]
+            spans = [slice(width - lengths[i], width) if left else slice(0, lengths[i]) for i in idx]
             yield idx, batch, spans
 
     def _token_info(self, enc: Any, i: int) -> dict[str, Any]:
@@ -48,6 +72,20 @@ class HFExplanations:
         return {"tokens": self.tokenizer.convert_ids_to_tokens(enc["input_ids"][i]),
                 "offsets": [tuple(o) for o in offsets] if offsets is not None else None,
                 "special": [bool(m) for m in enc["special_tokens_mask"][i]]}
+
+    def visible_characters(self, texts: list[str]) -> list[int | None]:
+        """Per text: None when the model sees all of it, else the character where the last token kept
+        by truncation to ``max_length`` ends (words after it are cut off). None without offsets."""
+        enc = self._explain_encode(list(texts))
+        out: list[int | None] = []
+        for i, ids in enumerate(enc["input_ids"]):
+            offsets = enc["offset_mapping"][i] if "offset_mapping" in enc else None
+            if len(ids) < self.max_length or offsets is None:
+                out.append(None)
+                continue
+            ends = [b for (a, b), sp in zip(offsets, enc["special_tokens_mask"][i]) if not sp and b > a]
+            out.append(max(ends) if ends else 0)
+        return out
 
     @staticmethod
     def _target_score(logits: torch.Tensor, target: torch.Tensor, score: str) -> torch.Tensor:
@@ -58,36 +96,74 @@ class HFExplanations:
         out = torch.softmax(out, -1) if score == "proba" else torch.log_softmax(out, -1) if score == "log_proba" else out
         return out.gather(1, target[:, None])[:, 0]
 
-    def attentions(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
-        """Per text: tokens and attention maps, float32 (layers, heads, tokens, tokens), batched."""
-        texts = list(texts)
-        results: list[dict[str, Any]] = [{} for _ in texts]
-        if not texts:
-            return results
-        enc = self._explain_encode(texts)
+    @contextlib.contextmanager
+    def _eager_attention(self):
+        """Switch to eager attention (sdpa/flash return no maps) and back; quiet the fallback notices."""
         cfg = self.model.config
-        longest = max(len(x) for x in enc["input_ids"])
-        per_text = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12)) * longest**2
-        rows = min(batch_size or self.batch_size, max(1, 50_000_000 // per_text))  # maps of one batch stay under ~200 MB
         verbosity = transformers.logging.get_verbosity()
         previous = getattr(cfg, "_attn_implementation", None)
-        transformers.logging.set_verbosity_error()  # sdpa -> eager fallback notices
+        transformers.logging.set_verbosity_error()
         try:
             with contextlib.suppress(Exception):  # functional attention (transformers 5): switch to eager
                 self.model.set_attn_implementation("eager")
-            with torch.inference_mode():
-                for idx, batch, spans in self._explain_batches(enc, rows):
-                    maps = self.model(**batch, output_attentions=True).attentions
-                    if not maps or any(m is None for m in maps):
-                        raise AuditError("This model's attention implementation returns no attention maps, so attention-based probes do not apply to it.")
-                    stacked = torch.stack(maps, 1).float().cpu().numpy()  # (batch, layers, heads, L, L)
-                    for row, (i, sl) in enumerate(zip(idx, spans)):
-                        results[i] = {**self._token_info(enc, i), "attentions": np.ascontiguousarray(stacked[row][:, :, sl, sl])}
+            yield
         finally:
             if previous is not None and getattr(cfg, "_attn_implementation", None) != previous:
                 with contextlib.suppress(Exception):
                     self.model.set_attn_implementation(previous)
             transformers.logging.set_verbosity(verbosity)
+
+    def _attention_passes(self, texts: list[str], batch_size: int | None, per_layer_heads: int):
+        """(encoding, [(indices, spans, maps tuple)]) per batch, maps from one eager forward pass."""
+        enc = self._explain_encode(texts)
+        longest = max(len(x) for x in enc["input_ids"])
+        rows = min(batch_size or self.batch_size, max(1, 50_000_000 // (per_layer_heads * longest**2)))  # ~200 MB
+        with self._eager_attention(), torch.inference_mode():
+            for idx, batch, spans in self._explain_batches(enc, rows):
+                maps = self.model(**batch, output_attentions=True).attentions
+                if not maps or any(m is None for m in maps):
+                    raise AuditError("This model's attention implementation returns no attention maps, so attention-based probes do not apply to it.")
+                yield enc, idx, spans, maps
+
+    def attentions(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
+        """Per text: tokens and full attention maps, float32 (layers, heads, tokens, tokens), batched.
+        Memory grows with every text's maps: the explain probe uses :meth:`attention_rows`."""
+        texts = list(texts)
+        results: list[dict[str, Any]] = [{} for _ in texts]
+        if not texts:
+            return results
+        cfg = self.model.config
+        size = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12))
+        for enc, idx, spans, maps in self._attention_passes(texts, batch_size, size):
+            stacked = torch.stack(maps, 1).float().cpu().numpy()  # (batch, layers, heads, L, L)
+            for row, (i, sl) in enumerate(zip(idx, spans)):
+                results[i] = {**self._token_info(enc, i), "attentions": np.ascontiguousarray(stacked[row][:, :, sl, sl])}
+        return results
+
+    def attention_rows(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
+        """Per text: tokens, ``pooled_index`` (the token the classifier reads), ``last_layer_row`` (its
+        last-layer attention, mean over heads) and ``rollout_row`` (its row of attention rollout,
+        Abnar and Zuidema 2020: per layer 0.5 * mean-head attention + 0.5 * I, layers multiplied from
+        the first up), float64. Reduced inside the batch loop: no text's full maps are kept."""
+        texts = list(texts)
+        results: list[dict[str, Any]] = [{} for _ in texts]
+        if not texts:
+            return results
+        cfg = self.model.config
+        size = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12))
+        for enc, idx, spans, maps in self._attention_passes(texts, batch_size, size):
+            mean = torch.stack([m.mean(1) for m in maps], 1).double()  # (batch, layers, L, L)
+            for row, (i, sl) in enumerate(zip(idx, spans)):
+                layers = mean[row][:, sl, sl]
+                n = layers.shape[-1]
+                p = self.pooled_index(n)
+                eye = torch.eye(n, dtype=layers.dtype, device=layers.device)
+                r = eye[p]
+                for a in reversed(layers):  # e_p^T A_L ... A_1, vector-matrix products only
+                    a = a + eye
+                    r = r @ (a / a.sum(-1, keepdim=True))
+                results[i] = {**self._token_info(enc, i), "pooled_index": p,
+                              "last_layer_row": layers[-1][p].cpu().numpy(), "rollout_row": r.cpu().numpy()}
         return results
 
     def _check_targets(self, texts: list[str], target: list[int]) -> torch.Tensor:
@@ -98,7 +174,8 @@ class HFExplanations:
     def input_gradients(self, texts: list[str], target: list[int], score: str = "logit",
                         batch_size: int | None = None) -> list[dict[str, Any]]:
         """Per text: tokens, input embeddings and d(score of target) / d(embeddings), each (tokens, hidden),
-        float64; ``score`` is the target's logit (default), proba or log_proba. Batched."""
+        float64, and ``score``, the explained value (the target's logit by default, proba or log_proba),
+        equal to what ``predict_proba`` gives. Batched (equal lengths only for last-token classifiers)."""
         texts = list(texts)
         targets = self._check_targets(texts, target)
         results: list[dict[str, Any]] = [{} for _ in texts]
@@ -106,7 +183,8 @@ class HFExplanations:
             return results
         enc = self._explain_encode(texts)
         embed = self.model.get_input_embeddings()
-        for idx, batch, spans in self._explain_batches(enc, batch_size or self.batch_size):
+        batches = self._explain_batches(enc, batch_size or self.batch_size, same_length=self._pools_last_token())
+        for idx, batch, spans in batches:
             ids = batch.pop("input_ids")
             with torch.enable_grad():
                 emb = embed(ids).detach().float().requires_grad_(True)
@@ -128,8 +206,9 @@ class HFExplanations:
         word-embedding space. The path integral uses the trapezoid rule on ``steps`` equal
         intervals (steps + 1 gradient evaluations), so completeness holds up to O(1/steps^2):
         sum(attributions) ~= score(x) - score(baseline), both returned per text.
-        Interpolated rows of several texts share one forward/backward pass of up to
-        ``rows_per_pass`` rows (default: max(batch_size, steps + 1)).
+        A forward/backward pass holds at most ``rows_per_pass`` rows (default batch_size): the
+        points of several texts share a pass, and a long path is split over several passes whose
+        weighted gradients are summed, so memory does not grow with ``steps``.
         """
         if steps < 1:
             raise AuditError(f"Integrated gradients needs at least 1 step, got {steps}.")
@@ -142,11 +221,12 @@ class HFExplanations:
         alphas = torch.linspace(0, 1, n_points, device=self.device)
         weights = torch.full((n_points,), 1.0 / steps, device=self.device)
         weights[0] = weights[-1] = 0.5 / steps
-        cap = max(rows_per_pass or max(self.batch_size, n_points), n_points)
+        cap = max(1, rows_per_pass or self.batch_size)
         enc = self._explain_encode(texts)
         embed = self.model.get_input_embeddings()
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        for idx, batch, spans in self._explain_batches(enc, cap // n_points):
+        batches = self._explain_batches(enc, max(1, cap // n_points), same_length=self._pools_last_token())
+        for idx, batch, spans in batches:
             ids = batch.pop("input_ids")
             keep = torch.ones_like(ids, dtype=torch.bool)  # padding and special tokens keep their ids
             for row, (i, sl) in enumerate(zip(idx, spans)):
@@ -154,17 +234,20 @@ class HFExplanations:
             with torch.no_grad():
                 x = embed(ids).float()
                 base = embed(torch.where(keep, ids, torch.full_like(ids, pad_id))).float()
-            g = len(idx)
-            path = (base[:, None] + alphas[None, :, None, None] * (x - base)[:, None]).reshape(g * n_points, *x.shape[1:])
-            extra = {k: v.repeat_interleave(n_points, dim=0) for k, v in batch.items()}
-            with torch.enable_grad():
-                path.requires_grad_(True)
-                values = self._target_score(self.model(inputs_embeds=path, **extra).logits,
-                                            targets[idx].repeat_interleave(n_points), score)
-                (grad,) = torch.autograd.grad(values.sum(), path)
-            mean_grad = (grad.reshape(g, n_points, *x.shape[1:]) * weights[None, :, None, None]).sum(1)
+            mean_grad = torch.zeros_like(x)
+            values = torch.zeros(len(idx), n_points, device=self.device)
+            pairs = torch.cartesian_prod(torch.arange(len(idx)), torch.arange(n_points)).to(self.device)
+            for chunk in pairs.split(cap):  # (text row, path point) pairs, at most ``cap`` per pass
+                r, k = chunk[:, 0], chunk[:, 1]
+                path = (base[r] + alphas[k, None, None] * (x[r] - base[r])).requires_grad_(True)
+                with torch.enable_grad():
+                    out = self._target_score(self.model(inputs_embeds=path, **{n: v[r] for n, v in batch.items()}).logits,
+                                             targets[idx][r], score)
+                    (grad,) = torch.autograd.grad(out.sum(), path)
+                mean_grad.index_add_(0, r, grad * weights[k, None, None])
+                values[r, k] = out.detach()
             attr = ((x - base) * mean_grad).sum(-1).double().cpu().numpy()
-            values = values.detach().reshape(g, n_points).double().cpu().numpy()
+            values = values.double().cpu().numpy()
             for row, (i, sl) in enumerate(zip(idx, spans)):
                 results[i] = {**self._token_info(enc, i), "attributions": attr[row, sl],
                               "score": float(values[row, -1]), "baseline_score": float(values[row, 0])}

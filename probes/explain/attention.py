@@ -1,18 +1,15 @@
-"""Attention as explanation: raw last-layer attention and attention rollout, from the maps.
+"""Attention as explanation: reference computations of raw last-layer attention and rollout.
 
-Both read the row of the token the classification head reads (the first token, [CLS] in
-BERT-style models; the last real token for decoder models such as GPT-2, which put no special
-token first).
+The probe reads both from the adapter's ``attention_rows`` (reduced per batch, the pooled row
+only). These functions compute the same from full maps (``attentions()``), for tests and for
+callers holding maps. The pooled row is the token the classification head reads: the adapter
+derives it from the architecture ([CLS], the first token, for encoders; the last real token for
+decoder classifiers, whether or not their tokenizer puts a special BOS first).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-
-def pooled_row(special: list[bool]) -> int:
-    """Index of the token the classifier reads: the first if it is special ([CLS], <s>), else the last."""
-    return 0 if special and special[0] else len(special) - 1
 
 
 def raw_attention(maps: np.ndarray, row: int) -> np.ndarray:

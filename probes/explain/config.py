@@ -23,7 +23,7 @@ class ExplainConfig:
     misclassified: int = 5  # most confident misclassified examples explained per model
     attacked: int = 5  # successful adversarial examples of the `attack` probe (when it ran) explained per model
     random: int = 10  # seeded random examples, the same for every model (seed: run seed and probe name)
-    k: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5)  # shares of words removed / kept for comprehensiveness / sufficiency
+    k: tuple[float, ...] = (0.05, 0.1, 0.2, 0.5)  # shares of words in (0, 1) removed / kept for comprehensiveness / sufficiency
     ig_steps: int = 32  # trapezoid intervals of integrated gradients (steps + 1 gradient evaluations per text)
     score: str = "proba"  # what gradient methods explain: the target class's proba, log_proba or logit
     stability_noise: str = "typo"  # a character-level noise perturbation (probes/noise catalog); keeps words aligned
@@ -56,6 +56,10 @@ class ExplainConfig:
             raise AuditError(f"explain.k value {bad[0]!r} is out of range: k out of range (0, 1]; give shares of words such as 0.1 for 10%.")
         if len(set(ks)) != len(ks):
             raise AuditError("explain.k lists a share more than once; list each share once.")
+        if any(v == 1 for v in ks):
+            raise AuditError("explain.k value 1.0 is refused: at k = 1 every word is removed or kept, so comprehensiveness "
+                             "is p(x) - p(empty text) and sufficiency 0 for every method alike; it adds nothing to the "
+                             "comparison. Use shares below 1, e.g. [0.05, 0.1, 0.2, 0.5].")
         object.__setattr__(self, "k", tuple(sorted(float(v) for v in ks)))
         for key in ("misclassified", "attacked", "random", "global_examples", "bootstrap"):
             if getattr(self, key) < 0:

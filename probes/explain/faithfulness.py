@@ -7,7 +7,15 @@ For a text x explained towards class t and a share k of its words:
 - sufficiency(k) = p(t | x) - p(t | only the top-k words): low when those words alone carry the
   prediction.
 
-AOPC is the mean over the configured k (ERASER's area over the perturbation curve over bins).
+AOPC is the mean over the configured k. ERASER (DeYoung et al. 2020, section 4) averages over
+bins B = {1, 5, 10, 20, 50}% plus an empty k = 0 bin, dividing by |B| + 1; we leave that bin
+out: it adds 0 to comprehensiveness and p(x) - p(empty text) to sufficiency, the same for every
+method and for the random baseline, so it only shrinks the AOPC scale and cancels in the
+faithfulness score. For the same reason k = 1 (every word) is refused by the config: its
+comprehensiveness is p(x) - p(empty text) and its sufficiency 0 whatever the method.
+Ties among word scores are broken by a random draw seeded per example (never by position).
+Every erased text, and x itself, is joined by single spaces, so p(x) and the erased texts
+differ only in the words removed, never in whitespace.
 The random baseline ranks words by seeded uniform scores, drawn per (run seed, example id,
 draw), so it is the same for every model; its curves are averaged over the draws. Every erased
 text of every method and of the baseline goes to the prediction cache in one request.
@@ -41,14 +49,21 @@ class Curves:
         return self.sufficiency.mean(axis=1)
 
 
-def erased(words: list[str], scores: np.ndarray, ks: tuple[float, ...]) -> list[str]:
-    """For each k: the text without its top-k words, then the text of only those words."""
-    order = top_order(scores)
+def erased(words: list[str], scores: np.ndarray, ks: tuple[float, ...], rng: np.random.Generator | None = None) -> list[str]:
+    """For each k: the text without its top-k words, then the text of only those words (ties in
+    ``scores`` broken by ``rng``)."""
+    order = top_order(scores, rng)
     texts = []
     for k in ks:
         top = order[: n_top(len(words), k)]
         texts += [without(words, top), only(words, top)]
     return texts
+
+
+def tie_breaker(seed: int, example_id: str) -> np.random.Generator:
+    """The rng breaking ties among equal word scores: seeded per example (the same for every
+    method and model), so results are reproducible and no position is favoured."""
+    return rng_for(seed, "explain", "ties", example_id)
 
 
 def random_scores(seed: int, example_id: str, n_words: int, draws: int) -> list[np.ndarray]:
@@ -60,13 +75,14 @@ def score_all(model, texts: list[str], ids: list[str], targets: list[int], attri
               ks: tuple[float, ...], seed: int, draws: int, progress=None) -> dict[str, Curves]:
     """Curves for every method in ``attributions`` and for the random baseline, from one cache request."""
     words = [split_words(t) for t in texts]
+    joined = [" ".join(w) for w in words]  # p(x) on the format of the erased texts (single spaces)
     plan: list[tuple[str, int, list[str]]] = []  # (method, example, erased texts)
     for method, per_text in attributions.items():
-        plan += [(method, i, erased(words[i], per_text[i], ks)) for i in range(len(texts))]
+        plan += [(method, i, erased(words[i], per_text[i], ks, tie_breaker(seed, ids[i]))) for i in range(len(texts))]
     for i, example_id in enumerate(ids):
         plan += [(RANDOM, i, erased(words[i], s, ks)) for s in random_scores(seed, example_id, len(words[i]), draws)]
     flat = [t for _, _, group in plan for t in group]
-    proba = model.predict_proba(list(texts) + flat, progress=progress)
+    proba = model.predict_proba(joined + flat, progress=progress)
     full = proba[np.arange(len(texts)), targets] if texts else np.zeros(0)
     rest = proba[len(texts):]
     n_k = len(ks)

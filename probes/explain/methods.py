@@ -12,13 +12,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from audit.models.base import HasAttention, HasInputGradients, HasIntegratedGradients
-from probes.explain import attention as att
+from audit.models.base import HasAttentionRows, HasInputGradients, HasIntegratedGradients
 from probes.explain.words import aggregate, split_words, without
 
 NEEDS = {
-    "attention": (HasAttention, "attention maps"),
-    "rollout": (HasAttention, "attention maps"),
+    "attention": (HasAttentionRows, "attention maps"),
+    "rollout": (HasAttentionRows, "attention maps"),
     "grad_x_input": (HasInputGradients, "input gradients"),
     "integrated_gradients": (HasIntegratedGradients, "input gradients"),
 }
@@ -50,16 +49,25 @@ def _words_of(rows: list[dict], texts: list[str], scores: Callable[[dict], np.nd
     return out
 
 
-def attention_scores(model, texts: list[str], kind: str, batch_size: int) -> list[np.ndarray]:
-    """Raw last-layer attention or rollout from the pooled token, summed per word."""
+def attention_scores(model, texts: list[str], kind: str, batch_size: int, cache: dict | None = None) -> list[np.ndarray]:
+    """Raw last-layer attention or rollout from the pooled token, summed per word.
+
+    One forward pass serves both methods: ``cache`` (one dict per probe run) keeps the reduced
+    rows per text list, so attention and rollout of the same texts share them.
+    """
     from audit.errors import AuditError
 
-    try:
-        rows = model.classifier.attentions(texts, batch_size=batch_size)
-    except AuditError as exc:  # e.g. an attention implementation that returns no maps
-        raise Skip(str(exc).rstrip(".")) from None
-    fn = att.raw_attention if kind == "attention" else att.rollout
-    return _words_of(rows, texts, lambda r: fn(r["attentions"], att.pooled_row(r["special"])))
+    key = ("attention_rows", id(model), tuple(texts))
+    rows = (cache or {}).get(key)
+    if rows is None:
+        try:
+            rows = model.classifier.attention_rows(texts, batch_size=batch_size)
+        except AuditError as exc:  # e.g. an attention implementation that returns no maps
+            raise Skip(str(exc).rstrip(".")) from None
+        if cache is not None:
+            cache[key] = rows
+    field = "last_layer_row" if kind == "attention" else "rollout_row"
+    return _words_of(rows, texts, lambda r: r[field])
 
 
 def grad_x_input(model, texts: list[str], targets: list[int], score: str, batch_size: int) -> list[np.ndarray]:
@@ -89,27 +97,42 @@ def integrated_gradients(model, texts: list[str], targets: list[int], score: str
     """Integrated gradients per word, and how closely completeness held (sum vs score difference).
 
     Texts that miss the completeness tolerance are refined with 4x the steps (up to
-    IG_MAX_STEPS); the steps each text needed are counted in the returned notes.
+    IG_MAX_STEPS); the steps each text needed are counted in the returned notes. A pass holds at
+    most ``rows_per_pass`` rows whatever the steps (the adapter splits a path over passes). A
+    refinement that fails keeps the text's coarser result (counted in ``refine_failed``) rather
+    than dropping IG for every text.
     """
     ig = model.classifier.integrated_gradients
-    rows = ig(texts, targets, steps=steps, score=score, rows_per_pass=max(rows_per_pass, steps + 1))
+    rows = ig(texts, targets, steps=steps, score=score, rows_per_pass=rows_per_pass)
     used = [steps] * len(rows)
+    failed: set[int] = set()
     current = steps
     while current < IG_MAX_STEPS:
-        todo = [i for i, r in enumerate(rows) if not _ig_converged(r)]
+        todo = [i for i, r in enumerate(rows) if not _ig_converged(r) and i not in failed]
         if not todo:
             break
         current = min(current * 4, IG_MAX_STEPS)
-        redo = ig([texts[i] for i in todo], [targets[i] for i in todo], steps=current, score=score,
-                  rows_per_pass=max(rows_per_pass, current + 1))
+        try:
+            redo = ig([texts[i] for i in todo], [targets[i] for i in todo], steps=current, score=score,
+                      rows_per_pass=rows_per_pass)
+        except Exception:  # noqa: BLE001  (retry one text at a time, so one bad text costs only itself)
+            redo = []
+            for i in todo:
+                try:
+                    redo += ig([texts[i]], [targets[i]], steps=current, score=score, rows_per_pass=rows_per_pass)
+                except Exception:  # noqa: BLE001
+                    redo.append(None)
         for i, row in zip(todo, redo):
-            rows[i], used[i] = row, current
+            if row is None:
+                failed.add(i)
+            else:
+                rows[i], used[i] = row, current
     words = _words_of(rows, texts, lambda r: r["attributions"])
     gaps = [_ig_gap(r) for r in rows]
     deltas = [abs(r["score"] - r["baseline_score"]) for r in rows]
     info = {"steps": steps, "rule": "trapezoid", "baseline": "[PAD] embeddings, special tokens kept",
             "refined": {str(k): used.count(k) for k in sorted(set(used)) if k != steps},
-            "unconverged": sum(not _ig_converged(r) for r in rows),
+            "unconverged": sum(not _ig_converged(r) for r in rows), "refine_failed": len(failed),
             "completeness_gap_max": max(gaps, default=None), "completeness_gap_mean": float(np.mean(gaps)) if gaps else None,
             "score_difference_mean": float(np.mean(deltas)) if deltas else None}
     return words, info
@@ -128,16 +151,20 @@ def occlusion(model, texts: list[str], targets: list[int], progress=None) -> lis
     return out
 
 
-def run_method(method: str, model, texts: list[str], targets: list[int], cfg, progress=None) -> tuple[list[np.ndarray], dict]:
-    """Word attributions of ``method`` for each text (towards its target class), and method notes."""
+def run_method(method: str, model, texts: list[str], targets: list[int], cfg, progress=None,
+               cache: dict | None = None) -> tuple[list[np.ndarray], dict]:
+    """Word attributions of ``method`` for each text (towards its target class), and method notes.
+    ``cache``: one dict per probe run, shared by attention and rollout (one forward pass)."""
     if not texts:
         return [], {}
     if method in ("attention", "rollout"):
-        return attention_scores(model, texts, method, cfg.batch_size), {}
+        return attention_scores(model, texts, method, cfg.batch_size, cache), {}
     if method == "grad_x_input":
         return grad_x_input(model, texts, targets, cfg.score, cfg.batch_size), {"score": cfg.score}
     if method == "integrated_gradients":
-        words, info = integrated_gradients(model, texts, targets, cfg.score, cfg.ig_steps, cfg.batch_size)
+        # passes sized for the configured steps, never growing with refinement's 4x steps
+        rows = max(cfg.batch_size, cfg.ig_steps + 1)
+        words, info = integrated_gradients(model, texts, targets, cfg.score, cfg.ig_steps, rows)
         return words, {**info, "score": cfg.score}
     if method == "occlusion":
         return occlusion(model, texts, targets, progress), {"erasure": "word removed"}

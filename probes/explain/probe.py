@@ -22,10 +22,12 @@ from probes.explain.faithfulness import score_all
 from probes.explain.global_view import global_tokens, identity_lexicon
 from probes.explain.methods import Skip, run_method, unavailable
 from probes.explain.selection import Item, seeded_sample, select
-from probes.explain.words import split_words
+from probes.explain.words import split_words, visible_prefix
 from probes.registry import register
 
 
+ALL_ZERO = ("every attribution is 0 for every text (e.g. the pooled token attends only to special tokens), so the "
+            "method ranks no word; left out of the ranking")
 GLOBAL_RULE = ("auto: the cheapest method (measured seconds per example) among signed methods that beat random, else "
                "among methods that beat random, else among signed methods that ran, else among those that ran")
 
@@ -41,11 +43,27 @@ def pick_global(methods: dict, ranking: list[dict]) -> str | None:
     return None
 
 
+def explained_texts(model, texts: list[str]) -> tuple[list[str], list[bool]]:
+    """The texts as explained and scored: the words the model sees whole (a text truncated at
+    ``max_length`` is cut to its visible words, so no method credits or erases unseen words),
+    re-joined by single spaces, the format of every erased text, so p(x) and p(x without words)
+    compare like with like. Also, per text, whether it was cut."""
+    seen = getattr(model.classifier, "visible_characters", None)
+    limits = seen(texts) if callable(seen) else [None] * len(texts)
+    out, cut = [], []
+    for text, limit in zip(texts, limits):
+        words = visible_prefix(text, limit) or split_words(text)[:1]  # a first word longer than max_length
+        out.append(" ".join(words))
+        cut.append(len(words) < len(split_words(text)))
+    return out, cut
+
+
 @register
 class ExplainProbe(Probe):
     name = "explain"
     family = "explainability"
-    version = "1"
+    version = "2"  # 2: decoder pooling, truncation-aware words, tie-breaking; results of version 1 are recomputed
+    after = ("attack",)  # explains the attack probe's adversarial texts when it runs in the same audit
     description = ("Attention, rollout, gradient x input, integrated gradients and occlusion attributions, scored for "
                    "faithfulness (ERASER comprehensiveness / sufficiency, AOPC) against a random baseline and for "
                    "stability under noise; global tokens per class with identity terms flagged.")
@@ -62,7 +80,12 @@ class ExplainProbe(Probe):
     Config = ExplainConfig
 
     def not_applicable(self, model) -> str | None:
-        return None  # occlusion needs only predictions; other methods are skipped per model in details
+        """The joined reasons when no configured method can run on ``model``; else None (the
+        methods it lacks are recorded as skipped in details)."""
+        reasons = [(m, unavailable(model, m)) for m in self.config.methods]
+        if all(r for _, r in reasons):
+            return "No configured explanation method applies: " + "; ".join(f"{m} {r}" for m, r in reasons) + "."
+        return None
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg: ExplainConfig = self.config
@@ -73,18 +96,25 @@ class ExplainProbe(Probe):
         if not items:
             return ProbeResult(status="not_applicable", reason="No example to explain: raise explain.random, "
                                "explain.misclassified or explain.attacked.", details={"labels": labels})
-        texts, ids = [it.text for it in items], [it.id for it in items]
+        texts, truncated = explained_texts(model, [it.text for it in items])
+        # seeds of the random baseline, ties and noise: an attacked text is not its id's clean text
+        ids = [it.id if it.why != "attacked" else f"{it.id}|attacked|{it.recipe}" for it in items]
         p_items = model.predict_proba(texts)
         targets = [int(t) for t in p_items.argmax(axis=1)]
 
-        methods, attributions, notes = self._explain_all(model, texts, targets, ctx)
+        cache: dict = {}  # attention rows shared by attention and rollout within this run
+        methods, attributions, notes = self._explain_all(model, texts, targets, ctx, cache)
+        if not attributions:  # every method skipped: nothing about this model to explain
+            reason = "; ".join(f"{m}: {v['reason']}" for m, v in methods.items())
+            return ProbeResult(status="not_applicable", reason=f"No explanation method applies ({reason}).",
+                               details={"labels": labels, "methods": methods})
         curves = score_all(model, texts, ids, targets, attributions, cfg.k, ctx.seed, cfg.random_baselines)
         metrics, faithful, ranking = scoring.faithfulness(curves, cfg.k, cfg, ctx.seed)
         noise = f"{cfg.stability_noise}@{cfg.stability_severity}"
-        rho = self._stability(model, texts, ids, targets, attributions, ctx)
+        rho = self._stability(model, texts, ids, targets, attributions, ctx, cache)
         m_stab, d_stab = scoring.stability(rho, noise, cfg, ctx.seed)
         metrics.update(m_stab)
-        global_method, tokens = self._global(model, data, proba, methods, ranking, ctx)
+        global_method, tokens = self._global(model, data, proba, methods, ranking, ctx, cache)
         details = {
             "labels": labels,
             "methods": methods,
@@ -97,17 +127,20 @@ class ExplainProbe(Probe):
             "global_method": global_method,
             "global_rule": GLOBAL_RULE if cfg.global_method == "auto" else "set in the config (explain.global_method)",
             "selection": {why: sum(it.why == why for it in items) for why in ("misclassified", "attacked", "random")},
+            "truncated": sum(truncated),  # texts cut to the words the model saw (max_length)
             "method_notes": notes,
             "score": cfg.score,  # what gradient methods explain
             "word_aggregation": "sum of sub-word scores per whitespace-separated word; special tokens left out",
             "random_baselines": cfg.random_baselines,
             "seed": ctx.seed,
         }
-        examples = [self._record(it, labels, p_items[j], targets[j], j, attributions) for j, it in enumerate(items)]
+        examples = [self._record(it, texts[j], truncated[j], labels, p_items[j], targets[j], j, attributions)
+                    for j, it in enumerate(items)]
         return ProbeResult(metrics=metrics, details=details, examples=examples)
 
-    def _explain_all(self, model, texts, targets, ctx):
-        """Run every configured method; a method that cannot or fails to run is recorded, not raised."""
+    def _explain_all(self, model, texts, targets, ctx, cache):
+        """Run every configured method; a method that cannot or fails to run is recorded, not raised.
+        A method whose attributions are all 0 for every text cannot rank words: an error, not ranked."""
         cfg = self.config
         methods, attributions, notes = {}, {}, {}
         for method in cfg.methods:
@@ -118,22 +151,26 @@ class ExplainProbe(Probe):
             advance = ctx.task(f"explain · {method} · {model.id}", len(texts))
             t0 = time.perf_counter()
             try:
-                attributions[method], notes[method] = run_method(method, model, texts, targets, cfg)
+                scores, note = run_method(method, model, texts, targets, cfg, cache=cache)
             except Skip as exc:
                 methods[method] = {"status": "skipped", "reason": str(exc), "seconds_per_example": None}
                 continue
             except Exception as exc:  # a model's failure in one method must not hide the others
                 methods[method] = {"status": "error", "reason": f"{type(exc).__name__}: {exc}", "seconds_per_example": None}
                 continue
+            if all(not np.any(a) for a in scores):
+                methods[method] = {"status": "error", "reason": ALL_ZERO, "seconds_per_example": None}
+                continue
+            attributions[method], notes[method] = scores, note
             advance(len(texts))
             seconds = (time.perf_counter() - t0) / len(texts)
             methods[method] = {"status": "ok", "reason": None, "seconds_per_example": round(seconds, 6)}
-        if not attributions:
+        if not attributions and any(v["status"] == "error" for v in methods.values()):
             problems = "; ".join(f"{m}: {v['reason']}" for m, v in methods.items())
             raise RuntimeError(f"No explanation method ran ({problems}).")
         return methods, attributions, notes
 
-    def _stability(self, model, texts, ids, targets, attributions, ctx) -> dict[str, np.ndarray]:
+    def _stability(self, model, texts, ids, targets, attributions, ctx, cache) -> dict[str, np.ndarray]:
         cfg = self.config
         copies = stability.noisy_copies(texts, ids, cfg.stability_noise, cfg.stability_severity,
                                         cfg.stability_versions, ctx.seed)
@@ -141,22 +178,22 @@ class ExplainProbe(Probe):
         out = {}
         for method, original in attributions.items():
             try:
-                scores, _ = run_method(method, model, copy_texts, copy_targets, cfg)
+                scores, _ = run_method(method, model, copy_texts, copy_targets, cfg, cache=cache)
             except Exception:  # noqa: BLE001  (it ran on the originals; a failure here leaves stability out)
                 continue
             out[method] = stability.per_example(original, copies, scores)
         return out
 
-    def _global(self, model, data, proba, methods, ranking, ctx):
+    def _global(self, model, data, proba, methods, ranking, ctx, cache):
         cfg = self.config
         method = cfg.global_method if cfg.global_method != "auto" else pick_global(methods, ranking)
         sample = seeded_sample(data, ctx.seed, "global", cfg.global_examples)
         if method is None or methods.get(method, {}).get("status") != "ok" or not sample:
             return None, {}
-        texts = [data.texts[i] for i in sample]
+        texts, _ = explained_texts(model, [data.texts[i] for i in sample])
         targets = [int(proba[i].argmax()) for i in sample]
         try:
-            scores, _ = run_method(method, model, texts, targets, cfg)
+            scores, _ = run_method(method, model, texts, targets, cfg, cache=cache)
         except Exception:  # noqa: BLE001  (it ran on the explained examples; without a view the rest stands)
             return None, {}
         tokens = global_tokens([split_words(t) for t in texts], scores, targets, model.labels, top=cfg.top_tokens,
@@ -164,12 +201,14 @@ class ExplainProbe(Probe):
         return method, tokens
 
     @staticmethod
-    def _record(it: Item, labels, p, target: int, j: int, attributions) -> dict:
+    def _record(it: Item, explained: str, truncated: bool, labels, p, target: int, j: int, attributions) -> dict:
         record = {"id": it.id, "text": it.text, "label": labels[it.label], "predicted": labels[target],
                   "confidence": float(p[target]), "target": labels[target], "why": it.why}
         if it.why == "attacked":
             record["original"] = it.original
             record["recipe"] = it.recipe
-        record["words"] = split_words(it.text)
+        if truncated:
+            record["truncated"] = True  # ``words`` are the words the model saw
+        record["words"] = split_words(explained)
         record["attributions"] = {m: [float(v) for v in a[j]] for m, a in attributions.items()}
         return record

@@ -2,7 +2,9 @@
 
 A word is a maximal run of non-whitespace characters (``str.split``), so every model kind, the
 erasure texts and the noisy versions of a text agree on what the i-th word is. Sub-word
-scores are summed into the word whose character span holds the token's start: attributions
+scores are summed into the word holding the token's first non-whitespace character (byte-level
+BPE and SentencePiece tokens such as ``Ġwas`` / ``▁was`` start at the space before their word, so
+the raw start would miss the word): attributions
 are additive (occlusion of a word removes all its pieces at once, integrated gradients'
 completeness is a sum over tokens, attention mass to a word is the mass to its pieces), so a
 sum keeps a word's total, while a mean would shrink words the tokenizer happens to split.
@@ -28,14 +30,25 @@ def split_words(text: str) -> list[str]:
     return text.split()
 
 
-def token_to_word(offsets: Sequence[tuple[int, int]], special: Sequence[bool], spans: list[tuple[int, int]]) -> np.ndarray:
-    """For each token, the index of its word, or -1 for special tokens and tokens outside any word."""
+def token_to_word(offsets: Sequence[tuple[int, int]], special: Sequence[bool], spans: list[tuple[int, int]],
+                  text: str | None = None) -> np.ndarray:
+    """For each token, the index of its word, or -1 for special tokens and tokens outside any word.
+
+    With ``text``, a token belongs to the word holding the first non-whitespace character at or
+    after its start: its own first letter, or for a whitespace-only token ("Ġ" before "great")
+    the word after it, as byte-level and SentencePiece tokenizers attach spaces to the next word.
+    """
     starts = np.array([s for s, _ in spans], dtype=np.int64)
     ends = np.array([e for _, e in spans], dtype=np.int64)
     out = np.full(len(offsets), -1, dtype=np.int64)
     for t, ((a, b), sp) in enumerate(zip(offsets, special)):
         if sp or b <= a:
             continue
+        if text is not None:  # first non-whitespace character at or after the token's start
+            found = _WORD.search(text, a)
+            if found is None:
+                continue  # trailing whitespace: no word
+            a = found.start()
         j = int(np.searchsorted(starts, a, side="right")) - 1
         if j >= 0 and a < ends[j]:
             out[t] = j
@@ -45,7 +58,7 @@ def token_to_word(offsets: Sequence[tuple[int, int]], special: Sequence[bool], s
 def aggregate(token_scores: np.ndarray, offsets, special, text: str) -> np.ndarray:
     """Per-word sums of per-token scores (words the model never saw, e.g. truncated ones, get 0)."""
     spans = word_spans(text)
-    owner = token_to_word(offsets, special, spans)
+    owner = token_to_word(offsets, special, spans, text)
     out = np.zeros(len(spans), dtype=np.float64)
     mask = owner >= 0
     np.add.at(out, owner[mask], np.asarray(token_scores, dtype=np.float64)[mask])
@@ -69,6 +82,24 @@ def n_top(n_words: int, share: float) -> int:
     return min(n_words, max(1, int(np.ceil(share * n_words - 1e-9))))
 
 
-def top_order(scores: np.ndarray) -> np.ndarray:
-    """Word indices from highest to lowest score; ties keep the earlier word first."""
-    return np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")
+def top_order(scores: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+    """Word indices from highest to lowest score.
+
+    Ties are broken by a random draw from ``rng`` (seeded per example by the caller, so results
+    stay reproducible): breaking them by position would favour early words, which a method
+    giving many words the same score (e.g. 0 beyond a truncation) did not choose.
+    Without ``rng``, ties keep the earlier word first.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    if rng is None:
+        return np.argsort(-scores, kind="stable")
+    return np.lexsort((rng.random(len(scores)), -scores))
+
+
+def visible_prefix(text: str, seen_chars: int | None) -> list[str]:
+    """The words of ``text`` the model saw whole: all of them, or those ending by ``seen_chars``
+    (the end of the last token kept by truncation)."""
+    words = split_words(text)
+    if seen_chars is None:
+        return words
+    return [w for w, (_, end) in zip(words, word_spans(text)) if end <= seen_chars]

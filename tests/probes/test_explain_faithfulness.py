@@ -172,3 +172,32 @@ def test_subwords_sum_into_their_words_and_specials_are_dropped():
     scores = np.array([9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 9.0])
     np.testing.assert_allclose(aggregate(scores, offsets, special, text), [6.0, 4.0, 5.0, 6.0])
     assert [n_top(10, k) for k in (0.05, 0.1, 0.2, 0.5, 1.0)] == [1, 1, 2, 5, 10]
+
+
+def test_k_of_one_is_refused_with_the_reason():
+    from audit.errors import AuditError
+
+    with pytest.raises(AuditError, match="k = 1 every word is removed or kept"):
+        ExplainConfig(k=(0.5, 1.0))
+    assert ExplainConfig(k=(0.5, 0.99)).k == (0.5, 0.99)
+
+
+class SpacingModel:
+    """Confident only when the text holds a double space: its words never matter."""
+
+    labels = ["negative", "positive"]
+    fingerprint = "spacing"
+
+    def predict_proba(self, texts):
+        p = np.array([0.9 if "  " in t else 0.5 for t in texts])
+        return np.stack([1 - p, p], axis=1)
+
+
+def test_full_text_is_scored_in_the_format_of_the_erased_texts():
+    """p(x) and p(x without words) differ only in the words removed, never in whitespace."""
+    texts = ["great  fun film", "dull\tplot  here"]
+    attributions = {"m": [np.array([1.0, 0.5, 0.0]), np.array([0.2, 1.0, 0.0])]}
+    curves = score_all(cached(SpacingModel()), texts, ["a", "b"], [1, 1], attributions, (0.34, 0.67), 0, 2)
+    for c in curves.values():
+        np.testing.assert_allclose(c.comprehensiveness, 0.0, atol=1e-12)
+        np.testing.assert_allclose(c.sufficiency, 0.0, atol=1e-12)

@@ -10,7 +10,7 @@ from tiny_bert import build_tiny_bert
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from audit.models.huggingface import load_hf_model
-from probes.explain.attention import pooled_row, raw_attention, rollout, rollout_matrix
+from probes.explain.attention import raw_attention, rollout, rollout_matrix
 
 TEXTS = ["the movie was great", "dull", "honestly , the plot felt boring and dull from start to finish",
          "a zebra wandered into the plot"]
@@ -55,11 +55,16 @@ def test_rollout_rows_sum_to_one_and_match_a_direct_product(tiny, clf):
         got = rollout_matrix(row["attentions"])
         np.testing.assert_allclose(got.sum(axis=1), 1.0, atol=1e-9)
         np.testing.assert_allclose(got, expected, atol=1e-5)
-        np.testing.assert_allclose(rollout(row["attentions"], pooled_row(row["special"])), expected[0], atol=1e-5)
+        np.testing.assert_allclose(rollout(row["attentions"], clf.pooled_index(n)), expected[0], atol=1e-5)
 
 
-def test_pooled_row_is_cls_or_the_last_token():
-    assert pooled_row([True, False, True]) == 0 and pooled_row([False, False, False]) == 2
+def test_attention_rows_equal_the_reference_from_full_maps(clf):
+    """The per-batch reduced rows (no maps kept) match raw attention / rollout of the full maps."""
+    for row, full in zip(clf.attention_rows(TEXTS, batch_size=3), clf.attentions(TEXTS)):
+        assert row["pooled_index"] == 0 and row["tokens"] == full["tokens"]  # BERT reads [CLS]
+        np.testing.assert_allclose(row["last_layer_row"], raw_attention(full["attentions"], 0), atol=1e-6)
+        np.testing.assert_allclose(row["rollout_row"], rollout(full["attentions"], 0), atol=1e-6)
+        assert row["rollout_row"].sum() == pytest.approx(1.0, abs=1e-9)
 
 
 def autograd_grad_x_input(tiny, text, target, score):

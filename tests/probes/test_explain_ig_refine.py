@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from probes.explain.methods import IG_MAX_STEPS, integrated_gradients
 
@@ -54,3 +55,46 @@ def test_refinement_stops_at_the_cap_and_reports_unconverged():
     _, info = integrated_gradients(SimpleNamespace(classifier=fake), ["0 a b"], [1], "proba", steps=32, rows_per_pass=8)
     assert fake.calls[-1][1] == IG_MAX_STEPS
     assert info["unconverged"] == 1 and info["refined"] == {str(IG_MAX_STEPS): 1}
+
+
+def test_a_failing_refinement_keeps_the_coarse_result_of_that_text_only():
+    class Fragile(CoarseIG):
+        def integrated_gradients(self, texts, targets, *, steps, score, rows_per_pass):
+            self.passes = getattr(self, "passes", []) + [rows_per_pass]
+            if steps > 4 and any(t.startswith("1 ") for t in texts):
+                raise MemoryError("out of memory")
+            return super().integrated_gradients(texts, targets, steps=steps, score=score, rows_per_pass=rows_per_pass)
+
+    fake = Fragile(hard={1, 2})
+    words, info = integrated_gradients(SimpleNamespace(classifier=fake), ["0 good film", "1 bad film", "2 fine"],
+                                       [0, 0, 0], "proba", steps=4, rows_per_pass=8)
+    assert info["refine_failed"] == 1 and info["refined"] == {"64": 1}  # text 2 refined, text 1 kept at 4 steps
+    assert np.isclose(words[1].sum(), 1 - 1 / 4) and np.isclose(words[2].sum(), 1 - 1 / 64)
+    assert set(fake.passes) == {8}  # rows per pass never grow with the steps
+
+
+@pytest.fixture(scope="module")
+def bert_clf(tmp_path_factory):
+    from tiny_bert import build_tiny_bert
+
+    from audit.models.huggingface import load_hf_model
+
+    return load_hf_model(str(build_tiny_bert(tmp_path_factory.mktemp("ig_bert"))), name="b", device="cpu").classifier
+
+
+def test_long_paths_are_split_over_passes_of_at_most_rows_per_pass(bert_clf):
+    texts, targets = ["the movie was great", "dull", "honestly , the plot felt boring"], [1, 0, 1]
+    sizes = []
+    hook = bert_clf.model.register_forward_pre_hook(lambda m, a, kw: sizes.append(kw["inputs_embeds"].shape[0]),
+                                                    with_kwargs=True)
+    try:
+        chunked = bert_clf.integrated_gradients(texts, targets, steps=64, rows_per_pass=16)
+    finally:
+        hook.remove()
+    assert max(sizes) <= 16 and sum(sizes) == 3 * 65
+    whole = bert_clf.integrated_gradients(texts, targets, steps=64, rows_per_pass=3 * 65)
+    for a, b in zip(chunked, whole):
+        np.testing.assert_allclose(a["attributions"], b["attributions"], rtol=1e-5, atol=1e-8)
+        assert a["score"] == pytest.approx(b["score"], abs=1e-7)
+        delta = a["score"] - a["baseline_score"]
+        assert abs(a["attributions"].sum() - delta) <= 0.01 * abs(delta) + 1e-5  # completeness still holds

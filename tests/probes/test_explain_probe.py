@@ -30,8 +30,13 @@ TOP_KEYS = {"labels", "methods", "k", "faithfulness", "ranking", "ranking_rule",
 EXAMPLE_KEYS = {"id", "text", "label", "predicted", "confidence", "target", "why", "words", "attributions"}
 
 
+POS_WORDS = ("great", "fun", "wonderful", "moving", "brilliant", "charming", "delightful", "superb")
+NEG_WORDS = ("dull", "awful", "boring", "predictable", "tedious", "clumsy", "messy", "weak")
+
+
 class Keywords:
-    """p(positive) from counts of a few sentiment words; deterministic and instant."""
+    """p(positive) from counts of a few sentiment words (the demo corpus's among them, so no text's
+    attributions are all 0); deterministic and instant."""
 
     labels = ["negative", "positive"]
 
@@ -39,8 +44,8 @@ class Keywords:
         self.bias, self.fingerprint = bias, fingerprint
 
     def predict_proba(self, texts):
-        z = np.array([self.bias + sum((w in ("great", "fun")) - (w in ("dull", "awful")) for w in t.lower().split())
-                      for t in texts], dtype=float)
+        words = [[w.strip(".,;:!?") for w in t.lower().split()] for t in texts]
+        z = np.array([self.bias + sum((w in POS_WORDS) - (w in NEG_WORDS) for w in ws) for ws in words], dtype=float)
         p = 1 / (1 + np.exp(-2 * z))
         return np.stack([1 - p, p], axis=1)
 
@@ -48,7 +53,7 @@ class Keywords:
 class NoMaps(Keywords):
     """Claims attention maps but its attention implementation returns none."""
 
-    def attentions(self, texts, batch_size=None):
+    def attention_rows(self, texts, batch_size=None):
         raise AuditError("This model's attention implementation returns no attention maps, so attention-based probes do not apply to it.")
 
     def input_gradients(self, texts, target, score="logit", batch_size=None):
@@ -144,7 +149,7 @@ def test_attacked_examples_come_from_the_attack_results(data):
     assert ex["why"] == "attacked" and ex["original"] == "the film was great fun" and ex["text"] == "the film was graet fun"
     assert ex["label"] == "positive" and ex["predicted"] == ex["target"] == "positive"
     assert ex["attributions"]["occlusion"][4] > 0  # "fun" still carries the prediction
-    none = probe(random=2, misclassified=0).run(wrap(Keywords()), data, ProbeContext(seed=0, results=None))
+    none = probe(random=6, misclassified=0).run(wrap(Keywords()), data, ProbeContext(seed=0, results=None))
     assert none.details["selection"]["attacked"] == 0
 
 
@@ -229,3 +234,4 @@ def test_cli_run_with_tiny_bert_and_tfidf_produces_the_schema(tmp_path, monkeypa
     assert all("sklearn model does not expose" in v["reason"] for v in skipped.values())
     rnd = lambda r: [e["id"] for e in r["examples"] if e["why"] == "random"]  # noqa: E731
     assert rnd(bert_res) == rnd(tfidf_res) and len(rnd(bert_res)) == 3
+

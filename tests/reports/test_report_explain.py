@@ -295,3 +295,27 @@ def test_reports_import_no_model_code():
             "bad = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'probes', 'transformers'}"
             " | {m for m in sys.modules if m.startswith('audit.models')}); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_attacked_texts_of_a_shown_id_get_their_own_heatmaps():
+    """An attacked text keeps its dataset id; neither the clean text of that id nor another recipe's
+    attack on it may hide it."""
+    doc = explain_results()
+    hf = explain_probe(doc)["results"]["distilbert"]
+    hf["examples"] += [
+        explain_example("r1", ["graet", "not", "movie"], {"occlusion": [0.3, 0.1, 0.0]}, why="attacked",
+                        original="great not movie", recipe="deepwordbug"),
+        explain_example("r1", ["great", "nto", "film"], {"occlusion": [0.2, 0.0, 0.1]}, why="attacked",
+                        original="great not movie", recipe="textfooler")]
+    section = explain_section(explain_probe(doc), ctx())
+    titles = [b.title for b in section.blocks if isinstance(b, TokenHeatmap)]
+    assert titles[0] == "id r1 · gold positive"  # the shared random text, both models
+    assert "id r1 · attacked (deepwordbug) · gold positive" in titles
+    assert "id r1 · attacked (textfooler) · gold positive" in titles
+    html = render_html(doc)
+    assert "graet" in html and "nto" in html
+
+
+def test_global_view_caption_names_its_own_sample():
+    html = render_html(explain_results())
+    assert "separate seeded sample of the dataset" in html and "over the explained texts," not in html
