@@ -1,6 +1,7 @@
 """The `explain` section: token heatmaps (escaped, coloured per row), the same ids across models,
-method rankings with a plain verdict on attention, curves against k, global words per class with
-identity terms linked to the fairness sections; Markdown with top words; partial results."""
+curves against k, global words per class with identity terms linked to the fairness sections;
+Markdown with top words; partial results. Rankings and the attention verdict:
+test_report_explain_ranking.py."""
 
 from __future__ import annotations
 
