@@ -16,14 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from audit.gate.checks import base_row, fmt, fmt_against, unevaluated
 from audit.gate.metrics import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
 from audit.paired import (
     load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval,
 )
+from audit.paired_block import per_example_loss
 
 PER_EXAMPLE = {("metrics", "accuracy"), ("metrics", "brier"), ("metrics", "log_loss")}
 FIX = ("archive the predictions/ folder beside results.json (as `audit run` writes it), or set "
@@ -32,20 +31,6 @@ FIX = ("archive the predictions/ folder beside results.json (as `audit run` writ
 
 class Unpaired(Exception):
     """Per-example data a paired test needs is missing; the message says which."""
-
-
-def _losses(rows: dict[str, dict], ids: list[str], name: str, labels: list[str]) -> np.ndarray | None:
-    """Per-example Brier or log loss (as the metrics probe computes them) from sidecar rows."""
-    from audit.stats import brier_per_example, log_loss_per_example
-
-    try:
-        proba = np.array([rows[i]["proba"] for i in ids], dtype=float)
-        y = np.array([labels.index(rows[i]["label"]) for i in ids])
-    except (KeyError, ValueError, TypeError):
-        return None
-    if proba.ndim != 2 or proba.shape[1] != len(labels) or not np.isfinite(proba).all():
-        return None
-    return brier_per_example(proba, y) if name == "brier" else log_loss_per_example(proba, y)
 
 
 def _model_labels(doc: dict, model: str) -> list[str]:
@@ -81,8 +66,8 @@ def paired_drop(check: Check, name: str, cand: tuple[dict, Path, str], base: tup
         test = mcnemar(correct_c, correct_b)
         return {"method": iv["method"], "n": len(ids), "drop": iv["diff"], "drop_ci": iv["ci"], "mcnemar": test,
                 "p_value": test["p_value"]}
-    loss_c = _losses(sides[0], ids, name, _model_labels(cand[0], cand[2]))
-    loss_b = _losses(sides[1], ids, name, _model_labels(base[0], base[2]))
+    loss_c = per_example_loss(sides[0], ids, name, _model_labels(cand[0], cand[2]))
+    loss_b = per_example_loss(sides[1], ids, name, _model_labels(base[0], base[2]))
     if loss_c is None or loss_b is None:
         raise Unpaired(f"the predictions files hold no usable probabilities for {check.probe}.{name}")
     boot = paired_bootstrap(loss_c, loss_b, resamples=resamples, confidence=check.confidence, seed=seed)
