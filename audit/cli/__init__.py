@@ -6,6 +6,7 @@ command) shows the traceback instead.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -60,6 +61,17 @@ class LazyGroup(click.Group):
         # Short help from the table above, so `audit --help` imports no command module.
         with formatter.section("Commands"):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
+
+    def main(self, *args, **kwargs):
+        """click's main, except that a closed pipe during group-level output (`audit --help | true`) exits
+        141 like SIGPIPE rather than click's 1, which a CI job would read as "the gate failed"."""
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as exc:
+            cause = exc.__context__
+            if exc.code == 1 and isinstance(cause, OSError) and cause.errno == errno.EPIPE:
+                raise SystemExit(BROKEN_PIPE) from None
+            raise
 
     def invoke(self, ctx: click.Context):
         debug = lambda: debug_requested() or ctx.meta.get("audit.debug")  # noqa: E731  (set while parsing)

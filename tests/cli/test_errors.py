@@ -137,3 +137,15 @@ def test_a_closed_pipe_is_not_reported_as_a_bug():
                           capture_output=True, text=True, executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout.strip() == "141", proc.stdout + proc.stderr
     assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr and "Exception" not in proc.stderr
+
+
+@pytest.mark.parametrize("args", ["--help", "--version"])
+def test_a_closed_pipe_on_group_output_is_141_not_1(args):
+    """click itself exits 1 on EPIPE for `audit --help | true`; 1 means "gate failed" here."""
+    import os
+    import subprocess
+    import sys
+
+    proc = subprocess.run(f"{sys.executable} -m audit {args} | true; echo ${{PIPESTATUS[0]}}", shell=True,
+                          capture_output=True, text=True, executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout.strip() == "141", proc.stdout + proc.stderr
