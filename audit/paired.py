@@ -11,7 +11,12 @@ conservative, so gates (non-inferiority) and `audit compare` pair the examples b
   examples differ, and all one way, no resample shows the other sign and its interval is too
   narrow (10.7% instead of 2.5% false passes at a non-inferiority margin, n=500);
 * :func:`paired_bootstrap` resamples example indices jointly, for continuous per-example losses
-  (Brier, log loss), where it behaves well.
+  (Brier, log loss);
+* :func:`sign_flip_test` is the paired permutation test of the mean loss difference that goes with
+  it. The percentile bootstrap has the same weakness as for accuracy when only a few examples
+  differ, all one way (4 of 301 gives an interval excluding 0, while no test at 5% can: the
+  smallest possible two-sided p with 4 differences is 2/2^4 = 0.125), so a loss difference counts
+  only when both agree.
 
 Numpy and the standard library only, so importing this costs nothing.
 """
@@ -167,3 +172,44 @@ def paired_bootstrap(values_a: np.ndarray, values_b: np.ndarray, *, resamples: i
     point, ci = paired_bootstrap_diff(a, b, resamples=resamples, confidence=confidence, seed=seed)
     out.update(diff=float(point), ci=None if ci is None else [float(ci[0]), float(ci[1])])
     return out
+
+
+EXACT_SIGN_FLIPS_UPTO = 16  # non-zero differences; up to here all 2^n sign vectors are enumerated (65536 rows)
+_CHUNK_CELLS = 4_000_000  # random signs drawn per block, to bound memory whatever the number of examples
+
+
+def sign_flip_test(diffs: np.ndarray, *, resamples: int = 10000, seed: int = 0) -> dict:
+    """{"p_value", "n_nonzero", "method", "resamples"}: paired permutation (sign-flip) test that the mean of the
+    per-example differences ``diffs`` (loss of a minus loss of b) is 0, two-sided.
+
+    Under the null each example's difference is as likely to have either sign, so the p-value is the share of
+    sign vectors whose |sum| is at least the observed |sum|. Zero differences cannot change the sum and are
+    dropped. With at most 16 non-zero differences every one of the 2^n sign vectors is enumerated (exact,
+    "exact-sign-flip"); with more, ``resamples`` seeded random sign vectors are drawn and p = (1 + hits) /
+    (1 + resamples) ("monte-carlo-sign-flip"). No non-zero difference: p = 1, method "none".
+    """
+    d = np.asarray(diffs, dtype=np.float64).ravel()
+    if not np.isfinite(d).all():
+        raise ValueError("sign_flip_test needs finite differences")
+    d = d[d != 0.0]
+    n = int(d.size)
+    if n == 0:
+        return {"p_value": 1.0, "n_nonzero": 0, "method": "none", "resamples": 0}
+    observed = abs(float(d.sum()))
+    # sums that equal the observed one up to rounding count as "at least as extreme"
+    tol = 1e-9 * float(np.abs(d).sum())
+    if n <= EXACT_SIGN_FLIPS_UPTO:
+        bits = (np.arange(2**n, dtype=np.int64)[:, None] >> np.arange(n, dtype=np.int64)) & 1
+        sums = (1 - 2 * bits).astype(np.float64) @ d
+        hits = int(np.count_nonzero(np.abs(sums) >= observed - tol))
+        return {"p_value": hits / 2**n, "n_nonzero": n, "method": "exact-sign-flip", "resamples": 2**n}
+    rng = np.random.default_rng(seed)
+    hits, done = 0, 0
+    chunk = max(1, _CHUNK_CELLS // n)
+    while done < resamples:
+        size = min(chunk, resamples - done)
+        signs = 1.0 - 2.0 * rng.integers(0, 2, size=(size, n), dtype=np.int8)
+        hits += int(np.count_nonzero(np.abs(signs @ d) >= observed - tol))
+        done += size
+    return {"p_value": (1 + hits) / (1 + resamples), "n_nonzero": n, "method": "monte-carlo-sign-flip",
+            "resamples": int(resamples)}

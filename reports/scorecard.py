@@ -3,7 +3,9 @@
 Where the probe's entry in results.json has a paired comparison for the metric (its ``paired``
 block, written by ``audit run`` from the per-example predictions), the verdict rests on it: the
 leader is "best · paired" only when its paired CI against every other model excludes 0 in its
-favour. Two models on the same examples are correlated, so this sees differences that
+favour and, for Brier and log loss, the comparison's sign-flip permutation test also gives
+p < 1 − confidence (the percentile bootstrap alone is too narrow when a few examples differ, all
+one way). Two models on the same examples are correlated, so this sees differences that
 overlapping marginal CIs hide. Otherwise (no per-example data) the conservative rule applies,
 labelled "unpaired": "best" only when the leader's CI overlaps no other model's CI, "not
 distinguishable" when CIs overlap; without CIs the leader is a point-estimate lead only. Which way is better comes from
@@ -26,6 +28,7 @@ UNPAIRED = " · unpaired"  # ends a verdict reached by comparing the models' own
 MARK_CSS = {BEST: "mark-best", NOT_DISTINGUISHABLE: "mark-nd", TIE: "mark-tie", LEAD: "mark-lead",
             BEST_PAIRED: "mark-best", ND_PAIRED: "mark-nd"}
 STATUS_TEXT = {"error": "error", "not_applicable": "n/a", "missing": "not run"}
+LOSSES = ("brier", "log_loss")  # their paired comparisons need the sign-flip test as well as the bootstrap CI
 
 
 @dataclass
@@ -48,10 +51,13 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 def paired_for(probe: dict, metric: str) -> dict[tuple[str, str], dict]:
     """(a, b) -> comparison of ``metric`` from the probe's ``paired`` block, oriented a - b (each pair also
-    under (b, a) with the difference negated); empty when the probe has none."""
+    under (b, a) with the difference negated); empty when the probe has none. ``p`` is McNemar's p,
+    ``flip_p`` the sign-flip permutation p and ``alpha`` 1 − confidence. A Brier or log-loss comparison
+    without a sign-flip test (results written before it) is not used."""
     out: dict[tuple[str, str], dict] = {}
     block = probe.get("paired")
     comparisons = block.get("comparisons") if isinstance(block, dict) else None
+    block_conf = block.get("confidence") if isinstance(block, dict) else None
     for c in comparisons if isinstance(comparisons, list) else []:
         if not isinstance(c, dict) or c.get("metric") != metric:
             continue
@@ -61,30 +67,40 @@ def paired_for(probe: dict, metric: str) -> dict[tuple[str, str], dict]:
         a, b = str(c.get("a")), str(c.get("b"))
         test = c.get("mcnemar")
         p = test.get("p_value") if isinstance(test, dict) else None
-        out[(a, b)] = {"diff": float(c["diff"]), "ci": (float(ci[0]), float(ci[1])), "p": p}
-        out[(b, a)] = {"diff": -float(c["diff"]), "ci": (-float(ci[1]), -float(ci[0])), "p": p}
+        flip = c.get("sign_flip")
+        flip_p = flip.get("p_value") if isinstance(flip, dict) and is_number(flip.get("p_value")) else None
+        if metric in LOSSES and flip_p is None:
+            continue
+        conf = next((float(x) for x in (c.get("confidence"), block_conf) if is_number(x) and 0 < x < 1), 0.95)
+        shared = {"p": p, "flip_p": None if flip_p is None else float(flip_p), "alpha": round(1 - conf, 12)}
+        out[(a, b)] = {"diff": float(c["diff"]), "ci": (float(ci[0]), float(ci[1])), **shared}
+        out[(b, a)] = {"diff": -float(c["diff"]), "ci": (-float(ci[1]), -float(ci[0])), **shared}
     return out
 
 
 def diff_text(a: str, b: str, c: dict) -> str:
-    """``a − b = +0.023 [+0.007, +0.042]`` (one number of decimals for all three), with McNemar's p if any."""
+    """``a − b = +0.023 [+0.007, +0.042]`` (one number of decimals for all three), with McNemar's or the
+    sign-flip test's p if any."""
     numbers = [c["diff"], *c["ci"]]
     d = decimals_for(max(abs(x) for x in numbers))
     diff, lo, hi = (("+" if x > 0 else "") + fmt_num(x, d) for x in numbers)
     p = f", McNemar p={c['p']:.2g}" if is_number(c.get("p")) else ""
+    p += f", sign-flip p={c['flip_p']:.2g}" if is_number(c.get("flip_p")) else ""
     return f"{a} − {b} = {diff} [{lo}, {hi}]{p}"
 
 
 def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str, float],
                    sign: float) -> Verdict | None:
     """The verdict from paired CIs of leader - other; None unless every other model has one whose difference
-    matches the recorded values (a comparison left from other results is not trusted)."""
+    matches the recorded values (a comparison left from other results is not trusted). The leader wins against
+    another model when the CI excludes 0 in its favour and, where the comparison has a sign-flip test (Brier,
+    log loss), that test's p is below 1 − confidence as well."""
     if not others or any((leader, o) not in pairs for o in others):
         return None
     if not all(math.isclose(pairs[(leader, o)]["diff"], values[leader] - values[o], rel_tol=1e-5, abs_tol=1e-6)
                for o in others):
         return None
-    wins = {o: sign * pairs[(leader, o)]["ci"][0] > 0 and sign * pairs[(leader, o)]["ci"][1] > 0 for o in others}
+    wins = {o: _wins(pairs[(leader, o)], sign) for o in others}
     close = [o for o in others if not wins[o]]
     if not close:
         only = others[0]
@@ -96,6 +112,13 @@ def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str
     details = "; ".join(diff_text(leader, o, pairs[(leader, o)]) for o in close)
     return Verdict("not_distinguishable_paired", f"not distinguishable · paired: {', '.join(group)} ({details})",
                    {m: ND_PAIRED for m in group})
+
+
+def _wins(c: dict, sign: float) -> bool:
+    """The comparison's CI excludes 0 on the side ``sign`` favours, and its sign-flip p (if any) is below alpha."""
+    excludes = sign * c["ci"][0] > 0 and sign * c["ci"][1] > 0
+    flip_p = c.get("flip_p")
+    return excludes and (flip_p is None or flip_p < c.get("alpha", 0.05))
 
 
 def compare(metrics: dict[str, dict | None], higher_better: bool | None,
@@ -189,9 +212,12 @@ def build_scorecard(results: dict, models: list[str]) -> Table:
 def scorecard_legend() -> Legend:
     return Legend([
         (BEST_PAIRED, "paired test on the same examples (Newcombe interval of the accuracy difference, with "
-                      "McNemar's p; paired bootstrap for Brier and log loss): the leader's interval of the "
-                      "difference against every other model excludes 0 in its favour"),
-        (ND_PAIRED, "the paired interval of the difference between these models contains 0: no clear winner"),
+                      "McNemar's p; paired bootstrap interval and sign-flip permutation test for Brier and log "
+                      "loss): the leader's interval of the difference against every other model excludes 0 in "
+                      "its favour; for Brier and log loss the sign-flip p must also be below 1 − confidence "
+                      "(0.05 at 95%), both must hold"),
+        (ND_PAIRED, "the paired interval of the difference between these models contains 0, or (Brier, log loss) "
+                    "the sign-flip p is not below 1 − confidence: no clear winner"),
         (BEST, "unpaired (no paired test for this metric: no per-example predictions, or a metric such as "
                "macro F1 or ECE that has none): the leader's confidence interval overlaps no other model's interval"),
         (NOT_DISTINGUISHABLE, "unpaired: the leader's interval overlaps these models' intervals. A conservative "

@@ -1,9 +1,11 @@
 """Paired tests give known answers: McNemar against scipy and a hand computation, Newcombe's paired
 interval against published worked examples and a seeded simulation of its error rate at a
-non-inferiority margin, the paired bootstrap against a direct loop over the same seeded resamples."""
+non-inferiority margin, the paired bootstrap against a direct loop over the same seeded resamples, the
+sign-flip permutation test against a brute-force enumeration of every sign assignment."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -13,7 +15,8 @@ from scipy import stats as sps
 
 from audit.errors import AuditError
 from audit.paired import (
-    load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, wilson_interval,
+    load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, sign_flip_test,
+    wilson_interval,
 )
 
 
@@ -208,3 +211,74 @@ def test_sidecar_outside_results_dir_is_refused(tmp_path):
     for rel in ("../x.jsonl", str(tmp_path / "x.jsonl")):
         with pytest.raises(AuditError, match="points outside the results directory"):
             load_sidecar(tmp_path / "run", {"predictions_file": rel})
+
+
+def brute_force_sign_flip_p(d) -> float:
+    """Two-sided p by listing every sign assignment of the non-zero differences with itertools (no numpy)."""
+    values = [float(x) for x in d if x != 0]
+    observed = abs(sum(values))
+    hits = total = 0
+    for signs in itertools.product((1, -1), repeat=len(values)):
+        total += 1
+        hits += abs(sum(s * v for s, v in zip(signs, values))) >= observed - 1e-12
+    return hits / total
+
+
+def test_sign_flip_four_one_way_differences_of_301_is_exact_p_one_eighth():
+    # the reviewer's case: 297 examples with equal losses, 4 all favouring a; the bootstrap CI excludes 0 here
+    d = np.zeros(301)
+    d[:4] = -np.array([0.9, 1.3, 2.1, 0.7])
+    res = sign_flip_test(d, resamples=10000, seed=1)
+    assert res == {"p_value": pytest.approx(2 / 2**4, abs=1e-15), "n_nonzero": 4, "method": "exact-sign-flip",
+                   "resamples": 16}
+    assert paired_bootstrap(d, np.zeros(301), resamples=10000, seed=0)["ci"][1] < 0  # what the test guards
+
+
+def test_sign_flip_nine_one_way_differences_is_exact_two_over_512():
+    d = np.concatenate([np.linspace(0.1, 0.9, 9), np.zeros(391)])
+    res = sign_flip_test(d, resamples=10000, seed=0)
+    assert res["method"] == "exact-sign-flip" and res["n_nonzero"] == 9
+    assert res["p_value"] == pytest.approx(2 / 512, abs=1e-15)
+    assert res["p_value"] == pytest.approx(brute_force_sign_flip_p(d), abs=1e-15)
+
+
+@pytest.mark.parametrize("seed,n", [(0, 1), (1, 5), (2, 8), (3, 12), (4, 16)])
+def test_exact_sign_flip_equals_brute_force_enumeration(seed, n):
+    rng = np.random.default_rng(seed)
+    d = np.concatenate([rng.normal(0.05, 0.3, size=n), np.zeros(20)])
+    d[:2] = [0.25, -0.25] if n >= 2 else d[:2]  # ties in |d|, as repeated per-example losses give
+    res = sign_flip_test(d, resamples=10000, seed=0)
+    assert res["method"] == "exact-sign-flip" and res["n_nonzero"] == n
+    assert res["p_value"] == pytest.approx(brute_force_sign_flip_p(d), abs=1e-15)
+
+
+def test_monte_carlo_sign_flip_above_sixteen_is_seeded_and_near_the_exact_p():
+    rng = np.random.default_rng(5)
+    d = rng.normal(0.15, 0.5, size=17)
+    exact = brute_force_sign_flip_p(d)
+    res = sign_flip_test(d, resamples=10000, seed=3)
+    assert res["method"] == "monte-carlo-sign-flip" and res["n_nonzero"] == 17 and res["resamples"] == 10000
+    assert res == sign_flip_test(d, resamples=10000, seed=3)  # the same seed, the same p
+    se = math.sqrt(exact * (1 - exact) / 10000)
+    assert abs(res["p_value"] - exact) < 4 * se + 1e-4
+    assert 0 < sign_flip_test(np.full(40, 0.3), resamples=2000, seed=0)["p_value"] == pytest.approx(1 / 2001)
+
+
+def test_sign_flip_without_differences_is_p_one():
+    assert sign_flip_test(np.zeros(50), resamples=100, seed=0) == {"p_value": 1.0, "n_nonzero": 0, "method": "none",
+                                                                  "resamples": 0}
+    with pytest.raises(ValueError):
+        sign_flip_test(np.array([0.1, np.nan]))
+
+
+@pytest.mark.parametrize("shift,expect_difference", [(0.08, True), (0.0, False)])
+def test_sign_flip_agrees_with_the_bootstrap_at_large_n(shift, expect_difference):
+    # many examples differ, both ways: the bootstrap is fine here and the permutation test reaches the same verdict
+    rng = np.random.default_rng(11)
+    loss_b = rng.uniform(0.1, 1.0, size=2000)
+    loss_a = loss_b + rng.normal(-shift, 0.5, size=2000)
+    boot = paired_bootstrap(loss_a, loss_b, resamples=4000, seed=0)
+    flip = sign_flip_test(loss_a - loss_b, resamples=10000, seed=0)
+    assert flip["method"] == "monte-carlo-sign-flip" and flip["n_nonzero"] == 2000
+    assert (boot["ci"][1] < 0 or boot["ci"][0] > 0) is expect_difference
+    assert (flip["p_value"] < 0.05) is expect_difference

@@ -1,6 +1,8 @@
 """The paired block gives known answers: 9 fixed and 0 broken of 400 is a clear paired difference
 (McNemar exact p = 2 * 0.5**9) although the accuracies' own intervals overlap; Brier and log-loss
-differences equal scikit-learn's; pairs without usable sidecars are skipped with the reason."""
+differences equal scikit-learn's and carry an exact sign-flip test; pairs without usable sidecars are skipped
+with the reason (relative paths only); probes reporting none of accuracy, Brier, log loss get no block and
+their sidecars are not read."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from paired_builders import LABELS, correctness, model_proba, write_run
 from sklearn.metrics import brier_score_loss, log_loss
 
+import audit.paired_block as paired_block_module
 from audit.paired_block import add_paired, drop_paired, per_example_loss
 
 
@@ -92,6 +95,8 @@ def test_a_malformed_sidecar_is_skipped_not_raised(tmp_path):
     (tmp_path / doc["probes"][0]["results"]["b"]["predictions_file"]).write_text('{"id": "1"}\n')
     block = add_paired(doc, tmp_path)["probes"][0]["paired"]
     assert block["comparisons"] == [] and "lacks label, predicted" in block["skipped"][0]["reason"]
+    reason = block["skipped"][0]["reason"]
+    assert reason.startswith("predictions/metrics--b.jsonl:1: ") and str(tmp_path) not in reason
 
 
 def test_no_block_without_two_sidecars_and_resume_drops_stale_blocks(tmp_path):
@@ -114,3 +119,70 @@ def test_confidence_follows_the_probe_config_and_block_is_json(tmp_path):
     assert doc["probes"][0]["paired"]["confidence"] == 0.8
     assert wide_ci[0] < narrow_ci[0] and narrow_ci[1] < wide_ci[1]
     json.dumps(doc, allow_nan=False)  # results.json is written with allow_nan=False
+
+
+def test_loss_comparisons_carry_an_exact_sign_flip_test(nine_fixed):
+    for name in ("brier", "log_loss"):
+        c = comparison(nine_fixed, name)
+        flip = c["sign_flip"]
+        assert (flip["method"], flip["n_nonzero"], flip["resamples"]) == ("exact-sign-flip", 9, 512)
+        assert flip["p_value"] == pytest.approx(2 / 512, abs=1e-15)  # all 9 differences favour a
+    assert "sign_flip" not in comparison(nine_fixed, "accuracy")  # accuracy has McNemar
+
+
+def test_four_one_way_differences_of_301_give_sign_flip_p_one_eighth(tmp_path):
+    a, b = correctness(200, 4, 0, 97)
+    doc = add_paired(write_run(tmp_path, {"a": a, "b": b}), tmp_path)
+    c = comparison(doc, "log_loss")
+    assert c["n"] == 301 and c["ci"][1] < 0  # the bootstrap alone would call it
+    assert c["sign_flip"]["p_value"] == pytest.approx(0.125, abs=1e-15) and c["sign_flip"]["n_nonzero"] == 4
+
+
+def _other_probe(doc: dict, tmp_path, name: str, metrics: dict, with_label: bool) -> dict:
+    """A probe entry whose models wrote sidecars but report none of the paired metrics (templates-like rows
+    have no label column)."""
+    results = {}
+    for m in ("a", "b"):
+        rel = f"predictions/{name}--{m}.jsonl"
+        row = {"id": "0", "test": "t", "predicted": "pos", "proba": [0.1, 0.9]}
+        if with_label:
+            row["label"] = "pos"
+        (tmp_path / rel).write_text(json.dumps(row) + "\n", encoding="utf-8")
+        results[m] = {"status": "ok", "metrics": metrics, "details": {}, "predictions_file": rel}
+    entry = {"name": name, "family": "fairness", "version": "1", "config": {}, "metric_specs": [], "results": results}
+    doc["probes"].append(entry)
+    return entry
+
+
+def test_probes_without_paired_metrics_get_no_block_and_their_sidecars_are_not_read(tmp_path, monkeypatch):
+    a, b = correctness(300, 9, 0, 91)
+    doc = write_run(tmp_path, {"a": a, "b": b})
+    templates = _other_probe(doc, tmp_path, "templates", {"inv_failure_rate": {"value": 0.1, "ci": [0, 0.2]}},
+                             with_label=False)
+    counterfactual = _other_probe(doc, tmp_path, "counterfactual", {"flip_rate": {"value": 0.2, "ci": None}},
+                                  with_label=False)
+    fairness = _other_probe(doc, tmp_path, "group_fairness", {"dp_gap": {"value": 0.05, "ci": None}},
+                            with_label=True)
+    read = []
+    real = paired_block_module.load_sidecar
+
+    def spy(results_dir, unit):
+        read.append(unit["predictions_file"])
+        return real(results_dir, unit)
+
+    monkeypatch.setattr(paired_block_module, "load_sidecar", spy)
+    for entry in (templates, counterfactual, fairness):
+        entry["paired"] = {"comparisons": [], "skipped": []}  # a stale block goes too
+    add_paired(doc, tmp_path)
+    assert sorted(read) == ["predictions/metrics--a.jsonl", "predictions/metrics--b.jsonl"]
+    assert all("paired" not in entry for entry in (templates, counterfactual, fairness))
+    assert doc["probes"][0]["paired"]["skipped"] == []
+
+
+def test_no_block_when_the_models_share_no_paired_metric(tmp_path):
+    a, b = correctness(300, 9, 0, 91)
+    doc = write_run(tmp_path, {"a": a, "b": b})
+    results = doc["probes"][0]["results"]
+    results["a"]["metrics"] = {"accuracy": results["a"]["metrics"]["accuracy"]}
+    results["b"]["metrics"] = {"brier": results["b"]["metrics"]["brier"]}
+    assert "paired" not in add_paired(doc, tmp_path)["probes"][0]

@@ -23,7 +23,7 @@ def test_an_unselected_dependency_is_ignored():
     assert names(dependency_order(given)) == ["explain", "metrics"]
 
 
-def test_a_cycle_keeps_the_given_order():
+def test_ready_probes_run_first_then_a_cycles_members_in_the_given_order():
     given = [probe("a", ["b"]), probe("b", ["a"]), probe("c")]
     assert names(dependency_order(given)) == ["c", "a", "b"]
 

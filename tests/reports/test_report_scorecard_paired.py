@@ -1,6 +1,7 @@
 """The scorecard's verdict uses the probe's paired comparisons where they exist: 9 fixed and 0 broken
 of 400 is "best · paired" although the two accuracy intervals overlap; without paired data the
-intervals decide, labelled "unpaired"."""
+intervals decide, labelled "unpaired". Brier and log loss also need their sign-flip test: 4 differing
+examples of 301, all one way, leave them "not distinguishable · paired" although the bootstrap CI excludes 0."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from reports import render_html, render_markdown
 from reports.governance import build_governance
 from reports.markdown import render as render_md
 from reports.scorecard import (
-    BEST, BEST_PAIRED, ND_PAIRED, NOT_DISTINGUISHABLE, build_scorecard, compare, metric_row, scorecard_legend,
+    BEST, BEST_PAIRED, ND_PAIRED, NOT_DISTINGUISHABLE, build_scorecard, compare, metric_row, paired_for,
+    scorecard_legend,
 )
 
 
@@ -54,6 +56,46 @@ def test_lower_is_better_losses_use_the_paired_bootstrap(nine_fixed):
     assert c["ci"][1] < 0  # a is right, and more confident in the gold label, on the 9 examples where they differ
     assert (row[2].badge, row[3].badge) == (BEST_PAIRED, "") and "a better than b · paired" in row[4].text
     assert "McNemar" not in row[4].text  # a bootstrap has no McNemar
+    assert "sign-flip p=0.0039" in row[4].text  # 2 / 512: all 9 differences favour a
+
+
+@pytest.mark.parametrize("metric_name", ["log_loss", "brier"])
+def test_four_one_way_loss_differences_are_not_distinguishable(tmp_path, metric_name):
+    # 301 examples, 4 differ, all favouring a: McNemar p = 0.125 for accuracy, and the sign-flip p for the losses
+    # is 2/2^4 = 0.125 too, although the percentile bootstrap interval excludes 0
+    a, b = correctness(200, 4, 0, 97)
+    doc = add_paired(write_run(tmp_path, {"a": a, "b": b}), tmp_path)
+    probe = doc["probes"][0]
+    c = next(c for c in probe["paired"]["comparisons"] if c["metric"] == metric_name)
+    assert c["ci"][1] < 0 and c["sign_flip"]["p_value"] == pytest.approx(0.125)
+    row = metric_row(probe, metric_name, f"metrics.{metric_name}", ["a", "b"])
+    assert (row[2].badge, row[3].badge) == (ND_PAIRED, ND_PAIRED)
+    assert row[4].text.startswith("not distinguishable · paired: a, b (a − b = -0.0")
+    assert "sign-flip p=0.12" in row[4].text
+    assert accuracy_row(doc)[4].text.startswith("not distinguishable · paired")  # the two verdicts now agree
+
+
+def test_loss_verdict_needs_both_the_interval_and_the_sign_flip_p():
+    two = {"a": metric(0.30, None, hib=False), "b": metric(0.32, None, hib=False)}
+
+    def pairs(lo, hi, flip_p, alpha=0.05):
+        c = {"diff": -0.02, "ci": (lo, hi), "p": None, "flip_p": flip_p, "alpha": alpha}
+        return {("a", "b"): c, ("b", "a"): {**c, "diff": 0.02, "ci": (-hi, -lo)}}
+
+    assert compare(two, False, pairs(-0.03, -0.01, 0.01)).kind == "best_paired"
+    assert compare(two, False, pairs(-0.03, -0.01, 0.06)).kind == "not_distinguishable_paired"  # p too large
+    assert compare(two, False, pairs(-0.03, 0.01, 0.001)).kind == "not_distinguishable_paired"  # CI holds 0
+    assert compare(two, False, pairs(-0.03, -0.01, 0.06, alpha=0.1)).kind == "best_paired"  # 90% confidence
+
+
+def test_a_loss_comparison_without_sign_flip_is_not_used(nine_fixed):
+    probe = nine_fixed["probes"][0]
+    for c in probe["paired"]["comparisons"]:
+        c.pop("sign_flip", None)  # as written before the test existed
+    assert paired_for(probe, "log_loss") == {} and paired_for(probe, "brier") == {}
+    assert set(paired_for(probe, "accuracy")) == {("a", "b"), ("b", "a")}
+    row = metric_row(probe, "log_loss", "metrics.log_loss", ["a", "b"])
+    assert "· paired" not in row[4].text
 
 
 def _pairs(diffs: dict[tuple[str, str], tuple[float, float, float]]) -> dict:
@@ -94,6 +136,8 @@ def test_marks_and_legend_reach_both_outputs(nine_fixed):
     assert "_(best · paired)_" in md and "a better than b · paired" in md
     legend = dict(scorecard_legend().items)
     assert "excludes 0" in legend[BEST_PAIRED] and "Newcombe" in legend[BEST_PAIRED]
+    assert "sign-flip" in legend[BEST_PAIRED] and "1 − confidence" in legend[BEST_PAIRED]
+    assert "both must hold" in legend[BEST_PAIRED] and "sign-flip" in legend[ND_PAIRED]
     assert legend[BEST].startswith("unpaired") and legend[NOT_DISTINGUISHABLE].startswith("unpaired")
     assert "**best · paired**" in md and "**not distinguishable · paired**" in md
 
