@@ -2,9 +2,16 @@
 maps, input gradients and integrated gradients, batched like ``predict_proba``.
 
 Texts are sorted by length and padded per batch with the attention mask applied (padded keys get
-zero attention weight, so each row equals the text run on its own). Gradient passes feed
+zero attention weight) and, with left padding, each row's own position ids (see
+:func:`audit.models.huggingface.collate`; without them a left-padded GPT-2 row differs from the
+text run on its own), so each row equals the text run on its own. Gradient passes feed
 ``inputs_embeds``, from which a last-token (decoder) classifier cannot find its pad tokens, so
-for those only texts of equal length share a batch. Gradients run in fp32 without autocast.
+for those only texts of equal length share a batch, and each text is cut after the token the
+classifier reads (the last one whose id is not the pad id, as transformers picks it: when the pad
+token is the EOS the tokenizer appends, the token before it), so the last position is that token;
+the cut tokens, which a causal model's pooled token cannot see, get zero gradient.
+Gradients run in fp32 without autocast. Models whose outputs have no ``attentions`` or that take
+no ``inputs_embeds`` (BART, T5) raise :class:`ExplanationUnavailable` for those methods.
 Each method returns, per text, its ``tokens``, ``offsets`` (character span of each token in the
 text; None with a slow tokenizer) and ``special`` (True for [CLS]/[SEP]/BOS-like tokens)
 besides its own arrays, trimmed of padding.
@@ -13,6 +20,7 @@ besides its own arrays, trimmed of padding.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from typing import Any
 
 import numpy as np
@@ -20,6 +28,13 @@ import torch
 import transformers
 
 from audit.errors import AuditError
+
+
+class ExplanationUnavailable(AuditError):
+    """This model cannot give an explanation method's input (attention maps, input gradients); the
+    explain probe records the method as skipped with this message as the reason."""
+
+    unavailable = True
 
 
 class HFExplanations:
@@ -30,9 +45,54 @@ class HFExplanations:
         Llama, Mistral have a ``score`` head; XLNet's summary is "last") rather than the first ([CLS])."""
         return hasattr(self.model, "score") or getattr(self.model.config, "summary_type", None) == "last"
 
-    def pooled_index(self, n_tokens: int) -> int:
-        """Index of the token the classifier reads in a text of ``n_tokens`` tokens (unpadded)."""
-        return n_tokens - 1 if self._pools_last_token() else 0
+    def _pad_pooling_id(self) -> int | None:
+        """The pad id a ``score``-head decoder classifier skips to find its token, or None.
+
+        transformers' *ForSequenceClassification with a ``score`` head (GPT-2, GPT-Neo, OPT, Llama,
+        ...; 4.57: ``last_non_pad_token``) reads on ``input_ids`` the rightmost token whose id is not
+        ``config.pad_token_id`` (index 0 when all are); fed ``inputs_embeds``, it reads the last position.
+        XLNet's "last" summary reads the last position whatever its id.
+        """
+        if not hasattr(self.model, "score"):
+            return None
+        pad = getattr(self.model.config, "pad_token_id", None)
+        return None if pad is None else int(pad)
+
+    def pooled_index(self, n_tokens: int, ids: Any = None) -> int:
+        """Index of the token the classifier reads in a text of ``n_tokens`` tokens (unpadded);
+        ``ids`` (its token ids) lets a decoder whose pad id is its EOS skip a trailing EOS, as
+        transformers does on ``input_ids``."""
+        if not self._pools_last_token():
+            return 0
+        pad = self._pad_pooling_id()
+        if ids is None or pad is None:
+            return n_tokens - 1
+        real = [j for j, t in enumerate(list(ids)[:n_tokens]) if int(t) != pad]
+        return real[-1] if real else 0
+
+    def _gradient_lengths(self, enc: Any) -> list[int] | None:
+        """Per text, how many leading tokens the gradient passes feed: up to the pooled token for
+        last-token classifiers (fed ``inputs_embeds``, they read the last position), else all (None)."""
+        if not self._pools_last_token():
+            return None
+        return [self.pooled_index(len(ids), ids) + 1 for ids in enc["input_ids"]]
+
+    def _check_embeds(self) -> None:
+        try:
+            takes = "inputs_embeds" in inspect.signature(self.model.forward).parameters
+        except (TypeError, ValueError):
+            takes = True
+        if not takes:
+            raise ExplanationUnavailable(f"{type(self.model).__name__} takes no input embeddings, so gradient-based explanations do not apply to it.")
+
+    def _embeds_forward(self, embeds: torch.Tensor, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits of the model fed ``inputs_embeds``; a model that refuses them (BART, T5
+        sequence classifiers raise NotImplementedError) is an :class:`ExplanationUnavailable`."""
+        try:
+            return self.model(inputs_embeds=embeds, **batch).logits
+        except NotImplementedError as exc:
+            raise ExplanationUnavailable(f"{type(self.model).__name__} does not accept input embeddings ({exc}), "
+                                         "so gradient-based explanations do not apply to it.") from None
 
     def _explain_encode(self, texts: list[str]) -> Any:
         fast = bool(getattr(self.tokenizer, "is_fast", False))
@@ -40,16 +100,19 @@ class HFExplanations:
                               return_attention_mask=False, return_special_tokens_mask=True,
                               return_offsets_mapping=fast)
 
-    def _explain_batches(self, enc: Any, rows: int, *, same_length: bool = False):
+    def _explain_batches(self, enc: Any, rows: int, *, same_length: bool = False, keep: list[int] | None = None):
         """(indices, padded batch, real-token slices) for batches of at most ``rows`` texts, longest first.
 
         ``same_length``: only texts of equal token length share a batch (no padding). Gradient
         passes need it for last-token classifiers: fed ``inputs_embeds`` they cannot find the pad
         tokens and would read the last position, padding included.
+        ``keep``: per text, feed only its first ``keep[i]`` tokens (slices index those).
         """
         from audit.models.huggingface import collate, pad_values_for  # loaded already: it imports this module
 
         pads = pad_values_for(self.tokenizer, enc)
+        if keep is not None:
+            enc = {key: [list(row)[:m] for row, m in zip(enc[key], keep)] for key in pads if key in enc}
         lengths = [len(x) for x in enc["input_ids"]]
         order = np.argsort([-n for n in lengths], kind="stable")
         rows = max(1, rows)
@@ -62,7 +125,8 @@ class HFExplanations:
         left = self.tokenizer.padding_side == "left"
         for idx in groups:
             idx = np.array(idx)
-            batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device)
+            batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device,
+                            getattr(self, "position_ids", False))
             width = batch["input_ids"].shape[1]
             spans = [slice(width - lengths[i], width) if left else slice(0, lengths[i]) for i in idx]
             yield idx, batch, spans
@@ -120,9 +184,10 @@ class HFExplanations:
         rows = min(batch_size or self.batch_size, max(1, 50_000_000 // (per_layer_heads * longest**2)))  # ~200 MB
         with self._eager_attention(), torch.inference_mode():
             for idx, batch, spans in self._explain_batches(enc, rows):
-                maps = self.model(**batch, output_attentions=True).attentions
+                maps = getattr(self.model(**batch, output_attentions=True), "attentions", None)
                 if not maps or any(m is None for m in maps):
-                    raise AuditError("This model's attention implementation returns no attention maps, so attention-based probes do not apply to it.")
+                    raise ExplanationUnavailable("This model's attention implementation returns no attention maps (an "
+                                                 "encoder-decoder's outputs have none), so attention-based probes do not apply to it.")
                 yield enc, idx, spans, maps
 
     def attentions(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
@@ -156,7 +221,7 @@ class HFExplanations:
             for row, (i, sl) in enumerate(zip(idx, spans)):
                 layers = mean[row][:, sl, sl]
                 n = layers.shape[-1]
-                p = self.pooled_index(n)
+                p = self.pooled_index(n, enc["input_ids"][i])
                 eye = torch.eye(n, dtype=layers.dtype, device=layers.device)
                 r = eye[p]
                 for a in reversed(layers):  # e_p^T A_L ... A_1, vector-matrix products only
@@ -181,20 +246,27 @@ class HFExplanations:
         results: list[dict[str, Any]] = [{} for _ in texts]
         if not texts:
             return results
+        self._check_embeds()
         enc = self._explain_encode(texts)
         embed = self.model.get_input_embeddings()
-        batches = self._explain_batches(enc, batch_size or self.batch_size, same_length=self._pools_last_token())
+        keep = self._gradient_lengths(enc)
+        batches = self._explain_batches(enc, batch_size or self.batch_size, same_length=self._pools_last_token(), keep=keep)
         for idx, batch, spans in batches:
             ids = batch.pop("input_ids")
             with torch.enable_grad():
                 emb = embed(ids).detach().float().requires_grad_(True)
-                values = self._target_score(self.model(inputs_embeds=emb, **batch).logits, targets[idx], score)
+                values = self._target_score(self._embeds_forward(emb, batch), targets[idx], score)
                 (grad,) = torch.autograd.grad(values.sum(), emb)  # rows are independent: one backward for all
             emb, grad = emb.detach().double().cpu().numpy(), grad.double().cpu().numpy()
             values = values.detach().double().cpu().numpy()
             for row, (i, sl) in enumerate(zip(idx, spans)):
-                results[i] = {**self._token_info(enc, i), "embeddings": emb[row, sl], "gradients": grad[row, sl],
-                              "score": float(values[row])}
+                e, g = emb[row, sl], grad[row, sl]
+                cut = enc["input_ids"][i][len(e):]
+                if len(cut):  # tokens after the pooled token: their embeddings, zero gradient
+                    with torch.no_grad():
+                        tail = embed(torch.tensor(list(cut), device=self.device)).double().cpu().numpy()
+                    e, g = np.concatenate([e, tail]), np.concatenate([g, np.zeros_like(tail)])
+                results[i] = {**self._token_info(enc, i), "embeddings": e, "gradients": g, "score": float(values[row])}
         return results
 
     def integrated_gradients(self, texts: list[str], target: list[int], *, steps: int = 32, score: str = "proba",
@@ -222,18 +294,20 @@ class HFExplanations:
         weights = torch.full((n_points,), 1.0 / steps, device=self.device)
         weights[0] = weights[-1] = 0.5 / steps
         cap = max(1, rows_per_pass or self.batch_size)
+        self._check_embeds()
         enc = self._explain_encode(texts)
         embed = self.model.get_input_embeddings()
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        batches = self._explain_batches(enc, max(1, cap // n_points), same_length=self._pools_last_token())
+        keep = self._gradient_lengths(enc)
+        batches = self._explain_batches(enc, max(1, cap // n_points), same_length=self._pools_last_token(), keep=keep)
         for idx, batch, spans in batches:
             ids = batch.pop("input_ids")
-            keep = torch.ones_like(ids, dtype=torch.bool)  # padding and special tokens keep their ids
+            kept = torch.ones_like(ids, dtype=torch.bool)  # padding and special tokens keep their ids
             for row, (i, sl) in enumerate(zip(idx, spans)):
-                keep[row, sl] = torch.tensor(enc["special_tokens_mask"][i], dtype=torch.bool, device=self.device)
+                kept[row, sl] = torch.tensor(enc["special_tokens_mask"][i][: sl.stop - sl.start], dtype=torch.bool, device=self.device)
             with torch.no_grad():
                 x = embed(ids).float()
-                base = embed(torch.where(keep, ids, torch.full_like(ids, pad_id))).float()
+                base = embed(torch.where(kept, ids, torch.full_like(ids, pad_id))).float()
             mean_grad = torch.zeros_like(x)
             values = torch.zeros(len(idx), n_points, device=self.device)
             pairs = torch.cartesian_prod(torch.arange(len(idx)), torch.arange(n_points)).to(self.device)
@@ -241,7 +315,7 @@ class HFExplanations:
                 r, k = chunk[:, 0], chunk[:, 1]
                 path = (base[r] + alphas[k, None, None] * (x[r] - base[r])).requires_grad_(True)
                 with torch.enable_grad():
-                    out = self._target_score(self.model(inputs_embeds=path, **{n: v[r] for n, v in batch.items()}).logits,
+                    out = self._target_score(self._embeds_forward(path, {n: v[r] for n, v in batch.items()}),
                                              targets[idx][r], score)
                     (grad,) = torch.autograd.grad(out.sum(), path)
                 mean_grad.index_add_(0, r, grad * weights[k, None, None])
@@ -249,6 +323,7 @@ class HFExplanations:
             attr = ((x - base) * mean_grad).sum(-1).double().cpu().numpy()
             values = values.double().cpu().numpy()
             for row, (i, sl) in enumerate(zip(idx, spans)):
-                results[i] = {**self._token_info(enc, i), "attributions": attr[row, sl],
+                cut = len(enc["input_ids"][i]) - (sl.stop - sl.start)  # tokens after the pooled one: 0
+                results[i] = {**self._token_info(enc, i), "attributions": np.concatenate([attr[row, sl], np.zeros(cut)]),
                               "score": float(values[row, -1]), "baseline_score": float(values[row, 0])}
         return results

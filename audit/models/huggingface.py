@@ -9,6 +9,7 @@ times less compute than padding every query to ``max_length``.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import os
 from pathlib import Path
@@ -123,8 +124,16 @@ def effective_max_length(tokenizer: Any, config: Any, max_length: int) -> int:
     return min(max_length, int(limit)) if limit else max_length
 
 
-def collate(encodings: Any, indices: Any, pad_values: dict[str, int], padding_side: str, device: str) -> dict[str, torch.Tensor]:
-    """Pad the rows ``indices`` of an unpadded batch encoding to their longest row (dynamic padding)."""
+def collate(encodings: Any, indices: Any, pad_values: dict[str, int], padding_side: str, device: str,
+            position_ids: bool = False) -> dict[str, torch.Tensor]:
+    """Pad the rows ``indices`` of an unpadded batch encoding to their longest row (dynamic padding).
+
+    ``position_ids`` (for models where :func:`takes_position_ids`): with left padding, also pass
+    each row's positions counted from its first real token (0 on the padding), as a text run on
+    its own gets them; the forward's default counts from the first column, padding included, which
+    shifts learned absolute positions (GPT-2, GPT-Neo) and changes the output. Right padding
+    needs none: the real tokens are first and get 0, 1, 2, ... by default.
+    """
     ids = encodings["input_ids"]
     lengths = [len(ids[i]) for i in indices]
     longest = max(lengths)
@@ -138,7 +147,22 @@ def collate(encodings: Any, indices: Any, pad_values: dict[str, int], padding_si
             else:
                 arr[row, :n] = values
         batch[key] = torch.from_numpy(arr).to(device)
+    if position_ids and padding_side == "left" and "attention_mask" in batch:
+        batch["position_ids"] = (batch["attention_mask"].cumsum(-1) - 1).clamp(min=0)
     return batch
+
+
+def takes_position_ids(model: Any) -> bool:
+    """Whether left-padded batches should pass ``position_ids`` to ``model`` (see :func:`collate`): its
+    forward accepts them, and it does not count positions from the pad ids itself (RoBERTa-style
+    embeddings with a ``padding_idx`` do, and start them at padding_idx + 1, not 0)."""
+    try:
+        if "position_ids" not in inspect.signature(model.forward).parameters:
+            return False  # e.g. DistilBERT, XLNet, BART
+    except (TypeError, ValueError):
+        return False
+    embeddings = getattr(getattr(model, "base_model", None), "embeddings", None)
+    return getattr(embeddings, "padding_idx", None) is None
 
 
 def pad_values_for(tokenizer: Any, encodings: Any) -> dict[str, int]:
@@ -173,6 +197,7 @@ class HFClassifier(HFExplanations):
         self.batch_size = batch_size
         self.device = device
         self.precision = precision
+        self.position_ids = takes_position_ids(self.model)  # checked once: signature inspection is slow
 
     def _encode(self, texts: list[str]) -> Any:
         return self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False, return_attention_mask=False)
@@ -189,7 +214,7 @@ class HFClassifier(HFExplanations):
         with torch.inference_mode(), autocast(self.device, self.precision):
             for start in range(0, len(texts), self.batch_size):
                 idx = order[start : start + self.batch_size]
-                batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device)
+                batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device, self.position_ids)
                 logits = self.model(**batch).logits
                 out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return out

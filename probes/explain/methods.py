@@ -29,6 +29,17 @@ class Skip(Exception):
     """A method that cannot run on this model; the message is the reason recorded in details."""
 
 
+def _skip_unavailable(call, *args, **kwargs):
+    """``call(*args, **kwargs)``; an error that says the model cannot give the method's input (an
+    ``unavailable`` attribute: e.g. an encoder-decoder refusing ``inputs_embeds``) becomes a Skip."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001  (only those marked unavailable; the rest propagate)
+        if getattr(exc, "unavailable", False):
+            raise Skip(str(exc).rstrip(".")) from None
+        raise
+
+
 def unavailable(model, method: str) -> str | None:
     """Why ``method`` cannot run on ``model`` (a sentence), or None when it can."""
     if method not in NEEDS:
@@ -72,7 +83,7 @@ def attention_scores(model, texts: list[str], kind: str, batch_size: int, cache:
 
 def grad_x_input(model, texts: list[str], targets: list[int], score: str, batch_size: int) -> list[np.ndarray]:
     """Gradient of the target's score times the input embedding, summed over the hidden size."""
-    rows = model.classifier.input_gradients(texts, targets, score=score, batch_size=batch_size)
+    rows = _skip_unavailable(model.classifier.input_gradients, texts, targets, score=score, batch_size=batch_size)
     return _words_of(rows, texts, lambda r: (r["gradients"] * r["embeddings"]).sum(axis=-1))
 
 
@@ -103,7 +114,7 @@ def integrated_gradients(model, texts: list[str], targets: list[int], score: str
     than dropping IG for every text.
     """
     ig = model.classifier.integrated_gradients
-    rows = ig(texts, targets, steps=steps, score=score, rows_per_pass=rows_per_pass)
+    rows = _skip_unavailable(ig, texts, targets, steps=steps, score=score, rows_per_pass=rows_per_pass)
     used = [steps] * len(rows)
     failed: set[int] = set()
     current = steps

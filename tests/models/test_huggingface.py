@@ -200,3 +200,23 @@ def test_cuda_path_uses_the_gpu_and_autocast(tiny_dir, reference):
     np.testing.assert_allclose(proba, reference(TEXTS), atol=3e-2)
     fp32 = load_hf_model(str(tiny_dir), name="tiny", device="cuda", precision="fp32").classifier.predict_proba(TEXTS)
     np.testing.assert_allclose(fp32, reference(TEXTS), atol=1e-4)
+
+
+def test_left_padding_passes_positions_counted_from_the_first_real_token(loaded):
+    from transformers import DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig, RobertaForSequenceClassification
+
+    from audit.models.huggingface import collate, takes_position_ids
+
+    enc = {"input_ids": [[5, 6, 7], [8]]}
+    pads = {"input_ids": 0, "attention_mask": 0}
+    left = collate(enc, [0, 1], pads, "left", "cpu", position_ids=True)
+    assert left["input_ids"].tolist() == [[5, 6, 7], [0, 0, 8]]
+    assert left["position_ids"].tolist() == [[0, 1, 2], [0, 0, 0]]
+    assert "position_ids" not in collate(enc, [0, 1], pads, "right", "cpu", position_ids=True)  # default is right
+    assert "position_ids" not in collate(enc, [0, 1], pads, "left", "cpu")  # the trainer's call: unchanged
+    assert loaded.classifier.position_ids  # BERT's forward takes them (used only when padding on the left)
+    small = {"num_labels": 2}
+    assert not takes_position_ids(DistilBertForSequenceClassification(DistilBertConfig(dim=16, n_layers=1, n_heads=2, hidden_dim=16, **small)))
+    # RoBERTa counts positions from its pad ids itself, starting at padding_idx + 1: leave it alone
+    assert not takes_position_ids(RobertaForSequenceClassification(RobertaConfig(hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                                                                                 intermediate_size=16, **small)))
