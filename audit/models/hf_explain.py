@@ -177,8 +177,11 @@ class HFExplanations:
                     self.model.set_attn_implementation(previous)
             transformers.logging.set_verbosity(verbosity)
 
-    def _attention_passes(self, texts: list[str], batch_size: int | None, per_layer_heads: int):
-        """(encoding, [(indices, spans, maps tuple)]) per batch, maps from one eager forward pass."""
+    def _attention_passes(self, texts: list[str], batch_size: int | None):
+        """(encoding, indices, spans, maps tuple) per batch, maps from one eager forward pass; batches are
+        sized so that one batch's maps (layers x heads x L x L per text) stay around 200 MB."""
+        cfg = self.model.config
+        per_layer_heads = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12))
         enc = self._explain_encode(texts)
         longest = max(len(x) for x in enc["input_ids"])
         rows = min(batch_size or self.batch_size, max(1, 50_000_000 // (per_layer_heads * longest**2)))  # ~200 MB
@@ -197,9 +200,7 @@ class HFExplanations:
         results: list[dict[str, Any]] = [{} for _ in texts]
         if not texts:
             return results
-        cfg = self.model.config
-        size = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12))
-        for enc, idx, spans, maps in self._attention_passes(texts, batch_size, size):
+        for enc, idx, spans, maps in self._attention_passes(texts, batch_size):
             stacked = torch.stack(maps, 1).float().cpu().numpy()  # (batch, layers, heads, L, L)
             for row, (i, sl) in enumerate(zip(idx, spans)):
                 results[i] = {**self._token_info(enc, i), "attentions": np.ascontiguousarray(stacked[row][:, :, sl, sl])}
@@ -214,9 +215,7 @@ class HFExplanations:
         results: list[dict[str, Any]] = [{} for _ in texts]
         if not texts:
             return results
-        cfg = self.model.config
-        size = int(getattr(cfg, "num_hidden_layers", 12)) * int(getattr(cfg, "num_attention_heads", 12))
-        for enc, idx, spans, maps in self._attention_passes(texts, batch_size, size):
+        for enc, idx, spans, maps in self._attention_passes(texts, batch_size):
             mean = torch.stack([m.mean(1) for m in maps], 1).double()  # (batch, layers, L, L)
             for row, (i, sl) in enumerate(zip(idx, spans)):
                 layers = mean[row][:, sl, sl]
