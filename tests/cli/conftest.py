@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 from click.testing import CliRunner
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from tfidf_workdir import build_tfidf_workdir
 
 from audit.cli import main
-from audit.demo.corpus import generate
-from audit.models.sklearn_model import save_sklearn_model
 
 SCRIPT_TEXT = '<script>alert("pwned")</script> the acting was dull.'
 
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cli")
-    train = generate(300, seed=0, skewed=True)
-    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
-    pipe.fit([r["text"] for r in train], [r["label"] for r in train])
-    save_sklearn_model(pipe, root / "tfidf.skops")
-    test = generate(60, seed=1, skewed=False)
-    test[0]["text"] = SCRIPT_TEXT
-    with (root / "test.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(test[0]))
-        writer.writeheader()
-        writer.writerows(test)
+    root = build_tfidf_workdir(tmp_path_factory.mktemp("cli"), first_text=SCRIPT_TEXT)
     (root / "callables.py").write_text(
         "import numpy as np\n"
         "def length_model(texts):\n"

@@ -3,7 +3,6 @@ so every gate statistic can be checked against an independent computation."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -113,23 +112,9 @@ def policy(tmp_path):
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from tfidf_workdir import build_tfidf_workdir
 
-    from audit.demo.corpus import generate
-    from audit.models.sklearn_model import save_sklearn_model
-
-    root = tmp_path_factory.mktemp("gate-run")
-    train = generate(300, seed=0, skewed=True)
-    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
-    pipe.fit([r["text"] for r in train], [r["label"] for r in train])
-    save_sklearn_model(pipe, root / "tfidf.skops")
-    test = generate(60, seed=1, skewed=False)
-    with (root / "test.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(test[0]))
-        writer.writeheader()
-        writer.writerows(test)
+    root = build_tfidf_workdir(tmp_path_factory.mktemp("gate-run"))
     (root / "gate_models.py").write_text(
         "import numpy as np\n"
         "def coin(texts):\n"
