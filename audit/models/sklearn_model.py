@@ -1,13 +1,17 @@
 """scikit-learn text classifiers (a Pipeline from raw text to classes) saved with skops or pickle.
 
 Unpickling runs arbitrary code, so ``.joblib``/``.pkl`` files load only with ``trust_pickle``
-(``--trust-model``). ``.skops`` files are safe by construction except for the types skops
-flags as untrusted; those are accepted without the flag only from the modules below.
+(``--trust-model``). A ``.skops`` file names every type and function it rebuilds; without the
+flag it may hold only what skops trusts by default plus scikit-learn *estimator classes*
+(e.g. ``sklearn.calibration._CalibratedClassifier``). Functions are never accepted: a
+``FunctionTransformer`` calls its ``func`` on the input, so an allowed
+``numpy.lib.format.open_memmap`` writes files and ``numpy.lib._datasource.open`` makes requests.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,18 +25,11 @@ from audit.models.base import LoadedModel
 SKOPS_EXTENSIONS = (".skops",)
 PICKLE_EXTENSIONS = (".joblib", ".pkl", ".pickle")
 
-# Types skops flags as untrusted are accepted without --trust-model only when they come from
-# these libraries (e.g. sklearn.calibration._CalibratedClassifier, private helper classes)...
-TRUSTED_MODULE_PREFIXES = ("sklearn.", "numpy.", "scipy.")
-# ...and are not one of these, which read or write files, download or run processes when
-# called (e.g. as a FunctionTransformer's func).
-DENIED_MODULE_PREFIXES = (
-    "numpy.distutils.", "numpy.f2py.", "numpy.testing.", "numpy.lib.npyio.", "numpy.lib._npyio_impl.",
-    "scipy.io.", "sklearn.datasets.", "sklearn.externals.", "sklearn.utils._testing.",
-)
-DENIED_NAMES = frozenset(
-    f"numpy.{f}" for f in ("save", "savez", "savez_compressed", "savetxt", "load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap")
-)
+# Beyond skops' own defaults, only classes defined in scikit-learn (outside these modules, which
+# read files, download or exist for tests) that behave as estimators load without --trust-model.
+TRUSTED_CLASS_PACKAGE = "sklearn."
+DENIED_MODULE_PREFIXES = ("sklearn.datasets", "sklearn.externals", "sklearn.utils._testing")
+ESTIMATOR_METHODS = ("fit", "predict", "predict_proba", "transform")
 
 NOT_FOUND = "Model file not found: '{path}'. Check the path."
 UNSUPPORTED = "Cannot load '{path}' as a scikit-learn model: unsupported extension '{ext}'. Save it with skops (.skops) or joblib (.joblib, .pkl)."
@@ -41,8 +38,8 @@ PICKLE_REFUSED = (
     "Re-save the model with skops (.skops), or pass --trust-model if you trust its source."
 )
 UNTRUSTED_TYPES = (
-    "Refusing to load '{path}': it contains types outside the scikit-learn/numpy/scipy allow-list: {types}. "
-    "Pass --trust-model if you trust its source."
+    "Refusing to load '{path}': it contains types outside the allow-list (skops defaults and scikit-learn "
+    "estimator classes; functions never), which could run code: {types}. Pass --trust-model if you trust its source."
 )
 LOAD_FAILED = "Cannot load scikit-learn model '{path}': {reason}. Check that the file is complete and was saved with compatible versions."
 NOT_A_CLASSIFIER = "Model '{path}' ({cls}) has no {missing}; it must be a fitted classifier with predict_proba (e.g. a Pipeline ending in LogisticRegression)."
@@ -65,8 +62,24 @@ class SklearnClassifier:
 
 
 def is_trusted_type(name: str) -> bool:
-    """Whether an untrusted type reported by skops may load without ``--trust-model``."""
-    return name.startswith(TRUSTED_MODULE_PREFIXES) and name not in DENIED_NAMES and not name.startswith(DENIED_MODULE_PREFIXES)
+    """Whether a type skops reports as untrusted may load without ``--trust-model``.
+
+    True only for a class defined in scikit-learn that behaves as an estimator (``BaseEstimator``
+    or fit/predict/transform methods). Names are resolved by importing scikit-learn modules only,
+    the way skops resolves them (module, then one attribute), so what is checked is what loads.
+    """
+    if not name.startswith(TRUSTED_CLASS_PACKAGE) or name.startswith(DENIED_MODULE_PREFIXES):
+        return False
+    module_name, _, attr = name.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    if not isinstance(obj, type) or not str(getattr(obj, "__module__", "")).startswith(TRUSTED_CLASS_PACKAGE):
+        return False
+    from sklearn.base import BaseEstimator
+
+    return issubclass(obj, BaseEstimator) or any(callable(getattr(obj, m, None)) for m in ESTIMATOR_METHODS)
 
 
 def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labels: list[str] | None = None) -> LoadedModel:

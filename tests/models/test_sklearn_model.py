@@ -125,15 +125,66 @@ def test_file_touching_numpy_functions_are_not_allowed(tmp_path):
     raises_one_line(lambda: load_sklearn_model(str(path), name="f"), "numpy.save", "--trust-model")
 
 
+def _payload_pipeline(func, **kw_args) -> Pipeline:
+    """A fitted text classifier with a hostile first step (never fitted: fitting would run it)."""
+    clf = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(TEXTS, LABELS)
+    return Pipeline([("payload", FunctionTransformer(func, kw_args=kw_args)), ("clf", clf)])
+
+
+def test_open_memmap_payload_is_refused_and_would_write_a_file(tmp_path):
+    """Defect: numpy.* functions passed the allow-list, so a model could write files on predict."""
+    from numpy.lib.format import open_memmap
+
+    target = tmp_path / "written-by-the-model.npy"
+    path = tmp_path / "memmap.skops"
+    save_sklearn_model(_payload_pipeline(open_memmap, mode="w+", dtype="uint8", shape=(1,)), path)
+    raises_one_line(lambda: load_sklearn_model(str(path), name="m"),
+                    "numpy.lib.format.open_memmap", "functions never", "--trust-model")
+    assert not target.exists()
+    # The payload is real: with the flag the step writes the file its author chose.
+    model = load_sklearn_model(str(path), name="m", trust_pickle=True)
+    model.classifier.estimator.steps[0][1].transform(str(target))
+    assert target.exists()
+
+
+def test_datasource_open_payload_is_refused(tmp_path, monkeypatch):
+    """Defect: numpy.lib._datasource.open (an HTTP fetch for a URL) loaded without the flag."""
+    import socket
+
+    from numpy.lib import _datasource
+
+    opened = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, addr: opened.append(addr))
+    path = tmp_path / "fetch.skops"
+    save_sklearn_model(_payload_pipeline(_datasource.open, destpath=str(tmp_path)), path)
+    raises_one_line(lambda: load_sklearn_model(str(path), name="d"), "numpy.lib._datasource.open", "--trust-model")
+    assert opened == []
+
+
+def test_sklearn_functions_need_the_flag_too(tmp_path):
+    from sklearn.preprocessing import normalize
+
+    path = tmp_path / "n.skops"
+    save_sklearn_model(_payload_pipeline(normalize), path)
+    raises_one_line(lambda: load_sklearn_model(str(path), name="n"), "sklearn.preprocessing._data.normalize", "--trust-model")
+
+
 @pytest.mark.parametrize(
     "name, trusted",
     [
         ("sklearn.calibration._CalibratedClassifier", True),
-        ("numpy.float32", True),
-        ("scipy.sparse._csr.csr_matrix", True),
+        ("sklearn.calibration._SigmoidCalibration", True),
+        ("sklearn.preprocessing._data.normalize", False),
+        ("sklearn.utils._testing.TempMemmap", False),
+        ("sklearn.calibration.np", False),
+        ("sklearn.nonexistent.Thing", False),
+        ("numpy.memmap", False),
         ("numpy.load", False),
-        ("numpy.savetxt", False),
+        ("numpy.lib.format.open_memmap", False),
+        ("numpy.lib._datasource.open", False),
+        ("numpy.lib._datasource.DataSource", False),
         ("numpy.f2py.compile", False),
+        ("scipy.io.mmwrite", False),
         ("sklearn.datasets.fetch_openml", False),
         ("posix.system", False),
         ("sklearnx.Evil", False),
