@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import AuditError
-from probes.base import build_config
+from audit.probes.base import build_config
 
 TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance")
 DEVICES = ("auto", "cpu", "cuda", "mps")

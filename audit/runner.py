@@ -27,8 +27,8 @@ from audit.errors import AuditError
 from audit.paired_block import add_paired, drop_paired
 from audit.results import RESULTS_FILE, ResultsStore, load_results
 from audit.versions import package_versions
-from probes.base import ProbeContext
-from probes.registry import all_probes, get_probe
+from audit.probes.base import ProbeContext
+from audit.probes.registry import all_probes, get_probe
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -175,7 +175,7 @@ def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, displa
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory."""
     from audit.data import DataConfig, load_dataset
-    from probes.base import build_config
+    from audit.probes.base import build_config
 
     t_start = time.perf_counter()
     probes = build_probes(cfg)

@@ -80,7 +80,7 @@ def config_lines(config_cls: type, indent: str) -> list[str]:
 
 
 def starter_config() -> str:
-    from probes.registry import all_probes
+    from audit.probes.registry import all_probes
 
     lines = [HEADER.rstrip("\n")]
     for cls in all_probes().values():

@@ -74,8 +74,8 @@ def side_audit(recipe: str, model_dir: Path, n: int, workers: int) -> dict:
     from audit.cache import PredictionCache
     from audit.dataset import Dataset
     from audit.models.huggingface import load_hf_model
-    from probes.attack import AttackProbe
-    from probes.base import ProbeContext
+    from audit.probes.attack import AttackProbe
+    from audit.probes.base import ProbeContext
 
     rows = sst2("dev", n)
     data = Dataset(ids=[str(i) for i in range(n)], texts=[t for t, _ in rows], labels=[y for _, y in rows],

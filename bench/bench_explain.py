@@ -33,10 +33,10 @@ sys.path.insert(0, str(REPO / "tests"))
 SST2 = REPO.parent / "shared" / "data" / "sst2"
 
 from audit.cache import PredictionCache  # noqa: E402
-from probes.explain.config import METHODS, ExplainConfig  # noqa: E402
-from probes.explain.faithfulness import score_all  # noqa: E402
-from probes.explain.methods import run_method  # noqa: E402
-from probes.explain.stability import noisy_copies  # noqa: E402
+from audit.probes.explain.config import METHODS, ExplainConfig  # noqa: E402
+from audit.probes.explain.faithfulness import score_all  # noqa: E402
+from audit.probes.explain.methods import run_method  # noqa: E402
+from audit.probes.explain.stability import noisy_copies  # noqa: E402
 
 
 def texts_for(n: int) -> tuple[list[str], str]:

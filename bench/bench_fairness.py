@@ -31,8 +31,8 @@ from audit.cache import PredictionCache  # noqa: E402
 from audit.dataset import Dataset  # noqa: E402
 from audit.demo.corpus import generate  # noqa: E402
 from audit.models.base import LoadedModel  # noqa: E402
-from probes.base import ProbeContext  # noqa: E402
-from probes.fairness import CounterfactualProbe, TemplatesProbe  # noqa: E402
+from audit.probes.base import ProbeContext  # noqa: E402
+from audit.probes.fairness import CounterfactualProbe, TemplatesProbe  # noqa: E402
 
 
 def demo_split(n: int, seed: int, skewed: bool) -> Dataset:

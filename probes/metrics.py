@@ -16,8 +16,8 @@ from audit import stats
 from audit.errors import AuditError
 from audit.labels import align_labels
 from audit.seeding import derive_seed
-from probes.base import Metric, MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.registry import register
+from audit.probes.base import Metric, MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.registry import register
 
 
 @register

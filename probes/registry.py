@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 from audit.errors import AuditError, did_you_mean
-from probes.base import FAMILIES, Probe
+from audit.probes.base import FAMILIES, Probe
 
 _REGISTRY: dict[str, type[Probe]] = {}
 
@@ -21,7 +21,7 @@ def register(cls: type[Probe]) -> type[Probe]:
 
 
 # Importing a module registers its probes; done on first use so the CLI starts fast.
-BUILTIN_MODULES = ("probes.metrics", "probes.noise", "probes.attack", "probes.fairness", "probes.explain")
+BUILTIN_MODULES = ("audit.probes.metrics", "audit.probes.noise", "audit.probes.attack", "audit.probes.fairness", "audit.probes.explain")
 
 
 def _load_builtin() -> None:

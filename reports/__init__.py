@@ -11,9 +11,9 @@ from typing import Any
 
 from audit.fileio import atomic_write_text
 
-from reports import html as _html
-from reports import markdown as _markdown
-from reports.document import build_report
+from audit.reports import html as _html
+from audit.reports import markdown as _markdown
+from audit.reports.document import build_report
 
 __all__ = ["write_reports", "render_html", "render_markdown"]
 
@@ -41,7 +41,7 @@ def write_reports(results: dict, out_dir: str | Path) -> dict[str, Any]:
     paths = {"html": out / "report.html", "markdown": out / "report.md"}
     atomic_write_text(paths["html"], render_html(results))
     atomic_write_text(paths["markdown"], render_markdown(results))
-    from reports.governance import governance_of, write_governance
+    from audit.reports.governance import governance_of, write_governance
 
     if governance_of(results):
         paths.update(write_governance(results, out, results_dir=out))

@@ -11,13 +11,13 @@ from pathlib import Path
 
 from audit.fileio import atomic_write_text
 
-from reports import html as _html
-from reports import markdown as _markdown
-from reports.blocks import Callout, Code, Heading, KeyValues, Report, Section
-from reports.compare_tables import column_keys, legend, metrics_blocks, paired_blocks, runs_table
-from reports.fmt import DASH, fmt_exact, short_hash
-from reports.lookup import as_dict, as_list
-from reports.probe_blocks import slug
+from audit.reports import html as _html
+from audit.reports import markdown as _markdown
+from audit.reports.blocks import Callout, Code, Heading, KeyValues, Report, Section
+from audit.reports.compare_tables import column_keys, legend, metrics_blocks, paired_blocks, runs_table
+from audit.reports.fmt import DASH, fmt_exact, short_hash
+from audit.reports.lookup import as_dict, as_list
+from audit.reports.probe_blocks import slug
 
 
 def notices(doc: dict) -> list[Callout]:

@@ -6,10 +6,10 @@ short, and captions are blocks of their own (inside a wide table they scroll out
 
 from __future__ import annotations
 
-from reports.blocks import Cell, FigureRow, Legend, Table
-from reports.fmt import DASH, decimals_for, fmt_ci, fmt_metric, fmt_num, is_number, short_hash
-from reports.lookup import as_dict, as_list
-from reports.scorecard import direction_text
+from audit.reports.blocks import Cell, FigureRow, Legend, Table
+from audit.reports.fmt import DASH, decimals_for, fmt_ci, fmt_metric, fmt_num, is_number, short_hash
+from audit.reports.lookup import as_dict, as_list
+from audit.reports.scorecard import direction_text
 
 BASELINE = "baseline"
 VERDICT_CSS = {"better": "mark-best", "worse": "status-fail", "not distinguishable": "mark-nd"}

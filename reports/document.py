@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from reports.blocks import Callout, Report, Section
-from reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
-from reports.probe_blocks import SectionContext
-from reports.scorecard import build_scorecard, scorecard_legend
-from reports.sections import render_probe
-from reports.summary import gate_row_name, gate_section, gate_status, provenance_section, summary_section
-from reports.svg import model_colors
+from audit.reports.blocks import Callout, Report, Section
+from audit.reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
+from audit.reports.probe_blocks import SectionContext
+from audit.reports.scorecard import build_scorecard, scorecard_legend
+from audit.reports.sections import render_probe
+from audit.reports.summary import gate_row_name, gate_section, gate_status, provenance_section, summary_section
+from audit.reports.svg import model_colors
 
 
 FIRST_FEW = 3  # failing checks named in the top banner; the Gate section lists them all

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from reports.fmt import ci_of, fmt_metric, fmt_num, is_number
-from reports.charts import extent
-from reports.svg import clip_label, el, nice_range, svg, tick_text, title
+from audit.reports.fmt import ci_of, fmt_metric, fmt_num, is_number
+from audit.reports.charts import extent
+from audit.reports.svg import clip_label, el, nice_range, svg, tick_text, title
 
 TEXT, GRID, AXIS, OVER = "#1f2933", "#e4e7eb", "#9aa5b1", "#fde8e8"
 

@@ -15,18 +15,18 @@ from typing import Any
 
 from audit.fileio import atomic_write_text
 
-from reports import html as _html
-from reports import markdown as _markdown
-from reports.blocks import KeyValues, Report, Section
-from reports.document import notices
-from reports.governance_limits import derived_limitations
-from reports.governance_sections import (
+from audit.reports import html as _html
+from audit.reports import markdown as _markdown
+from audit.reports.blocks import KeyValues, Report, Section
+from audit.reports.document import notices
+from audit.reports.governance_limits import derived_limitations
+from audit.reports.governance_sections import (
     FAMILY_SECTIONS, evaluation_data, example_failures, family_section, gate_block, intended_use, limitations,
     model_details, sign_off,
 )
-from reports.lookup import as_dict, model_ids
-from reports.model_index import model_index_files
-from reports.summary import provenance_section
+from audit.reports.lookup import as_dict, model_ids
+from audit.reports.model_index import model_index_files
+from audit.reports.summary import provenance_section
 
 
 def governance_of(results: dict) -> dict:

@@ -3,11 +3,11 @@ document and the governance text (from the run's config or `audit record --confi
 
 from __future__ import annotations
 
-from reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
-from reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
-from reports.probe_blocks import examples_table
-from reports.scorecard import headers, metric_row
-from reports.summary import dataset_pairs, gate_section, models_table
+from audit.reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
+from audit.reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
+from audit.reports.probe_blocks import examples_table
+from audit.reports.scorecard import headers, metric_row
+from audit.reports.summary import dataset_pairs, gate_section, models_table
 
 FAILURES_PER_MODEL = 5
 FAMILY_SECTIONS = (  # (family, section id, title, what is missing when no probe ran)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from reports.blocks import HeatRow
-from reports.fmt import is_number
-from reports.svg import mix
+from audit.reports.blocks import HeatRow
+from audit.reports.fmt import is_number
+from audit.reports.svg import mix
 
 POSITIVE, NEGATIVE, ZERO = "#2166ac", "#b35806", "#ffffff"
 DARK_FROM = 0.6  # from this share of the row's max |score| on, the word is written in white

@@ -13,9 +13,9 @@ import jinja2
 from markupsafe import Markup
 
 import audit
-from reports.blocks import Report, cell
-from reports.heatmap import IDENTITY, legend_tokens, tokens
-from reports.scorecard import MARK_CSS
+from audit.reports.blocks import Report, cell
+from audit.reports.heatmap import IDENTITY, legend_tokens, tokens
+from audit.reports.scorecard import MARK_CSS
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXTRA_MARKS = {IDENTITY: "mark-identity"}

@@ -11,11 +11,11 @@ import re
 
 from markupsafe import Markup
 
-from reports.blocks import (
+from audit.reports.blocks import (
     Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table,
     TokenHeatmap, cell,
 )
-from reports.heatmap import top_words_text
+from audit.reports.heatmap import top_words_text
 
 MAX_CODE = 4000  # characters of one code block; the full text is in results.json / report.html
 ICONS = {"pass": "✅", "fail": "❌", "error": "⛔", "not_applicable": "➖", "info": "ℹ️", "warn": "⚠️"}

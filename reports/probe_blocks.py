@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reports.blocks import Callout, Cell, Code, Figure, Heading, KeyValues, Section, Table
-from reports.charts import bar_chart
-from reports.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
-from reports.lookup import as_dict, as_list, metric_names, metrics_of, model_result, status_of
-from reports.scorecard import headers, metric_row
+from audit.reports.blocks import Callout, Cell, Code, Figure, Heading, KeyValues, Section, Table
+from audit.reports.charts import bar_chart
+from audit.reports.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
+from audit.reports.lookup import as_dict, as_list, metric_names, metrics_of, model_result, status_of
+from audit.reports.scorecard import headers, metric_row
 
 MAX_EXAMPLES = 50  # per model and probe; probes already keep their own lists short
 MARKDOWN_EXAMPLES = 10  # rows per examples table in report.md (a pull-request comment)

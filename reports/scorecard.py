@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from reports.blocks import Cell, Legend, Table
-from reports.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
-from reports.lookup import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
+from audit.reports.blocks import Cell, Legend, Table
+from audit.reports.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
+from audit.reports.lookup import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
 
 # Marks a cell can carry, with the words used in both renderers.
 BEST, NOT_DISTINGUISHABLE, TIE, LEAD = "best", "not distinguishable", "tie", "lead, no CI"

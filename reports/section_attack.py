@@ -12,12 +12,12 @@ import textwrap
 
 from markupsafe import Markup
 
-from reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
-from reports.fmt import fmt_duration, fmt_num, fmt_pct
-from reports.lookup import as_dict, as_list, metrics_of, model_result
-from reports.probe_blocks import SectionContext, config_block, new_section, ok_models, status_blocks
-from reports.scorecard import headers, metric_row
-from reports.svg import el, svg
+from audit.reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
+from audit.reports.fmt import fmt_duration, fmt_num, fmt_pct
+from audit.reports.lookup import as_dict, as_list, metrics_of, model_result
+from audit.reports.probe_blocks import SectionContext, config_block, new_section, ok_models, status_blocks
+from audit.reports.scorecard import headers, metric_row
+from audit.reports.svg import el, svg
 
 ROWS = (("success_rate", "success rate"), ("accuracy_under_attack", "accuracy under attack"),
         ("clean_accuracy", "clean accuracy"), ("avg_queries", "queries per example"),

@@ -8,17 +8,17 @@ Every key is read defensively: a partial results.json still renders.
 
 from __future__ import annotations
 
-from reports.blocks import Callout, Cell, CrossRef, Figure, FigureRow, Heading, KeyValues, Section, Table
-from reports.charts import line_chart
-from reports.explain_examples import ATTENTION, RANDOM, details_of, example_blocks
-from reports.fmt import DASH, ci_of, fmt_exact, fmt_metric, fmt_num, is_number
-from reports.heatmap import IDENTITY, signed
-from reports.lookup import as_dict, as_list, metric_names, metrics_of
-from reports.probe_blocks import (
+from audit.reports.blocks import Callout, Cell, CrossRef, Figure, FigureRow, Heading, KeyValues, Section, Table
+from audit.reports.charts import line_chart
+from audit.reports.explain_examples import ATTENTION, RANDOM, details_of, example_blocks
+from audit.reports.fmt import DASH, ci_of, fmt_exact, fmt_metric, fmt_num, is_number
+from audit.reports.heatmap import IDENTITY, signed
+from audit.reports.lookup import as_dict, as_list, metric_names, metrics_of
+from audit.reports.probe_blocks import (
     SectionContext, config_block, generic_section, new_section, ok_models, slug, status_blocks,
 )
-from reports.scorecard import headers, metric_row, overlaps
-from reports.svg import PALETTE
+from audit.reports.scorecard import headers, metric_row, overlaps
+from audit.reports.svg import PALETTE
 
 METHOD_ORDER = ("attention", "rollout", "grad_x_input", "integrated_gradients", "occlusion")
 RANDOM_COLOR = "#6B6B6B"

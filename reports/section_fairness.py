@@ -8,15 +8,15 @@ the generic layout when the details it needs are missing (keys as the probes doc
 
 from __future__ import annotations
 
-from reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
-from reports.charts import bar_chart
-from reports.fairness_charts import gap_chart, metric_of
-from reports.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
-from reports.lookup import as_dict, as_list, metrics_of, model_result
-from reports.probe_blocks import (
+from audit.reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
+from audit.reports.charts import bar_chart
+from audit.reports.fairness_charts import gap_chart, metric_of
+from audit.reports.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
+from audit.reports.lookup import as_dict, as_list, metrics_of, model_result
+from audit.reports.probe_blocks import (
     SectionContext, config_block, examples_table, generic_section, new_section, ok_models, status_blocks,
 )
-from reports.scorecard import headers, metric_row
+from audit.reports.scorecard import headers, metric_row
 
 OVER, SIGNIFICANT, SMALL = "over tolerance", "significant", "small: not in gaps"
 DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",

@@ -3,11 +3,11 @@ a per-class table and the most confident mistakes (keys as in docs/results-schem
 
 from __future__ import annotations
 
-from reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
-from reports.charts import confusion_heatmap, reliability_diagram
-from reports.fmt import fmt_num
-from reports.lookup import as_dict, as_list, model_result
-from reports.probe_blocks import (
+from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
+from audit.reports.charts import confusion_heatmap, reliability_diagram
+from audit.reports.fmt import fmt_num
+from audit.reports.lookup import as_dict, as_list, model_result
+from audit.reports.probe_blocks import (
     SectionContext, config_block, examples_blocks, generic_section, headline_chart, metrics_table,
     new_section, ok_models, status_blocks,
 )

@@ -13,15 +13,15 @@ import unicodedata
 
 from markupsafe import Markup
 
-from reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
-from reports.charts import line_chart
-from reports.fmt import fmt_metric, fmt_num, fmt_pct, is_number
-from reports.lookup import as_dict, as_list, metrics_of, model_result
-from reports.probe_blocks import (
+from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
+from audit.reports.charts import line_chart
+from audit.reports.fmt import fmt_metric, fmt_num, fmt_pct, is_number
+from audit.reports.lookup import as_dict, as_list, metrics_of, model_result
+from audit.reports.probe_blocks import (
     SectionContext, config_block, generic_section, headline_chart, new_section, ok_models, status_blocks,
 )
-from reports.scorecard import headers, metric_row
-from reports.svg import el, svg, title
+from audit.reports.scorecard import headers, metric_row
+from audit.reports.svg import el, svg, title
 
 SUMMARY_METRICS = ("clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate")
 MARKDOWN_DAMAGE_ROWS = 10

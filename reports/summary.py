@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
-from reports.fmt import DASH, fmt_duration, fmt_exact, fmt_num, fmt_value, pretty_json, short_hash
-from reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
+from audit.reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
+from audit.reports.fmt import DASH, fmt_duration, fmt_exact, fmt_num, fmt_value, pretty_json, short_hash
+from audit.reports.lookup import as_dict, as_list, model_ids, probes_of, status_of
 
 STATUS_WORDS = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
 

@@ -25,7 +25,7 @@ def compare(runs, out, names, baseline, allow_different_data) -> None:
     import sys
     from pathlib import Path
 
-    from reports.compare import write_comparison
+    from audit.reports.compare import write_comparison
 
     from audit.compare import compare_runs
     from audit.errors import AuditError

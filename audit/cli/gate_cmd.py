@@ -53,7 +53,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
 
 def print_verdict(verdict: dict) -> None:
     """A short table: every check that did not pass, with metric, model, condition and value."""
-    from reports.summary import gate_condition, gate_sorted, gate_value
+    from audit.reports.summary import gate_condition, gate_sorted, gate_value
 
     rows = verdict.get("checks") or []
     counts = verdict.get("counts") or {}

@@ -13,7 +13,7 @@ from audit.cli import debug_option
 def probes(name: str | None) -> None:
     """List the registered probes (or one probe), their metrics and config keys."""
     from audit.starter import config_lines
-    from probes.registry import all_probes, get_probe
+    from audit.probes.registry import all_probes, get_probe
 
     classes = [get_probe(name)] if name else list(all_probes().values())
     for cls in classes:

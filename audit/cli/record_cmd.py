@@ -23,8 +23,8 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
     import hashlib
     from pathlib import Path
 
-    from reports.governance import write_governance
-    from reports.lookup import model_ids
+    from audit.reports.governance import write_governance
+    from audit.reports.lookup import model_ids
 
     from audit.errors import AuditError, did_you_mean
     from audit.results import RESULTS_FILE, load_results

@@ -15,7 +15,7 @@ from audit.cli import debug_option
 @debug_option
 def report(results: str, out: str | None) -> None:
     """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
-    from reports import write_reports
+    from audit.reports import write_reports
 
     from audit.paired_block import add_paired
     from audit.results import load_results

@@ -129,7 +129,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
     """Write the reports, then evaluate the gate (if any) and re-render them with it, print the summary
     and set the exit code. Reports come first so an input error in the gate (a baseline on other
     data: exit 2) or a crash of the gate (exit 4) still leaves them on disk."""
-    from reports import write_reports
+    from audit.reports import write_reports
 
     from audit.cli.summary import print_summary
     from audit.runner import failed_units

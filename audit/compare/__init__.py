@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from reports.lookup import as_dict
+from audit.reports.lookup import as_dict
 
 from audit.compare.align import (
     align, column_key, columns, drop_unreported, run_summary, setting_differences, settings_note,

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from reports.lookup import (
+from audit.reports.lookup import (
     as_dict, as_list, description_of, higher_is_better, metric_names, metrics_of, probes_of, spec_for, status_of,
 )
 

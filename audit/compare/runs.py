@@ -30,13 +30,13 @@ class Run:
 
     @property
     def model_ids(self) -> list[str]:
-        from reports.lookup import model_ids
+        from audit.reports.lookup import model_ids
 
         return model_ids(self.doc)
 
 
 def short(fingerprint: str | None) -> str:
-    from reports.fmt import short_hash
+    from audit.reports.fmt import short_hash
 
     return short_hash(fingerprint) if fingerprint else "no fingerprint"
 

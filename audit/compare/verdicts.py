@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.fmt import ci_of
-from reports.scorecard import overlaps
+from audit.reports.fmt import ci_of
+from audit.reports.scorecard import overlaps
 
 from audit.compare.pairing import BETTER, NOT_DISTINGUISHABLE, WORSE
 

@@ -87,7 +87,7 @@ def prepare_models(display, device: str | None) -> tuple[Path, Path, Path]:
 def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: str | None):
     from audit.config import AuditConfig, ModelConfig
     from audit.runner import command_line, run_audit
-    from probes.registry import all_probes
+    from audit.probes.registry import all_probes
 
     # The demo needs nothing from the hub; say so, so that no library tries to reach it.
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):

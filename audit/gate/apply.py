@@ -38,7 +38,7 @@ def apply_gate(policy: Policy, doc: dict, results_dir: str | Path, *, baseline: 
     if job is not None:
         paths["job_summary"] = job
     if reports:
-        from reports import write_reports
+        from audit.reports import write_reports
 
         paths.update(write_reports(doc, results_dir))
     return gate, paths

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.lookup import _PLACEHOLDER as PLACEHOLDER  # one definition of `{label}`-style names, shared
-from reports.lookup import _pattern, as_dict, as_list, spec_for
+from audit.reports.lookup import _PLACEHOLDER as PLACEHOLDER  # one definition of `{label}`-style names, shared
+from audit.reports.lookup import _pattern, as_dict, as_list, spec_for
 
 
 def registry_specs() -> dict[str, list[dict[str, Any]]]:
     """probe name -> metric specs (as dicts) of every registered probe."""
     import dataclasses
 
-    from probes.registry import all_probes
+    from audit.probes.registry import all_probes
 
     return {name: [dataclasses.asdict(s) for s in cls.metric_specs] for name, cls in all_probes().items()}
 

@@ -3,6 +3,6 @@
 Importing this package registers the probe; it imports neither torch nor textattack.
 """
 
-from probes.attack.probe import AttackProbe
+from audit.probes.attack.probe import AttackProbe
 
 __all__ = ["AttackProbe"]

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from audit.resources.textattack_env import import_textattack
-from probes.attack.batcher import AttackCancelled, QueryBatcher
-from probes.attack.kit import Kit
-from probes.attack.rng import example_rng
-from probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted
+from audit.probes.attack.batcher import AttackCancelled, QueryBatcher
+from audit.probes.attack.kit import Kit
+from audit.probes.attack.rng import example_rng
+from audit.probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from audit.resources import catalog
-from probes.attack.config import Plan
+from audit.probes.attack.config import Plan
 
 
 def resolve_resources(plans: list[Plan], overrides: dict | None,

@@ -16,12 +16,12 @@ from audit.errors import AuditError
 from audit.labels import align_labels
 from audit.resources.recipes import RECIPES
 from audit.seeding import rng_for
-from probes.attack import summary
-from probes.attack.checkpoint import Checkpoint, unit_key
-from probes.attack.config import AttackConfig
-from probes.attack.prepare import resolve_resources, skip_reasons
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.registry import register
+from audit.probes.attack import summary
+from audit.probes.attack.checkpoint import Checkpoint, unit_key
+from audit.probes.attack.config import AttackConfig
+from audit.probes.attack.prepare import resolve_resources, skip_reasons
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.registry import register
 
 EXAMPLE_KEYS = ("recipe", "id", "text", "adversarial", "label", "adversarial_label", "original_confidence",
                 "adversarial_confidence", "queries", "words_changed", "perturbed_share")
@@ -67,8 +67,8 @@ class AttackProbe(Probe):
         from audit.resources.textattack_env import import_textattack
 
         import_textattack()
-        from probes.attack.engine import Job
-        from probes.attack.unit import run_recipe
+        from audit.probes.attack.engine import Job
+        from audit.probes.attack.unit import run_recipe
 
         order = [int(i) for i in rng_for(ctx.seed, self.name, "sample").permutation(len(data))]
         sample = order[: max(plan.examples for plan, _ in ready)]

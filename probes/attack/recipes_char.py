@@ -9,10 +9,10 @@ TextAttack's (:mod:`probes.attack.swaps`); otherwise the recipes are the papers'
 from __future__ import annotations
 
 from audit.resources.textattack_env import import_textattack
-from probes.attack import assets
-from probes.attack.kit import Kit
-from probes.attack.swaps import CharDeletion, CharInsertion, CharSubstitution, NeighbourSwap, QwertySwap, VisualCharSwap
-from probes.attack.wrapper import NonEmptyText
+from audit.probes.attack import assets
+from audit.probes.attack.kit import Kit
+from audit.probes.attack.swaps import CharDeletion, CharInsertion, CharSubstitution, NeighbourSwap, QwertySwap, VisualCharSwap
+from audit.probes.attack.wrapper import NonEmptyText
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 

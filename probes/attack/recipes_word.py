@@ -8,10 +8,10 @@ we use local resources instead and say so in the recipe catalog.
 from __future__ import annotations
 
 from audit.resources.textattack_env import import_textattack
-from probes.attack import assets
-from probes.attack.kit import Kit
-from probes.attack.swaps import PairSwap, WordNetSwap
-from probes.attack.wrapper import NonEmptyText
+from audit.probes.attack import assets
+from audit.probes.attack.kit import Kit
+from audit.probes.attack.swaps import PairSwap, WordNetSwap
+from audit.probes.attack.wrapper import NonEmptyText
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 

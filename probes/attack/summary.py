@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from probes.base import Metric
+from audit.probes.base import Metric
 
 SKIP_REASONS = ("misclassified", "too_long", "empty")
 

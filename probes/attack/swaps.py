@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 
 from audit.resources.textattack_env import import_textattack
-from probes.attack.rng import current_rng
+from audit.probes.attack.rng import current_rng
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 

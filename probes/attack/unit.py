@@ -11,11 +11,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from probes.attack.batcher import QueryBatcher
-from probes.attack.checkpoint import Checkpoint, example_key
-from probes.attack.config import Plan
-from probes.attack.engine import Budget, Job, attack_all
-from probes.attack.kit import Kit
+from audit.probes.attack.batcher import QueryBatcher
+from audit.probes.attack.checkpoint import Checkpoint, example_key
+from audit.probes.attack.config import Plan
+from audit.probes.attack.engine import Budget, Job, attack_all
+from audit.probes.attack.kit import Kit
 
 
 def load_factory(spec: str) -> Callable:
@@ -34,7 +34,7 @@ def run_recipe(plan: Plan, paths: dict[str, str], model, jobs: list[Job], *, che
     advance(resumed)
     fns = {"model": model.predict_proba}
     if "sentence_encoder" in paths:
-        from probes.attack.assets import encoder
+        from audit.probes.attack.assets import encoder
 
         fns["encoder"] = encoder(paths["sentence_encoder"])
     if plan.recipe.white_box:

@@ -3,6 +3,6 @@
 Importing the package registers the probe (``probes.registry``); it imports no torch.
 """
 
-from probes.explain.probe import ExplainProbe
+from audit.probes.explain.probe import ExplainProbe
 
 __all__ = ["ExplainProbe"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.seeding import rng_for
-from probes.explain.words import n_top, only, split_words, top_order, without
+from audit.probes.explain.words import n_top, only, split_words, top_order, without
 
 RANDOM = "random"
 

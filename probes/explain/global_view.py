@@ -25,7 +25,7 @@ def token_of(word: str) -> str:
 @functools.lru_cache(maxsize=1)
 def identity_lexicon() -> dict[str, str]:
     """Single-word identity terms of the bundled fairness lists -> "axis/group"."""
-    from probes.fairness.terms import load_axes, normalize
+    from audit.probes.fairness.terms import load_axes, normalize
 
     out: dict[str, str] = {}
     for axis in load_axes().values():

@@ -15,15 +15,15 @@ import time
 import numpy as np
 
 from audit.labels import align_labels
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.explain import scoring, stability
-from probes.explain.config import SIGNED, ExplainConfig
-from probes.explain.faithfulness import score_all
-from probes.explain.global_view import global_tokens, identity_lexicon
-from probes.explain.methods import Skip, run_method, unavailable
-from probes.explain.selection import Item, seeded_sample, select
-from probes.explain.words import split_words, visible_prefix
-from probes.registry import register
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.explain import scoring, stability
+from audit.probes.explain.config import SIGNED, ExplainConfig
+from audit.probes.explain.faithfulness import score_all
+from audit.probes.explain.global_view import global_tokens, identity_lexicon
+from audit.probes.explain.methods import Skip, run_method, unavailable
+from audit.probes.explain.selection import Item, seeded_sample, select
+from audit.probes.explain.words import split_words, visible_prefix
+from audit.probes.registry import register
 
 
 ALL_ZERO = ("every attribution is 0 for every text (e.g. the pooled token attends only to special tokens), so the "

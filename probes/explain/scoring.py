@@ -12,8 +12,8 @@ import numpy as np
 
 from audit import stats
 from audit.seeding import derive_seed
-from probes.base import Metric
-from probes.explain.faithfulness import RANDOM, Curves
+from audit.probes.base import Metric
+from audit.probes.explain.faithfulness import RANDOM, Curves
 
 RANKING_RULE = ("Methods are ranked by faithfulness = (AOPC comprehensiveness - AOPC sufficiency) of the method minus "
                 "that of the random baseline, averaged over the explained examples; a method beats random when the "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from audit.seeding import rng_for
-from probes.noise.catalog import build
+from audit.probes.noise.catalog import build
 
 
 def ranks(x: np.ndarray) -> np.ndarray:

@@ -5,8 +5,8 @@ Importing the package registers the probes (``probes.registry``) in this order; 
 pandas, scipy or fairlearn, which the probes load when they run.
 """
 
-from probes.fairness.group_probe import GroupFairnessProbe  # noqa: I001 (registration order)
-from probes.fairness.counterfactual_probe import CounterfactualProbe
-from probes.fairness.templates_probe import TemplatesProbe
+from audit.probes.fairness.group_probe import GroupFairnessProbe  # noqa: I001 (registration order)
+from audit.probes.fairness.counterfactual_probe import CounterfactualProbe
+from audit.probes.fairness.templates_probe import TemplatesProbe
 
 __all__ = ["GroupFairnessProbe", "CounterfactualProbe", "TemplatesProbe"]

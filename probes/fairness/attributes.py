@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit.errors import AuditError
-from probes.fairness.swap import Matcher
-from probes.fairness.terms import Axis
+from audit.probes.fairness.swap import Matcher
+from audit.probes.fairness.terms import Axis
 
 MISSING_COLUMN = ("group-fairness.attributes names {column!r}, which is not a sensitive column of the data "
                   "(given: {given}); pass it with --sensitive {column} or data.sensitive.")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from audit.seeding import derive_seed
-from probes.fairness.swap import Matcher, swap
-from probes.fairness.terms import Axis
+from audit.probes.fairness.swap import Matcher, swap
+from audit.probes.fairness.terms import Axis
 
 
 @dataclass

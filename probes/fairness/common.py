@@ -7,7 +7,7 @@ import math
 import re
 
 from audit.errors import AuditError
-from probes.base import Metric, MetricSpec
+from audit.probes.base import Metric, MetricSpec
 
 BAD_COUNT = "{probe}.{key} must be >= {low}, got {value}."
 BAD_SHARE = "{probe}.{key} must be between 0 and 1, got {value}."

@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit.seeding import derive_seed
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.fairness.cf_generate import Counterfactuals, generate
-from probes.fairness.cf_scoring import TEST, Setup, pick_examples, score
-from probes.fairness.common import Specs, check_counts, check_shares, positive_reason
-from probes.fairness.terms import load_axes
-from probes.registry import register
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness.cf_generate import Counterfactuals, generate
+from audit.probes.fairness.cf_scoring import TEST, Setup, pick_examples, score
+from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason
+from audit.probes.fairness.terms import load_axes
+from audit.probes.registry import register
 
 NAME = "counterfactual"
 NO_MENTIONS = ("No text mentions an identity term of a single group on any axis ({axes}), so there is nothing to "

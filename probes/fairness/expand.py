@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from audit.seeding import rng_for
-from probes.fairness.suite import PLACEHOLDER, Suite, placeholders
-from probes.fairness.terms import Axis
-from probes.fairness.words import fix_article, starts_sentence
+from audit.probes.fairness.suite import PLACEHOLDER, Suite, placeholders
+from audit.probes.fairness.terms import Axis
+from audit.probes.fairness.words import fix_article, starts_sentence
 
 
 @dataclass

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from audit.labels import align_labels
 from audit.seeding import derive_seed
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.fairness import simultaneous
-from probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred
-from probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
-from probes.fairness.group_scoring import Setup, flagged, score_attribute
-from probes.fairness.terms import load_axes
-from probes.registry import register
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness import simultaneous
+from audit.probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred
+from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
+from audit.probes.fairness.group_scoring import Setup, flagged, score_attribute
+from audit.probes.fairness.terms import load_axes
+from audit.probes.registry import register
 
 NAME = "group-fairness"
 NOTHING = ("The data has no sensitive column (give one with --sensitive) and its texts mention identity terms of "

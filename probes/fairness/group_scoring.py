@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from probes.fairness import resample, simultaneous
-from probes.fairness.attributes import Attribute
-from probes.fairness.group_metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
+from audit.probes.fairness import resample, simultaneous
+from audit.probes.fairness.attributes import Attribute
+from audit.probes.fairness.group_metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
                                             resampled_rates)
 
 

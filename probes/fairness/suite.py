@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit.errors import AuditError
-from probes.fairness.terms import DATA, Axis
+from audit.probes.fairness.terms import DATA, Axis
 
 BUILTIN = ("sentiment", "toxicity")
 TYPES = ("MFT", "INV", "DIR")

@@ -13,10 +13,10 @@ import csv
 from pathlib import Path
 
 from audit.errors import AuditError
-from probes.fairness.expand import Cases
-from probes.fairness.suite import Suite, Test
-from probes.fairness.swap import Matcher
-from probes.fairness.terms import Axis
+from audit.probes.fairness.expand import Cases
+from audit.probes.fairness.suite import Suite, Test
+from audit.probes.fairness.swap import Matcher
+from audit.probes.fairness.terms import Axis
 
 ROLES = ("text", "label", "test", "group", "template")
 FOUND_BY_NAME = {"text": ("test_case", "text", "sentence", "case"), "label": ("label_gold", "label", "gold", "expected"),

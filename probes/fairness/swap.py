@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from probes.fairness.terms import Axis, normalize
-from probes.fairness.words import context_ok, fix_article, match_case, starts_sentence
+from audit.probes.fairness.terms import Axis, normalize
+from audit.probes.fairness.words import context_ok, fix_article, match_case, starts_sentence
 
 
 @dataclass(frozen=True)

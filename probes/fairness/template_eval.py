@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.seeding import derive_seed
-from probes.fairness import resample
-from probes.fairness.expand import Cases
-from probes.fairness.suite import Suite
+from audit.probes.fairness import resample
+from audit.probes.fairness.expand import Cases
+from audit.probes.fairness.suite import Suite
 
 
 @dataclass

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.errors import AuditError
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.fairness import suite_csv, template_examples
-from probes.fairness.common import Specs, check_counts, check_shares
-from probes.fairness.expand import Cases, expand
-from probes.fairness.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
-from probes.fairness.suite_labels import check_map, resolve, score_class
-from probes.fairness.template_eval import evaluate, group_failures, test_rates
-from probes.fairness.template_groups import TEST, Setup, group_scores
-from probes.fairness.terms import load_axes
-from probes.registry import register
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness import suite_csv, template_examples
+from audit.probes.fairness.common import Specs, check_counts, check_shares
+from audit.probes.fairness.expand import Cases, expand
+from audit.probes.fairness.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
+from audit.probes.fairness.suite_labels import check_map, resolve, score_class
+from audit.probes.fairness.template_eval import evaluate, group_failures, test_rates
+from audit.probes.fairness.template_groups import TEST, Setup, group_scores
+from audit.probes.fairness.terms import load_axes
+from audit.probes.registry import register
 
 NAME = "templates"
 COLUMNS_NOT_CSV = "templates.columns maps the columns of a .csv suite; suite '{suite}' is not one, so drop columns."

@@ -3,6 +3,6 @@
 Importing the package registers the probe (``probes.registry``).
 """
 
-from probes.noise.probe import NoiseProbe
+from audit.probes.noise.probe import NoiseProbe
 
 __all__ = ["NoiseProbe"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.seeding import rng_for
-from probes.noise.catalog import Perturbation
+from audit.probes.noise.catalog import Perturbation
 
 
 def severity_key(severity: float) -> str:

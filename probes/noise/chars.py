@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from probes.noise.common import budget, nth, pick
+from audit.probes.noise.common import budget, nth, pick
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit.errors import AuditError
-from probes.noise.apply import severity_key
-from probes.noise.catalog import NAMES, check_names
-from probes.noise.common import check_severity
-from probes.noise.lexicon import load_synonyms
+from audit.probes.noise.apply import severity_key
+from audit.probes.noise.catalog import NAMES, check_names
+from audit.probes.noise.common import check_severity
+from audit.probes.noise.lexicon import load_synonyms
 
 BAD_SEVERITIES = "noise.severities must be a non-empty list of numbers between 0 and 1, e.g. [0.05, 0.1, 0.2]; got {value!r}."
 REPEATED_SEVERITY = "noise.severities lists {value} more than once; list each severity once."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from probes.noise.apply import PerturbedSet
+from audit.probes.noise.apply import PerturbedSet
 
 
 def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray, clean: np.ndarray,

@@ -11,8 +11,8 @@ import re
 
 import numpy as np
 
-from probes.noise.common import budget, match_case, pick, swap_words
-from probes.noise.lexicon import CONTRACTIONS, SPELLINGS, toggles
+from audit.probes.noise.common import budget, match_case, pick, swap_words
+from audit.probes.noise.lexicon import CONTRACTIONS, SPELLINGS, toggles
 
 _APOSTROPHES = "'\u2019"
 

@@ -11,14 +11,14 @@ computed once per audit and shared by every model.
 from __future__ import annotations
 
 from audit.labels import align_labels
-from probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from probes.noise import catalog
-from probes.noise.apply import PerturbedSet, perturb_dataset
-from probes.noise.config import NoiseConfig
-from probes.noise.flips import pick_flips
-from probes.noise.lexicon import load_synonyms
-from probes.noise.scoring import Bootstrap, score
-from probes.registry import register
+from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.noise import catalog
+from audit.probes.noise.apply import PerturbedSet, perturb_dataset
+from audit.probes.noise.config import NoiseConfig
+from audit.probes.noise.flips import pick_flips
+from audit.probes.noise.lexicon import load_synonyms
+from audit.probes.noise.scoring import Bootstrap, score
+from audit.probes.registry import register
 
 CELL = "{perturbation}@{severity}"
 

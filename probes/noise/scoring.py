@@ -17,8 +17,8 @@ import numpy as np
 
 from audit import stats
 from audit.seeding import derive_seed
-from probes.base import Metric
-from probes.noise.apply import PerturbedSet, cell_key
+from audit.probes.base import Metric
+from audit.probes.noise.apply import PerturbedSet, cell_key
 
 
 @dataclass(frozen=True)

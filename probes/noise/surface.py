@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from probes.noise.common import budget, choose, pick, split_core, tokens, word_slots
+from audit.probes.noise.common import budget, choose, pick, split_core, tokens, word_slots
 
 PUNCTUATION = frozenset(string.punctuation + "\u2018\u2019\u201c\u201d\u2026\u2013\u2014")
 ADDED_PUNCTUATION = (",", ".", "!", "?", ";", ":", "...", "!!", "-")

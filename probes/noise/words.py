@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from probes.noise.common import budget, choose, pick, swap_words, tokens, word_slots
+from audit.probes.noise.common import budget, choose, pick, swap_words, tokens, word_slots
 
 
 def word_drop(text: str, rng: np.random.Generator, severity: float) -> str:

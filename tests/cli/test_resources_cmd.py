@@ -86,8 +86,8 @@ def test_fetch_stopwords_writes_the_shipped_list(resources_cli, tmp_path):
 def test_no_heavy_imports_for_help_probes_and_resources(tmp_path):
     code = (
         "import sys\n"
-        "import probes.registry as registry\n"
-        "registry.BUILTIN_MODULES = tuple(registry.BUILTIN_MODULES) + ('probes.attack',)\n"
+        "import audit.probes.registry as registry\n"
+        "registry.BUILTIN_MODULES = tuple(registry.BUILTIN_MODULES) + ('audit.probes.attack',)\n"
         "from click.testing import CliRunner\n"
         "from audit import cli\n"
         "cli.COMMANDS['resources'] = ('audit.cli.resources_cmd', 'resources', 'Offline resources.')\n"

@@ -62,7 +62,7 @@ def test_compare_loads_no_model_code(real_runs, tmp_path):
         f"r = CliRunner().invoke(main, ['compare', {str(real_runs['old'])!r}, {str(real_runs['new'])!r}, "
         f"'--out', {str(tmp_path / 'c')!r}])\n"
         "assert r.exit_code == 0, r.output\n"
-        "print('HEAVY', sorted(m for m in ('torch', 'transformers', 'sklearn', 'audit.models', 'probes', 'tiny_models') "
+        "print('HEAVY', sorted(m for m in ('torch', 'transformers', 'sklearn', 'audit.models', 'audit.probes', 'tiny_models') "
         "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -80,8 +80,8 @@ def test_a_class_one_run_lacks_is_said_to_be_absent(tmp_path):
     assert cell["status"] == "label_absent"
     assert cell["reason"] == "label 'neutral' is absent in run 'old' (its labels: neg, pos)"
     assert "probe config" not in cell["reason"]
-    from reports import markdown
-    from reports.compare import build_compare_report
+    from audit.reports import markdown
+    from audit.reports.compare import build_compare_report
 
     assert "old/m: 1 label absent" in markdown.render(build_compare_report(doc))
 

@@ -9,8 +9,8 @@ from audit.gate.evaluate import evaluate_gate
 from audit.gate.junit import to_junit
 from audit.gate.policy import load_policy
 from audit.gate.summary import to_markdown, write_job_summary
-from reports.markdown import md_cell
-from reports.summary import gate_condition
+from audit.reports.markdown import md_cell
+from audit.reports.summary import gate_condition
 
 POLICY = """name: release
 checks:

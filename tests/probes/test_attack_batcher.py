@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from probes.attack.batcher import AttackCancelled, QueryBatcher
+from audit.probes.attack.batcher import AttackCancelled, QueryBatcher
 
 
 def run_workers(batcher: QueryBatcher, jobs: list[list[str]], channel: str = "model"):

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from test_attack_support import attack_env  # noqa: F401 - fixture
 from tiny_bert import template_sentences
 
-import probes.registry as registry
-import reports.sections as sections
+import audit.probes.registry as registry
+import audit.reports.sections as sections
 from audit.cli import main
-from reports.section_attack import attack_section
+from audit.reports.section_attack import attack_section
 
 MODEL = '''
 import numpy as np
@@ -29,7 +29,7 @@ keyword.labels = ["negative", "positive"]
 
 @pytest.fixture()
 def project(tmp_path, monkeypatch, attack_env):  # noqa: F811
-    monkeypatch.setattr(registry, "BUILTIN_MODULES", tuple(registry.BUILTIN_MODULES) + ("probes.attack",))
+    monkeypatch.setattr(registry, "BUILTIN_MODULES", tuple(registry.BUILTIN_MODULES) + ("audit.probes.attack",))
     monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
     (tmp_path / "attack_model.py").write_text(MODEL, encoding="utf-8")
     rows = ["text\tlabel"] + [f"{t}\t{y}" for t, y in template_sentences()[:60]]

@@ -12,9 +12,9 @@ import pytest
 from test_attack_support import KeywordModel, cached, template_data
 
 from audit.errors import AuditError
-from probes.attack import AttackProbe
+from audit.probes.attack import AttackProbe
 from audit.resources.recipes import RECIPES, resolve_recipe
-from probes.base import ProbeContext
+from audit.probes.base import ProbeContext
 
 
 def build(**raw) -> AttackProbe:
@@ -85,7 +85,7 @@ def test_missing_resources_fail_up_front_before_textattack(tmp_path, monkeypatch
 
 
 def test_importing_the_probe_imports_no_heavy_library():
-    code = ("import sys, probes.attack, audit.resources.catalog, audit.cli.resources_cmd, reports.section_attack; "
+    code = ("import sys, audit.probes.attack, audit.resources.catalog, audit.cli.resources_cmd, audit.reports.section_attack; "
             "print(sorted(m for m in ('torch', 'textattack', 'transformers', 'nltk') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

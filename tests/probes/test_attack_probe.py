@@ -10,8 +10,8 @@ from test_attack_support import (  # noqa: F401 - attack_env is a fixture
 )
 
 from audit.dataset import Dataset
-from probes.attack import AttackProbe
-from probes.base import ProbeContext
+from audit.probes.attack import AttackProbe
+from audit.probes.base import ProbeContext
 
 BASE = {"recipes": ["deepwordbug"], "examples": 30, "workers": 4}
 

@@ -10,8 +10,8 @@ from test_attack_support import (  # noqa: F401 - attack_env is a fixture
 )
 from tiny_bert import NEGATIVE, POSITIVE, build_tiny_bert
 
-from probes.attack import AttackProbe
-from probes.base import ProbeContext
+from audit.probes.attack import AttackProbe
+from audit.probes.base import ProbeContext
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +143,8 @@ def _wrap(loaded):
 
 
 def test_seeded_character_edits_depend_only_on_the_seed(attack_env):
-    from probes.attack.rng import example_rng
-    from probes.attack.swaps import CharDeletion, CharInsertion, CharSubstitution, NeighbourSwap, QwertySwap
+    from audit.probes.attack.rng import example_rng
+    from audit.probes.attack.swaps import CharDeletion, CharInsertion, CharSubstitution, NeighbourSwap, QwertySwap
 
     swaps = [CharDeletion(), CharInsertion(), CharSubstitution(), NeighbourSwap(), QwertySwap()]
 
@@ -162,7 +162,7 @@ def test_seeded_character_edits_depend_only_on_the_seed(attack_env):
 def test_wordnet_swap_does_not_download(attack_env, monkeypatch):
     import nltk
 
-    from probes.attack.swaps import WordNetSwap
+    from audit.probes.attack.swaps import WordNetSwap
 
     monkeypatch.setattr(nltk, "download", lambda *a, **k: pytest.fail("nltk.download was called"))
     assert WordNetSwap().language == "eng"

@@ -10,8 +10,8 @@ from test_attack_support import attack_env, needs_wordnet, records_of  # noqa: F
 
 from audit.cache import PredictionCache
 from audit.dataset import Dataset
-from probes.attack import AttackProbe
-from probes.base import ProbeContext
+from audit.probes.attack import AttackProbe
+from audit.probes.base import ProbeContext
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +66,7 @@ def test_pwws_matches_textattacks_own_runner(attack_env, minilm, shared_data):
     ours = {r["id"]: r for r in records_of(probe.run(PredictionCache().wrap(load(minilm)), data, ProbeContext(seed=0)))}
     wrapper = ta.models.wrappers.HuggingFaceModelWrapper(
         AutoModelForSequenceClassification.from_pretrained(minilm).eval(), AutoTokenizer.from_pretrained(minilm))
-    from probes.attack.swaps import WordNetSwap
+    from audit.probes.attack.swaps import WordNetSwap
 
     attack = ta.attack_recipes.PWWSRen2019.build(wrapper)
     attack.transformation = WordNetSwap()  # the same synonyms, without nltk.download on construction

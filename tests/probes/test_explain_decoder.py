@@ -12,8 +12,8 @@ from tiny_bert import build_tiny_bert, template_sentences
 
 from audit.cache import PredictionCache
 from audit.models.huggingface import load_hf_model
-from probes.explain.attention import raw_attention, rollout
-from probes.explain.methods import Skip, attention_scores, grad_x_input, run_method
+from audit.probes.explain.attention import raw_attention, rollout
+from audit.probes.explain.methods import Skip, attention_scores, grad_x_input, run_method
 
 TEXTS = ["the movie was great", "honestly , the plot felt boring and dull from start to finish", "dull",
          "the acting was charming", "this film is bad"]

@@ -10,7 +10,7 @@ from tiny_bert import build_tiny_bert
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from audit.models.huggingface import load_hf_model
-from probes.explain.attention import raw_attention, rollout, rollout_matrix
+from audit.probes.explain.attention import raw_attention, rollout, rollout_matrix
 
 TEXTS = ["the movie was great", "dull", "honestly , the plot felt boring and dull from start to finish",
          "a zebra wandered into the plot"]

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from probes.explain.methods import IG_MAX_STEPS, integrated_gradients
+from audit.probes.explain.methods import IG_MAX_STEPS, integrated_gradients
 
 
 class CoarseIG:

@@ -18,11 +18,11 @@ from audit.dataset import Dataset
 from audit.demo.corpus import generate
 from audit.errors import AuditError
 from audit.models.base import LoadedModel
-from probes.base import ProbeContext
-from probes.explain import ExplainProbe
-from probes.explain.config import METHODS
-from probes.explain.global_view import global_tokens, identity_lexicon
-from probes.explain.probe import pick_global
+from audit.probes.base import ProbeContext
+from audit.probes.explain import ExplainProbe
+from audit.probes.explain.config import METHODS
+from audit.probes.explain.global_view import global_tokens, identity_lexicon
+from audit.probes.explain.probe import pick_global
 
 FAST = {"bootstrap": 50, "ig_steps": 4, "global_examples": 20, "random_baselines": 2}
 TOP_KEYS = {"labels", "methods", "k", "faithfulness", "ranking", "ranking_rule", "stability", "global_tokens",
@@ -177,7 +177,7 @@ def test_global_method_is_the_cheapest_trustworthy_one():
 
 
 def test_importing_the_probe_imports_no_torch():
-    code = "import sys, probes.explain, probes.registry as r; r.all_probes(); print('torch' in sys.modules)"
+    code = "import sys, audit.probes.explain, audit.probes.registry as r; r.all_probes(); print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

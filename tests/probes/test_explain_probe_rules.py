@@ -11,7 +11,7 @@ from tiny_bert import build_tiny_bert
 
 from audit.cache import PredictionCache
 from audit.dataset import Dataset
-from probes.base import ProbeContext
+from audit.probes.base import ProbeContext
 
 
 class Rows(Keywords):

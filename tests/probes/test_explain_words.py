@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from audit.seeding import rng_for
-from probes.explain.faithfulness import erased, tie_breaker
-from probes.explain.words import aggregate, top_order, visible_prefix, word_spans
+from audit.probes.explain.faithfulness import erased, tie_breaker
+from audit.probes.explain.words import aggregate, top_order, visible_prefix, word_spans
 
 TEXT = "the movie was  great"
 CORPUS = ["the movie was great", "honestly , the plot felt boring and dull"] * 20

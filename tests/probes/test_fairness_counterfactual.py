@@ -11,12 +11,12 @@ from audit.dataset import Dataset
 from audit.demo.corpus import generate
 from audit.errors import AuditError
 from audit.models.base import LoadedModel
-from probes.base import ProbeContext
-from probes.fairness import CounterfactualProbe
-from probes.fairness.cf_generate import generate as make_counterfactuals
-from probes.fairness.significance import holm, sign_test
-from probes.fairness.swap import Matcher, swap_all
-from probes.fairness.terms import BAD_CELLS, BAD_CONTEXT, BAD_HEADER, TERM_TWICE, TERMS_MISSING, load_axes
+from audit.probes.base import ProbeContext
+from audit.probes.fairness import CounterfactualProbe
+from audit.probes.fairness.cf_generate import generate as make_counterfactuals
+from audit.probes.fairness.significance import holm, sign_test
+from audit.probes.fairness.swap import Matcher, swap_all
+from audit.probes.fairness.terms import BAD_CELLS, BAD_CONTEXT, BAD_HEADER, TERM_TWICE, TERMS_MISSING, load_axes
 
 AXES = load_axes()
 

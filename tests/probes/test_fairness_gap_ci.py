@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference
 
-from probes.fairness import resample, simultaneous
-from probes.fairness.group_metrics import disparities, group_counts, resampled_rates
+from audit.probes.fairness import resample, simultaneous
+from audit.probes.fairness.group_metrics import disparities, group_counts, resampled_rates
 from test_fairness_group import make_case, run
 
 

@@ -13,18 +13,18 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
                                equal_opportunity_difference, equalized_odds_difference, false_positive_rate,
                                selection_rate, true_positive_rate)
 
-import probes.registry as registry
-import reports.sections as sections
+import audit.probes.registry as registry
+import audit.reports.sections as sections
 from audit.cache import PredictionCache
 from audit.dataset import Dataset
 from audit.demo.corpus import generate
 from audit.errors import AuditError
 from audit.models.base import LoadedModel
-from probes.base import ProbeContext
-from probes.fairness import GroupFairnessProbe
-from probes.fairness.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
-from probes.fairness.group_metrics import metric_frames, resampled_rates
-from probes.fairness.group_probe import NO_COLUMN, NOTHING
+from audit.probes.base import ProbeContext
+from audit.probes.fairness import GroupFairnessProbe
+from audit.probes.fairness.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
+from audit.probes.fairness.group_metrics import metric_frames, resampled_rates
+from audit.probes.fairness.group_probe import NO_COLUMN, NOTHING
 
 Config = GroupFairnessProbe.Config
 
@@ -219,7 +219,7 @@ def test_cli_end_to_end_on_the_demo_corpus(tmp_path, monkeypatch):
 
     from audit.cli import main
     from audit.models.sklearn_model import save_sklearn_model
-    from reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
+    from audit.reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
 
     train, test = generate(300, seed=0, skewed=True), generate(80, seed=1, skewed=False)
     pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))
@@ -234,7 +234,7 @@ def test_cli_end_to_end_on_the_demo_corpus(tmp_path, monkeypatch):
     (tmp_path / "audit.yaml").write_text(CONFIG, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(registry, "BUILTIN_MODULES", registry.BUILTIN_MODULES + ("probes.fairness",))
+    monkeypatch.setattr(registry, "BUILTIN_MODULES", registry.BUILTIN_MODULES + ("audit.probes.fairness",))
     monkeypatch.setitem(sections.RENDERERS, "group-fairness", group_fairness_section)
     monkeypatch.setitem(sections.RENDERERS, "counterfactual", counterfactual_section)
     monkeypatch.setitem(sections.RENDERERS, "templates", templates_section)

@@ -9,8 +9,8 @@ from sklearn import metrics as skm
 from audit.cache import PredictionCache
 from audit.dataset import Dataset
 from audit.models.base import LoadedModel
-from probes.base import ProbeContext
-from probes.metrics import MetricsProbe
+from audit.probes.base import ProbeContext
+from audit.probes.metrics import MetricsProbe
 
 
 class TableModel:

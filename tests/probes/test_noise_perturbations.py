@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from audit.errors import AuditError
-from probes.noise import catalog, chars, surface
-from probes.noise.apply import perturb_dataset, perturb_text
-from probes.noise.common import BAD_SEVERITY, budget
-from probes.noise.lexicon import CONTRACTIONS, SPELLINGS, load_synonyms, toggles
+from audit.probes.noise import catalog, chars, surface
+from audit.probes.noise.apply import perturb_dataset, perturb_text
+from audit.probes.noise.common import BAD_SEVERITY, budget
+from audit.probes.noise.lexicon import CONTRACTIONS, SPELLINGS, load_synonyms, toggles
 
 TEXTS = [
     "it 's a charming and often affecting journey . ",

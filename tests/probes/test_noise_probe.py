@@ -11,17 +11,17 @@ import pytest
 from click.testing import CliRunner
 from sklearn import metrics as skm
 
-import probes.registry as registry
+import audit.probes.registry as registry
 from audit.cache import PredictionCache
 from audit.demo.corpus import generate
 from audit.errors import AuditError
 from audit.models.callable_model import load_callable
 from audit.seeding import rng_for
-from probes.base import ProbeContext
-from probes.metrics import MetricsProbe
-from probes.noise import NoiseProbe, catalog
-from probes.noise.common import BAD_SEVERITY
-from probes.noise.lexicon import SYNONYMS_MALFORMED, SYNONYMS_MISSING, load_synonyms
+from audit.probes.base import ProbeContext
+from audit.probes.metrics import MetricsProbe
+from audit.probes.noise import NoiseProbe, catalog
+from audit.probes.noise.common import BAD_SEVERITY
+from audit.probes.noise.lexicon import SYNONYMS_MALFORMED, SYNONYMS_MISSING, load_synonyms
 
 MODEL_SOURCE = '''
 import zlib
@@ -64,7 +64,7 @@ def workdir(tmp_path_factory):
 @pytest.fixture()
 def data(workdir):
     from audit.data import DataConfig, load_dataset
-    from probes.base import build_config
+    from audit.probes.base import build_config
 
     return load_dataset(build_config(DataConfig, {"source": str(workdir / "test.csv")}, "data"))
 
@@ -194,7 +194,7 @@ def test_bad_synonym_file(tmp_path):
 
 @pytest.fixture()
 def registered(monkeypatch):
-    monkeypatch.setattr(registry, "BUILTIN_MODULES", registry.BUILTIN_MODULES + ("probes.noise",))
+    monkeypatch.setattr(registry, "BUILTIN_MODULES", registry.BUILTIN_MODULES + ("audit.probes.noise",))
 
 
 def test_cli_runs_metrics_and_noise(registered, workdir, monkeypatch, tmp_path):
@@ -244,7 +244,7 @@ def test_sst2_with_tfidf(shared_data, tmp_path):
     from audit.data import DataConfig, load_dataset
     from audit.models.sklearn_model import load_sklearn_model
     from audit.training.tfidf import train_tfidf
-    from probes.base import build_config
+    from audit.probes.base import build_config
 
     load = lambda f: load_dataset(build_config(DataConfig, {"source": str(shared_data / "sst2" / f)}, "data"))  # noqa: E731
     train, dev = load("train.tsv").subset(list(range(20000))), load("dev.tsv")

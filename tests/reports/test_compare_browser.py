@@ -11,7 +11,7 @@ import pytest
 
 from audit.compare import compare_runs
 from compare.compare_builders import metric, write_run
-from reports.compare import write_comparison
+from audit.reports.compare import write_comparison
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,9 @@ probes' details."""
 
 from __future__ import annotations
 
-from reports.governance import build_governance
-from reports.governance_limits import derived_limitations
-from reports.markdown import render as render_md
+from audit.reports.governance import build_governance
+from audit.reports.governance_limits import derived_limitations
+from audit.reports.markdown import render as render_md
 
 MODELS = ["distilbert-sst2", "tfidf-logreg"]
 DISPARITIES = ("demographic_parity_difference", "equalized_odds_difference", "accuracy_difference")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from reports.governance import write_governance
-from reports import model_index as mi
-from reports.model_index import dataset_entry, model_index_yaml
+from audit.reports.governance import write_governance
+from audit.reports import model_index as mi
+from audit.reports.model_index import dataset_entry, model_index_yaml
 
 
 def test_yaml_round_trip_matches_results(sample):

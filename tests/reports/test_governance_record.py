@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from report_html_check import parse
-from reports.governance import build_governance, write_governance
-from reports.markdown import render as render_md
+from audit.reports.governance import build_governance, write_governance
+from audit.reports.markdown import render as render_md
 
 SECTIONS = ["model-details", "intended-use", "evaluation-data", "metrics", "robustness", "fairness", "explanations",
             "gate", "failures", "limitations", "sign-off", "provenance"]

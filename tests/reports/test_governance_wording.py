@@ -9,10 +9,10 @@ import json
 import re
 
 from click.testing import CliRunner
-from reports.governance import build_governance, write_governance
-from reports.html import render as render_html
-from reports.markdown import md_text
-from reports.markdown import render as render_md
+from audit.reports.governance import build_governance, write_governance
+from audit.reports.html import render as render_html
+from audit.reports.markdown import md_text
+from audit.reports.markdown import render as render_md
 
 from audit.cli import main
 

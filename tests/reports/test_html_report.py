@@ -9,7 +9,7 @@ import sys
 from report_builders import SCRIPT_TEXT, metric, ok, probe, results_with
 from report_html_check import parse
 
-from reports import render_html, write_reports
+from audit.reports import render_html, write_reports
 
 FORBIDDEN_TAGS = {"script", "link", "img", "iframe", "object", "embed", "base", "image", "use", "audio", "video"}
 
@@ -151,8 +151,8 @@ def test_write_reports_is_atomic_and_overwrites(sample, tmp_path):
 
 
 def test_imports_no_model_code():
-    code = ("import sys, reports, json; reports.render_html({}); "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'sklearn', 'probes')"
-            " or m.startswith('audit.models')]; print(bad); sys.exit(1 if bad else 0)")
+    code = ("import sys, json, audit.reports as reports; reports.render_html({}); "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'transformers', 'sklearn')"
+            " or m.startswith(('audit.models', 'audit.probes'))]; print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

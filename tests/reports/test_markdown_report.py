@@ -6,8 +6,8 @@ import re
 
 from report_builders import metric, ok, probe, results_with
 
-from reports import render_markdown
-from reports.markdown import md_cell
+from audit.reports import render_markdown
+from audit.reports.markdown import md_cell
 
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
 ALLOWED_TAGS = {"br", "details", "/details", "summary", "/summary"}

@@ -7,11 +7,11 @@ import pytest
 from report_builders import SCRIPT_TEXT, metric, ok, probe, results_with
 from report_html_check import parse
 
-import reports.sections as sections
-from reports import render_html, render_markdown
-from reports.blocks import Callout, Figure, Table
-from reports.probe_blocks import SectionContext
-from reports.section_attack import attack_section, marked, word_diff
+import audit.reports.sections as sections
+from audit.reports import render_html, render_markdown
+from audit.reports.blocks import Callout, Figure, Table
+from audit.reports.probe_blocks import SectionContext
+from audit.reports.section_attack import attack_section, marked, word_diff
 
 SPECS = [{"name": "max_success_rate", "description": "worst", "higher_is_better": False, "headline": True},
          {"name": "success_rate/{recipe}", "description": "rate", "higher_is_better": False, "headline": False}]

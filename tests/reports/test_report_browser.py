@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from report_builders import SCRIPT_TEXT, explain_results
-from reports import write_reports
+from audit.reports import write_reports
 
 pytestmark = pytest.mark.browser
 

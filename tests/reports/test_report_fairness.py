@@ -16,13 +16,13 @@ from report_builders import probe as probe_entry
 from report_builders import results_with
 from report_html_check import parse
 
-import reports.sections as sections
-from reports import render_html, render_markdown
-from reports.blocks import Callout, Figure, FigureRow, Table
-from reports.fairness_charts import gap_chart
-from reports.probe_blocks import SectionContext
-from reports.section_fairness import OVER, SIGNIFICANT, counterfactual_section, group_fairness_section, templates_section
-from reports.svg import model_colors
+import audit.reports.sections as sections
+from audit.reports import render_html, render_markdown
+from audit.reports.blocks import Callout, Figure, FigureRow, Table
+from audit.reports.fairness_charts import gap_chart
+from audit.reports.probe_blocks import SectionContext
+from audit.reports.section_fairness import OVER, SIGNIFICANT, counterfactual_section, group_fairness_section, templates_section
+from audit.reports.svg import model_colors
 
 NASTY = '<script>alert("x")</script> | **As a Muslim woman**'
 MODELS = ("kw", "len<b>")
@@ -57,8 +57,8 @@ def _results():
     from audit.dataset import Dataset
     from audit.demo.corpus import generate
     from audit.models.base import LoadedModel
-    from probes.base import ProbeContext
-    from probes.fairness import CounterfactualProbe, GroupFairnessProbe, TemplatesProbe
+    from audit.probes.base import ProbeContext
+    from audit.probes.fairness import CounterfactualProbe, GroupFairnessProbe, TemplatesProbe
 
     rows = generate(240, seed=1, skewed=False)
     rows[0]["text"] = NASTY
@@ -186,7 +186,7 @@ def test_gap_chart_draws_the_tolerance():
 
 
 def test_reports_import_no_model_code():
-    code = ("import sys, reports.section_fairness, reports.fairness_charts\n"
-            "print([m for m in ('torch', 'sklearn', 'fairlearn', 'probes', 'scipy') if m in sys.modules])")
+    code = ("import sys, audit.reports.section_fairness, audit.reports.fairness_charts\n"
+            "print([m for m in ('torch', 'sklearn', 'fairlearn', 'audit.probes', 'scipy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

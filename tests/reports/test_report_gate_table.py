@@ -4,12 +4,14 @@ not evaluated / skipped), counts them honestly, and names what each check demand
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from reports import markdown, render_html, render_markdown
-from reports.blocks import Report
-from reports.governance import build_governance
-from reports.html import render
-from reports.summary import gate_condition, gate_section
+import audit.reports
+from audit.reports import markdown, render_html, render_markdown
+from audit.reports.blocks import Report
+from audit.reports.governance import build_governance
+from audit.reports.html import render
+from audit.reports.summary import gate_condition, gate_section
 
 ROW = {"kind": "absolute", "metric": "metrics.accuracy", "operator": ">=", "threshold": 0.8, "use": "value"}
 
@@ -55,7 +57,7 @@ def test_each_status_has_its_own_word_and_style():
     cells = dict(re.findall(r'<td class="(status-[a-z]+)">([^<]+)</td>', html))
     assert cells == {"status-ok": "passed", "status-fail": "FAILED", "status-error": "not evaluated",
                      "status-skip": "skipped"}
-    css = open("reports/templates/report.css", encoding="utf-8").read()
+    css = (Path(audit.reports.__file__).parent / "templates" / "report.css").open(encoding="utf-8").read()
     assert "td.status-skip" in css
 
 

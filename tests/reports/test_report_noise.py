@@ -14,13 +14,13 @@ from report_builders import probe as probe_entry
 from report_builders import results_with
 from report_html_check import parse
 
-import reports.sections as sections
-from reports import render_html, render_markdown
-from reports.blocks import Figure, FigureRow, Table
-from reports.charts import line_chart
-from reports.probe_blocks import SectionContext, generic_section
-from reports.section_noise import diff_segments, noise_section, shown, word_diff_text
-from reports.svg import model_colors
+import audit.reports.sections as sections
+from audit.reports import render_html, render_markdown
+from audit.reports.blocks import Figure, FigureRow, Table
+from audit.reports.charts import line_chart
+from audit.reports.probe_blocks import SectionContext, generic_section
+from audit.reports.section_noise import diff_segments, noise_section, shown, word_diff_text
+from audit.reports.svg import model_colors
 
 NASTY = '<script>alert("x")</script> **bold** | @team'
 MODELS = ("kw", "len<b>")
@@ -52,8 +52,8 @@ def _results():
     from audit.cache import PredictionCache
     from audit.dataset import Dataset
     from audit.models.base import LoadedModel
-    from probes.base import ProbeContext
-    from probes.noise import NoiseProbe
+    from audit.probes.base import ProbeContext
+    from audit.probes.noise import NoiseProbe
 
     rng = np.random.default_rng(0)
     words = "the movie was good great fun bad dull awful plot acting story really not".split()
@@ -158,7 +158,7 @@ def test_a_failed_model_is_reported_and_the_other_still_drawn(results, registere
 
 
 def test_reports_import_no_model_code():
-    code = ("import sys, reports.section_noise, reports.charts; "
-            "bad = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'probes', 'transformers'}); "
+    code = ("import sys, audit.reports.section_noise, audit.reports.charts; "
+            "bad = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'transformers'} | {m for m in sys.modules if m.startswith('audit.probes')}); "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

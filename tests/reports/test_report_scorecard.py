@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from report_builders import metric, ok, probe, results_with
 
-from reports import render_html, render_markdown
-from reports.scorecard import BEST, LEAD, NOT_DISTINGUISHABLE, TIE, build_scorecard, compare, overlaps
+from audit.reports import render_html, render_markdown
+from audit.reports.scorecard import BEST, LEAD, NOT_DISTINGUISHABLE, TIE, build_scorecard, compare, overlaps
 
 
 def test_overlap_is_inclusive_and_order_free():
@@ -89,7 +89,7 @@ def test_best_and_not_distinguishable_marks_reach_both_outputs():
 
 
 def test_placeholder_specs_match_any_placeholder_name():
-    from reports.lookup import metric_names, spec_for
+    from audit.reports.lookup import metric_names, spec_for
 
     probe = {
         "metric_specs": [{"name": "success_rate/{recipe}", "description": "d", "higher_is_better": False}],

@@ -10,10 +10,10 @@ from paired_builders import correctness, write_run
 from report_builders import metric
 
 from audit.paired_block import add_paired
-from reports import render_html, render_markdown
-from reports.governance import build_governance
-from reports.markdown import render as render_md
-from reports.scorecard import (
+from audit.reports import render_html, render_markdown
+from audit.reports.governance import build_governance
+from audit.reports.markdown import render as render_md
+from audit.reports.scorecard import (
     BEST, BEST_PAIRED, ND_PAIRED, NOT_DISTINGUISHABLE, build_scorecard, compare, metric_row, paired_for,
     scorecard_legend,
 )
