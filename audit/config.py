@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.base import build_config
 
 TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance")
@@ -95,7 +95,7 @@ def parse_governance(raw: Any, where: str) -> GovernanceConfig | None:
 
 @dataclass(frozen=True)
 class AuditConfig:
-    data: dict[str, Any]  # the raw data mapping; validated by audit.data.DataConfig
+    data: dict[str, Any]  # the raw data mapping; validated by audit.data_loader.DataConfig
     models: tuple[ModelConfig, ...]
     probes: dict[str, dict[str, Any]] | None = None  # None: every registered probe, defaults
     seed: int = 0

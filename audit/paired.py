@@ -30,7 +30,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.stats import paired_bootstrap_diff
 
 EXACT_BELOW = 25  # discordant pairs; below this the chi-square approximation is poor

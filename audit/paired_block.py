@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.paired import (
     load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, sidecar_path,
     sign_flip_test,
 )
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.stats import brier_per_example, log_loss_per_example
 
 RESAMPLES = 10000  # paired bootstrap of Brier / log loss, as the gate's default

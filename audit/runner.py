@@ -23,10 +23,10 @@ from typing import Any
 from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.paired_block import add_paired, drop_paired
-from audit.results import RESULTS_FILE, ResultsStore, load_results
-from audit.versions import package_versions
+from audit.core.results import RESULTS_FILE, ResultsStore, load_results
+from audit.core.versions import package_versions
 from audit.probes.base import ProbeContext
 from audit.probes.registry import all_probes, get_probe
 
@@ -146,7 +146,7 @@ def model_identity(loaded, mc) -> str:
 def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, display) -> list:
     """Load every model, align its labels with the data (before any probe runs), and drop earlier
     results that no longer apply (a model removed from the run, or changed since)."""
-    from audit.labels import alignment
+    from audit.core.labels import alignment
     from audit.models.loader import load_model, unique_names
 
     cache = PredictionCache()
@@ -174,7 +174,7 @@ def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, displa
 
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory."""
-    from audit.data import DataConfig, load_dataset
+    from audit.data_loader import DataConfig, load_dataset
     from audit.probes.base import build_config
 
     t_start = time.perf_counter()

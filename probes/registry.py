@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 from audit.probes.base import FAMILIES, Probe
 
 _REGISTRY: dict[str, type[Probe]] = {}

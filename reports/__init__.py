@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from audit.fileio import atomic_write_text
+from audit.core.fileio import atomic_write_text
 
 from audit.reports import html as _html
 from audit.reports import markdown as _markdown

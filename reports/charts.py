@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from audit.reports.fmt import ci_of, fmt_metric, fmt_num, fmt_pct, is_number
+from audit.core.fmt import ci_of, fmt_metric, fmt_num, fmt_pct, is_number
 from audit.reports.svg import clip_label, el, mix, nice_range, svg, tick_text, title
 
 TEXT, GRID, AXIS = "#1f2933", "#e4e7eb", "#9aa5b1"

@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from audit.fileio import atomic_write_text
+from audit.core.fileio import atomic_write_text
 
 from audit.reports import html as _html
 from audit.reports import markdown as _markdown
 from audit.reports.blocks import Callout, Code, Heading, KeyValues, Report, Section
 from audit.reports.compare_tables import column_keys, legend, metrics_blocks, paired_blocks, runs_table
-from audit.reports.fmt import DASH, fmt_exact, short_hash
-from audit.reports.lookup import as_dict, as_list
+from audit.core.fmt import DASH, fmt_exact, short_hash
+from audit.core.document import as_dict, as_list
 from audit.reports.probe_blocks import slug
 
 

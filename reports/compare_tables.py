@@ -7,8 +7,8 @@ short, and captions are blocks of their own (inside a wide table they scroll out
 from __future__ import annotations
 
 from audit.reports.blocks import Cell, FigureRow, Legend, Table
-from audit.reports.fmt import DASH, decimals_for, fmt_ci, fmt_metric, fmt_num, is_number, short_hash
-from audit.reports.lookup import as_dict, as_list
+from audit.core.fmt import DASH, decimals_for, fmt_ci, fmt_metric, fmt_num, is_number, short_hash
+from audit.core.document import as_dict, as_list
 from audit.reports.scorecard import direction_text
 
 BASELINE = "baseline"

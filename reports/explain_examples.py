@@ -9,8 +9,8 @@ explained for the most models come first (the random sample is shared by all).
 from __future__ import annotations
 
 from audit.reports.blocks import ColorScale, HeatGroup, HeatRow, KeyValues, TokenHeatmap
-from audit.reports.fmt import fmt_num, is_number, truncate
-from audit.reports.lookup import as_dict, as_list, model_result
+from audit.core.fmt import fmt_num, is_number, truncate
+from audit.core.document import as_dict, as_list, model_result
 
 MAX_IDS = 6  # texts drawn; the rest stay in results.json
 MAX_METHODS = 3  # best-ranked methods drawn per model (plus attention, for comparison)

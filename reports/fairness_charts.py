@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from audit.reports.fmt import ci_of, fmt_metric, fmt_num, is_number
+from audit.core.fmt import ci_of, fmt_metric, fmt_num, is_number
 from audit.reports.charts import extent
 from audit.reports.svg import clip_label, el, nice_range, svg, tick_text, title
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from audit.fileio import atomic_write_text
+from audit.core.fileio import atomic_write_text
 
 from audit.reports import html as _html
 from audit.reports import markdown as _markdown
@@ -24,7 +24,7 @@ from audit.reports.governance_sections import (
     FAMILY_SECTIONS, evaluation_data, example_failures, family_section, gate_block, intended_use, limitations,
     model_details, sign_off,
 )
-from audit.reports.lookup import as_dict, model_ids
+from audit.core.document import as_dict, model_ids
 from audit.reports.model_index import model_index_files
 from audit.reports.summary import provenance_section
 

@@ -6,8 +6,8 @@ that were not tested, an unfinished run."""
 
 from __future__ import annotations
 
-from audit.reports.fmt import fmt_num
-from audit.reports.lookup import as_dict, as_list, metric_names, metrics_of, model_ids, probes_of, status_of
+from audit.core.fmt import fmt_num
+from audit.core.document import as_dict, as_list, metric_names, metrics_of, model_ids, probes_of, status_of
 
 SMALL_SAMPLE = 200  # examples; below this a 95% CI on accuracy is wider than about ±0.07
 FEW_EXPLAINED = 30  # explained texts; below this faithfulness and stability rest on a handful of examples

@@ -4,7 +4,7 @@ document and the governance text (from the run's config or `audit record --confi
 from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
-from audit.reports.lookup import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
+from audit.core.document import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
 from audit.reports.probe_blocks import examples_table
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.summary import dataset_pairs, gate_section, models_table

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from audit.reports.blocks import HeatRow
-from audit.reports.fmt import is_number
+from audit.core.fmt import is_number
 from audit.reports.svg import mix
 
 POSITIVE, NEGATIVE, ZERO = "#2166ac", "#b35806", "#ffffff"

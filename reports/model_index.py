@@ -17,8 +17,8 @@ from pathlib import PurePath
 
 import yaml
 
-from audit.reports.fmt import ci_of, fmt_ci
-from audit.reports.lookup import as_dict, metric_names, metrics_of, model_ids, probes_of
+from audit.core.fmt import ci_of, fmt_ci
+from audit.core.document import as_dict, metric_names, metrics_of, model_ids, probes_of
 
 DATA_FILES = (".csv", ".tsv", ".jsonl", ".json", ".parquet", ".txt")
 HUB_METRICS = {  # address -> (type, name, args)

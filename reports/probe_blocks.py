@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from audit.reports.blocks import Callout, Cell, Code, Figure, Heading, KeyValues, Section, Table
 from audit.reports.charts import bar_chart
-from audit.reports.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
-from audit.reports.lookup import as_dict, as_list, metric_names, metrics_of, model_result, status_of
+from audit.core.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
+from audit.core.document import as_dict, as_list, metric_names, metrics_of, model_result, status_of
 from audit.reports.scorecard import headers, metric_row
 
 MAX_EXAMPLES = 50  # per model and probe; probes already keep their own lists short

@@ -18,8 +18,8 @@ import math
 from dataclasses import dataclass, field
 
 from audit.reports.blocks import Cell, Legend, Table
-from audit.reports.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
-from audit.reports.lookup import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
+from audit.core.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
+from audit.core.document import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
 
 # Marks a cell can carry, with the words used in both renderers.
 BEST, NOT_DISTINGUISHABLE, TIE, LEAD = "best", "not distinguishable", "tie", "lead, no CI"

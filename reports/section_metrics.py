@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
 from audit.reports.charts import confusion_heatmap, reliability_diagram
-from audit.reports.fmt import fmt_num
-from audit.reports.lookup import as_dict, as_list, model_result
+from audit.core.fmt import fmt_num
+from audit.core.document import as_dict, as_list, model_result
 from audit.reports.probe_blocks import (
     SectionContext, config_block, examples_blocks, generic_section, headline_chart, metrics_table,
     new_section, ok_models, status_blocks,

@@ -15,8 +15,8 @@ from markupsafe import Markup
 
 from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Table
 from audit.reports.charts import line_chart
-from audit.reports.fmt import fmt_metric, fmt_num, fmt_pct, is_number
-from audit.reports.lookup import as_dict, as_list, metrics_of, model_result
+from audit.core.fmt import fmt_metric, fmt_num, fmt_pct, is_number
+from audit.core.document import as_dict, as_list, metrics_of, model_result
 from audit.reports.probe_blocks import (
     SectionContext, config_block, generic_section, headline_chart, new_section, ok_models, status_blocks,
 )

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from audit.cache import PredictionCache
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit.config import parse_model_arg, resolve_config
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.runner import build_probes
 
 
@@ -96,7 +96,7 @@ def test_wrong_types_are_one_line_errors(tmp_path, text, needle):
 
 
 def test_data_values_are_type_checked():
-    from audit.data import DataConfig
+    from audit.data_loader import DataConfig
     from audit.probes.base import build_config
 
     with pytest.raises(AuditError, match="source"):

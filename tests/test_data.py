@@ -11,9 +11,9 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from audit import data as data_mod
-from audit.data import DataConfig, load_dataset, stratified_sample
-from audit.errors import AuditError
+from audit import data_loader as data_mod
+from audit.data_loader import DataConfig, load_dataset, stratified_sample
+from audit.core.errors import AuditError
 
 ROWS = [
     {"text": ' He said "great" ', "label": 1, "group": "a"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audit.errors import AuditError
-from audit.labels import align_labels
+from audit.core.errors import AuditError
+from audit.core.labels import align_labels
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_position_refused_when_class_counts_differ():
 
 
 def test_rule_is_reported():
-    from audit.labels import alignment
+    from audit.core.labels import alignment
 
     assert alignment(["0", "1"], ["negative", "positive"], model_id="m") == ({"0": 0, "1": 1}, "position")
     assert alignment(["positive"], ["negative", "positive"], model_id="m") == ({"positive": 1}, "name")

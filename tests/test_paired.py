@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.paired import (
     load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, sign_flip_test,
     wilson_interval,

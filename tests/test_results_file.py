@@ -5,8 +5,8 @@ import json
 import pytest
 
 from audit import RESULTS_SCHEMA
-from audit.errors import AuditError
-from audit.results import load_results
+from audit.core.errors import AuditError
+from audit.core.results import load_results
 
 
 def write(tmp_path, schema):

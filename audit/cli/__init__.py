@@ -14,7 +14,7 @@ import sys
 import click
 
 from audit import __version__
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 # OpenMP threads that spin while idle make CPU torch several times slower when another process
 # shares the cores (measured: 4x on MiniLM inference); set before anything imports torch.

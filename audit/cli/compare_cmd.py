@@ -28,7 +28,7 @@ def compare(runs, out, names, baseline, allow_different_data) -> None:
     from audit.reports.compare import write_comparison
 
     from audit.compare import compare_runs
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     if Path(out).exists() and not Path(out).is_dir():
         raise AuditError(f"Output path '{out}' is a file; pass --out with a directory path.")

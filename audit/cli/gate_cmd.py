@@ -38,7 +38,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
     from audit.gate.apply import apply_gate
     from audit.gate.metrics import known_specs
     from audit.gate.policy import load_policy
-    from audit.results import load_results
+    from audit.core.results import load_results
 
     doc = load_results(results)
     folder = Path(results) if Path(results).is_dir() else Path(results).parent
@@ -53,7 +53,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
 
 def print_verdict(verdict: dict) -> None:
     """A short table: every check that did not pass, with metric, model, condition and value."""
-    from audit.reports.summary import gate_condition, gate_sorted, gate_value
+    from audit.core.gate_text import gate_condition, gate_sorted, gate_value
 
     rows = verdict.get("checks") or []
     counts = verdict.get("counts") or {}

@@ -15,7 +15,7 @@ from audit.cli import debug_option
 @debug_option
 def init(path: str, force: bool) -> None:
     """Write a commented starter config to PATH [default: audit.yaml]."""
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
     from audit.starter import starter_config
 
     target = Path(path)

@@ -24,10 +24,10 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
     from pathlib import Path
 
     from audit.reports.governance import write_governance
-    from audit.reports.lookup import model_ids
+    from audit.core.document import model_ids
 
-    from audit.errors import AuditError, did_you_mean
-    from audit.results import RESULTS_FILE, load_results
+    from audit.core.errors import AuditError, did_you_mean
+    from audit.core.results import RESULTS_FILE, load_results
 
     from audit.paired_block import add_paired
 

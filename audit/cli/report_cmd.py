@@ -18,14 +18,14 @@ def report(results: str, out: str | None) -> None:
     from audit.reports import write_reports
 
     from audit.paired_block import add_paired
-    from audit.results import load_results
+    from audit.core.results import load_results
 
     doc = load_results(results)
     folder = Path(results) if Path(results).is_dir() else Path(results).parent
     add_paired(doc, folder, keep=True)  # results older than the paired blocks: computed, not saved
     target = Path(out) if out else folder
     if target.exists() and not target.is_dir():
-        from audit.errors import AuditError
+        from audit.core.errors import AuditError
 
         raise AuditError(f"Output path '{target}' is a file; pass --out with a directory path.")
     paths = write_reports(doc, target)

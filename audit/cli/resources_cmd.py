@@ -68,7 +68,7 @@ def show(overrides: dict | None) -> None:
 
 def _config_overrides(path: str) -> dict:
     from audit.config import read_yaml
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     raw = read_yaml(path)
     probes = raw.get("probes") or {}

@@ -53,8 +53,8 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
     finished is lost); 3 a probe failed on a model (recorded in the report; wins over 1, as the
     audit itself is incomplete); 4 internal error (a bug in audit, not a verdict).
     """
-    from audit.errors import AuditError
-    from audit.progress import Display
+    from audit.core.errors import AuditError
+    from audit.core.progress import Display
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
@@ -112,7 +112,7 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
 
 
 def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     mapping = {}
     for pair in pairs:
@@ -136,7 +136,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
 
     verdict = None
     if doc.get("gate"):  # a resumed run's earlier verdict no longer describes these results
-        from audit.results import ResultsStore
+        from audit.core.results import ResultsStore
 
         doc["gate"] = None
         ResultsStore(out_dir, doc).save()

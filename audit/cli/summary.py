@@ -7,8 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from audit.reports.fmt import fmt_metric
-from audit.reports.lookup import metric_names
+from audit.core.fmt import fmt_metric
+from audit.core.document import metric_names
 
 
 def print_summary(doc: dict[str, Any], console: Console) -> None:

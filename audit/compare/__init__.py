@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from audit.reports.lookup import as_dict
+from audit.core.document import as_dict
 
 from audit.compare.align import (
     align, column_key, columns, drop_unreported, run_summary, setting_differences, settings_note,
@@ -17,7 +17,7 @@ from audit.compare.align import (
 from audit.compare.pairing import CONFIDENCE, PAIRED_METHOD, paired_tests
 from audit.compare.runs import ALLOW_FLAG, Run, check_data, copies, data_match, load_runs
 from audit.compare.verdicts import versus_baseline
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 COMPARE_SCHEMA = "audit-compare/1"
 

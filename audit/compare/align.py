@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from audit.reports.lookup import (
+from audit.core.document import (
     as_dict, as_list, description_of, higher_is_better, metric_names, metrics_of, probes_of, spec_for, status_of,
 )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.reports.lookup import metrics_of, model_result
+from audit.core.document import metrics_of, model_result
 
 from audit.compare.align import column_key, probe_of, probe_order
 from audit.compare.runs import Run

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
-from audit.results import RESULTS_FILE, load_results
+from audit.core.errors import AuditError
+from audit.core.results import RESULTS_FILE, load_results
 
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 ALLOW_FLAG = "--allow-different-data"
@@ -30,13 +30,13 @@ class Run:
 
     @property
     def model_ids(self) -> list[str]:
-        from audit.reports.lookup import model_ids
+        from audit.core.document import model_ids
 
         return model_ids(self.doc)
 
 
 def short(fingerprint: str | None) -> str:
-    from audit.reports.fmt import short_hash
+    from audit.core.fmt import short_hash
 
     return short_hash(fingerprint) if fingerprint else "no fingerprint"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.reports.fmt import ci_of
+from audit.core.fmt import ci_of
 from audit.reports.scorecard import overlaps
 
 from audit.compare.pairing import BETTER, NOT_DISTINGUISHABLE, WORSE

@@ -38,7 +38,7 @@ def cache_root() -> Path:
 
 def demo_key(train_fingerprint: str) -> str:
     """Everything that changes the trained models: data, hyper-parameters, audit and library versions."""
-    from audit.versions import package_versions
+    from audit.core.versions import package_versions
 
     versions = {k: v for k, v in package_versions().items() if k in ("torch", "transformers", "scikit-learn", "skops")}
     blob = json.dumps([train_fingerprint, TRANSFORMER, __version__, versions], sort_keys=True)
@@ -53,7 +53,7 @@ def minilm_base() -> str:
 
 def prepare_models(display, device: str | None) -> tuple[Path, Path, Path]:
     """The demo's test CSV and its two trained models, training them when not cached."""
-    from audit.data import DataConfig, load_dataset
+    from audit.data_loader import DataConfig, load_dataset
 
     root = cache_root() / "demo"
     data_dir = root / "data"

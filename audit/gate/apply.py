@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit.fileio import atomic_write_text
+from audit.core.fileio import atomic_write_text
 from audit.gate.evaluate import evaluate_gate
 from audit.gate.junit import to_junit
 from audit.gate.policy import Policy
@@ -22,7 +22,7 @@ def apply_gate(policy: Policy, doc: dict, results_dir: str | Path, *, baseline: 
                junit: str | Path | None = None, summary: str | Path | None = None,
                reports: bool = True) -> tuple[dict, dict[str, Path]]:
     """Evaluate, store the block in ``doc`` and write the outputs; returns (gate block, paths written)."""
-    from audit.results import RESULTS_FILE, dumps
+    from audit.core.results import RESULTS_FILE, dumps
 
     results_dir = Path(results_dir)
     gate = evaluate_gate(policy, doc, results_dir, baseline=baseline)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import operator as _op
 
-from audit.reports.summary import gate_num as fmt  # one number format for every gate output
-from audit.reports.summary import gate_pair as fmt_against
+from audit.core.gate_text import gate_num as fmt  # one number format for every gate output
+from audit.core.gate_text import gate_pair as fmt_against
 
 from audit.gate.metrics import Missing, metric_record, probe_entry
 from audit.gate.policy import Check

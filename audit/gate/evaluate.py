@@ -18,7 +18,7 @@ import math
 from datetime import datetime, timezone
 from pathlib import Path
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 from audit.gate.checks import base_row, evaluate_absolute, unevaluated
 from audit.gate.metrics import PLACEHOLDER, Missing, concrete_names, probe_entry, probe_result
 from audit.gate.policy import Check, Policy
@@ -34,7 +34,7 @@ def model_ids(doc: dict) -> list[str]:
 def load_baseline(path: str, doc: dict) -> tuple[dict, Path, str]:
     """(doc, folder, resolved results path) of a saved baseline, refused when it is another schema
     or its data cannot be shown to be ours."""
-    from audit.results import RESULTS_FILE, load_results
+    from audit.core.results import RESULTS_FILE, load_results
 
     base = load_results(path)
     file = Path(path) / RESULTS_FILE if Path(path).is_dir() else Path(path)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.reports.lookup import _PLACEHOLDER as PLACEHOLDER  # one definition of `{label}`-style names, shared
-from audit.reports.lookup import _pattern, as_dict, as_list, spec_for
+from audit.core.document import PLACEHOLDER, as_dict, as_list, metric_pattern, spec_for
 
 
 def registry_specs() -> dict[str, list[dict[str, Any]]]:
@@ -76,7 +75,7 @@ def concrete_names(entry: dict, model: str, name: str) -> list[str]:
     """``name`` itself, or every recorded metric matching it when it holds ``{placeholders}``."""
     if not PLACEHOLDER.search(name):
         return [name]
-    pattern = _pattern(name)
+    pattern = metric_pattern(name)
     metrics = as_dict(as_dict(as_dict(entry.get("results")).get(model)).get("metrics"))
     return [m for m in metrics if pattern.match(m)]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.gate.metrics import known_names, known_specs, split_metric, unknown_metric
 
 OPERATORS = (">=", ">", "<=", "<", "==", "!=")

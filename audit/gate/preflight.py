@@ -3,14 +3,14 @@ model loads: a model id typo must cost seconds, not a whole audit."""
 
 from __future__ import annotations
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 from audit.gate.policy import Policy
 
 
 def check_models(policy: Policy, names: list[str]) -> None:
     """Every ``model``/``models`` id and every same-run ``baseline`` must be one of ``names``; a saved
     baseline file must exist, be of this schema, record a dataset fingerprint and hold its model."""
-    from audit.results import load_results
+    from audit.core.results import load_results
 
     for check in policy.checks:
         where = f"{policy.path}:{check.line or 1}: check #{check.index}"

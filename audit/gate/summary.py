@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from audit.reports.markdown import md_cell
-from audit.reports.summary import gate_condition, gate_sorted, gate_value
+from audit.core.gate_text import gate_condition, gate_sorted, gate_value
 
 ICONS = {"pass": "✅ pass", "fail": "❌ FAIL", "error": "⚠️ error", "skip": "⏭️ skip"}
 

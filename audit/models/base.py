@@ -100,7 +100,7 @@ class LoadedModel:
 
 def check_probabilities(proba: Any, n_texts: int, n_labels: int, who: str) -> np.ndarray:
     """Validate a model's output shape and values; a wrong shape is the model author's error."""
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     arr = np.asarray(proba, dtype=np.float64)
     if arr.shape != (n_texts, n_labels):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import transformers
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 
 class ExplanationUnavailable(AuditError):

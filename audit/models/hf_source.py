@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 # Files whose bytes decide a model's predictions (weights, config, tokenizer, remote code).
 _FINGERPRINT_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model", ".py", ".tiktoken")

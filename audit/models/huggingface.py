@@ -28,7 +28,7 @@ import transformers  # noqa: E402
 from safetensors import SafetensorError  # noqa: E402
 from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: E402
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.models.hf_explain import HFExplanations
 from audit.models.hf_source import (  # noqa: F401  (re-exported for the trainer)

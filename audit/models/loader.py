@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from audit.config import ModelConfig
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.models.callable_model import is_callable_spec
 

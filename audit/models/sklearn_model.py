@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from audit.errors import AuditError
-from audit.fileio import temp_path_for
+from audit.core.errors import AuditError
+from audit.core.fileio import temp_path_for
 from audit.models.base import LoadedModel
 
 SKOPS_EXTENSIONS = (".skops",)

@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.resources import catalog
 from audit.resources.paths import downloads_dir
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.resources.paths import nltk_dir
 
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_english.txt")  # NLTK's 179-word English list

@@ -15,7 +15,7 @@ import os
 import sys
 from types import ModuleType
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.resources import nltk_data
 from audit.resources.paths import textattack_dir
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from audit.dataset import Dataset
-from audit.errors import AuditError
-from audit.fileio import atomic_write_text
-from audit.versions import package_versions
+from audit.core.dataset import Dataset
+from audit.core.errors import AuditError
+from audit.core.fileio import atomic_write_text
+from audit.core.versions import package_versions
 from audit.training.split import stratified_split
 
 SUMMARY_FILE = "training_summary.json"

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from audit.dataset import Dataset
-from audit.errors import AuditError
-from audit.fileio import atomic_write_text
-from audit.versions import package_versions
+from audit.core.dataset import Dataset
+from audit.core.errors import AuditError
+from audit.core.fileio import atomic_write_text
+from audit.core.versions import package_versions
 from audit.training.split import stratified_split
 
 NOT_SKOPS = "TF-IDF models are saved with skops: give an output path ending in .skops, not '{path}'."

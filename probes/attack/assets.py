@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.resources.textattack_env import import_textattack
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 VERSION = 1  # bump when a recipe or the record layout changes outcomes
 

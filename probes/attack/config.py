@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.resources.recipes import RecipeInfo, resolve_recipe
 
 PER_RECIPE_KEYS = ("examples", "query_budget", "time_budget_s")

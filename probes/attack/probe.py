@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from audit.errors import AuditError
-from audit.labels import align_labels
+from audit.core.errors import AuditError
+from audit.core.labels import align_labels
 from audit.resources.recipes import RECIPES
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 from audit.probes.attack import summary
 from audit.probes.attack.checkpoint import Checkpoint, unit_key
 from audit.probes.attack.config import AttackConfig

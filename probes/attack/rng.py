@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 
 _local = threading.local()
 

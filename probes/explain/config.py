@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 
 METHODS = ("attention", "rollout", "grad_x_input", "integrated_gradients", "occlusion")
 SCORES = ("proba", "log_proba", "logit")

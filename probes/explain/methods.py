@@ -66,7 +66,7 @@ def attention_scores(model, texts: list[str], kind: str, batch_size: int, cache:
     One forward pass serves both methods: ``cache`` (one dict per probe run) keeps the reduced
     rows per text list, so attention and rollout of the same texts share them.
     """
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     key = ("attention_rows", id(model), tuple(texts))
     rows = (cache or {}).get(key)

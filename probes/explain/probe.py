@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from audit.labels import align_labels
+from audit.core.labels import align_labels
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.explain import scoring, stability
 from audit.probes.explain.config import SIGNED, ExplainConfig

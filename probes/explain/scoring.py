@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from audit import stats
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.probes.base import Metric
 from audit.probes.explain.faithfulness import RANDOM, Curves
 

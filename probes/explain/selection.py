@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 from audit.probes.noise.catalog import build
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.fairness.swap import Matcher
 from audit.probes.fairness.terms import Axis
 

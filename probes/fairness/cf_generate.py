@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.probes.fairness.swap import Matcher, swap
 from audit.probes.fairness.terms import Axis
 

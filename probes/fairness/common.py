@@ -4,9 +4,9 @@ checks of the config values every probe has."""
 from __future__ import annotations
 
 import math
-import re
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
+from audit.core.document import metric_pattern
 from audit.probes.base import Metric, MetricSpec
 
 BAD_COUNT = "{probe}.{key} must be >= {low}, got {value}."
@@ -14,18 +14,12 @@ BAD_SHARE = "{probe}.{key} must be between 0 and 1, got {value}."
 NO_LABEL = "{probe}.positive_label {label!r} is not a label of model '{model}' (its labels: {labels}); set it to one of them."
 
 
-def spec_pattern(name: str) -> re.Pattern:
-    """``flip_rate/{axis}`` -> a regex matching ``flip_rate/gender`` (placeholders match anything)."""
-    parts = re.split(r"\{[a-z_]+\}", name)
-    return re.compile("^" + ".+".join(re.escape(p) for p in parts) + "$")
-
-
 class Specs:
     """A probe's MetricSpecs, to make :class:`Metric` records whose direction comes from the spec."""
 
     def __init__(self, specs: tuple[MetricSpec, ...]) -> None:
         self._exact = {s.name: s for s in specs if "{" not in s.name}
-        self._patterns = [(spec_pattern(s.name), s) for s in specs if "{" in s.name]
+        self._patterns = [(metric_pattern(s.name), s) for s in specs if "{" in s.name]
 
     def spec(self, name: str) -> MetricSpec:
         if name in self._exact:

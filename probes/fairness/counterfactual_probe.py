@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness.cf_generate import Counterfactuals, generate
 from audit.probes.fairness.cf_scoring import TEST, Setup, pick_examples, score

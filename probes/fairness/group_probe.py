@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.labels import align_labels
-from audit.seeding import derive_seed
+from audit.core.labels import align_labels
+from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness import simultaneous
 from audit.probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.fairness.terms import DATA, Axis
 
 BUILTIN = ("sentiment", "toxicity")

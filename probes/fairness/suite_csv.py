@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.fairness.expand import Cases
 from audit.probes.fairness.suite import Suite, Test
 from audit.probes.fairness.swap import Matcher

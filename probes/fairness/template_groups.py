@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.probes.fairness import resample
 from audit.probes.fairness.expand import Cases, codes
 from audit.probes.fairness.significance import gap_permutation_test

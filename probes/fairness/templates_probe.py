@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness import suite_csv, template_examples
 from audit.probes.fairness.common import Specs, check_counts, check_shares

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 
 DATA = Path(__file__).with_name("data")
 CONTEXTS = ("any", "before_word", "standalone", "noun", "before_person")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 from audit.probes.noise.catalog import Perturbation
 
 

@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from audit.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError, did_you_mean
 from audit.probes.noise import chars, lexical, surface, words
 
 PerturbFn = Callable[[str, np.random.Generator, float], str]

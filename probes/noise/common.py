@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 BAD_SEVERITY = "Noise severity must be a number between 0 and 1 (a share of the text touched), got {value!r}."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.noise.apply import severity_key
 from audit.probes.noise.catalog import NAMES, check_names
 from audit.probes.noise.common import check_severity

@@ -12,7 +12,7 @@ import functools
 import os
 from pathlib import Path
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 DATA = Path(__file__).with_name("data")
 DEFAULT_SYNONYMS = DATA / "synonyms_en.txt"

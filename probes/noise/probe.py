@@ -10,7 +10,7 @@ computed once per audit and shared by every model.
 
 from __future__ import annotations
 
-from audit.labels import align_labels
+from audit.core.labels import align_labels
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.noise import catalog
 from audit.probes.noise.apply import PerturbedSet, perturb_dataset

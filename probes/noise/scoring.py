@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit import stats
-from audit.seeding import derive_seed
+from audit.core.seeding import derive_seed
 from audit.probes.base import Metric
 from audit.probes.noise.apply import PerturbedSet, cell_key
 

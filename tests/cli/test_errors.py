@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 BASE = ("--model", "tfidf.skops", "--data", "test.csv", "-q")
 
@@ -116,7 +116,7 @@ def test_a_bug_is_exit_4_with_one_line_and_debug_shows_it(cli, workdir, monkeypa
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("audit.results.load_results", boom)
+    monkeypatch.setattr("audit.core.results.load_results", boom)
     res = cli("report", "results.json")
     assert res.exit_code == 4, res.output
     errors = [line for line in res.output.splitlines() if line.startswith("Error:")]

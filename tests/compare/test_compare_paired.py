@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from audit.compare import compare_runs
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from compare_builders import write_run
 
 N = 100

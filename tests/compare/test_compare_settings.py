@@ -9,7 +9,7 @@ import json
 import pytest
 
 from audit.compare import compare_runs
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from compare_builders import metric, write_run
 
 

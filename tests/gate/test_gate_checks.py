@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.gate.checks import compare
 from audit.gate.evaluate import NOTHING_EVALUATED, evaluate_gate
 from audit.gate.policy import load_policy
@@ -149,7 +149,7 @@ def test_near_threshold_value_shows_enough_digits(policy, results):
 def test_non_finite_value_is_not_evaluated_and_stays_writable(policy, results):
     import json
 
-    from audit.results import dumps
+    from audit.core.results import dumps
 
     folder, doc = results
     doc["probes"][0]["results"]["cand"]["metrics"]["accuracy"]["value"] = float("nan")

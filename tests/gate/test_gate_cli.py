@@ -36,7 +36,7 @@ def test_gate_fail_exits_1_and_names_metric_model_threshold_value(policy, result
     assert res.exit_code == 1, res.output
     assert "Gate FAILED (strict): 1 passed, 1 failed" in res.output
     line = next(row for row in res.output.splitlines() if row.strip().startswith("FAIL"))
-    from audit.reports.summary import gate_condition
+    from audit.core.gate_text import gate_condition
 
     cond = gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.91})
     assert line.split() == ["FAIL", "metrics.accuracy", "base", *cond.split(), "0.9"]
@@ -102,7 +102,7 @@ def test_run_with_gate_passes_and_fails(run_cli, workdir, tmp_path):
     strict.write_text(RUN_POLICY.format(threshold=0.99))
     res = run_cli(*base, "--out", str(tmp_path / "b"), "--gate", str(strict))
     assert res.exit_code == 1, res.output
-    from audit.reports.summary import gate_condition
+    from audit.core.gate_text import gate_condition
 
     cond = gate_condition({"kind": "absolute", "operator": ">=", "threshold": 0.99})
     assert "metrics.accuracy" in res.output and "coin" in res.output and cond in res.output

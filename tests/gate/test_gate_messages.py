@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from cli_invoke import invoke
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.gate.evaluate import evaluate_gate
 from audit.gate.metrics import known_names, known_specs, unknown_metric
 from audit.gate.policy import load_policy

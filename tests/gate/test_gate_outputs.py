@@ -10,7 +10,7 @@ from audit.gate.junit import to_junit
 from audit.gate.policy import load_policy
 from audit.gate.summary import to_markdown, write_job_summary
 from audit.reports.markdown import md_cell
-from audit.reports.summary import gate_condition
+from audit.core.gate_text import gate_condition
 
 POLICY = """name: release
 checks:

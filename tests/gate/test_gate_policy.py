@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.gate.metrics import known_names, registry_specs, split_metric
 from audit.gate.policy import load_policy
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.gate.evaluate import evaluate_gate
 from audit.gate.policy import load_policy
 from audit.paired import paired_proportion_interval

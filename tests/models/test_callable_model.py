@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import Classifier
 from audit.models.callable_model import is_callable_spec, load_callable
 

@@ -12,7 +12,7 @@ import torch
 from tiny_bert import build_tiny_bert, template_sentences
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import Classifier, HasAttention, HasInputGradients, LoadedModel
 from audit.models.huggingface import load_hf_model, resolve_device, resolve_precision
 

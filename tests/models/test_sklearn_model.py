@@ -14,7 +14,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import Classifier
 from audit.models.sklearn_model import is_trusted_type, load_sklearn_model, save_sklearn_model
 

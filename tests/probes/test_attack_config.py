@@ -11,7 +11,7 @@ import sys
 import pytest
 from test_attack_support import KeywordModel, cached, template_data
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.attack import AttackProbe
 from audit.resources.recipes import RECIPES, resolve_recipe
 from audit.probes.base import ProbeContext

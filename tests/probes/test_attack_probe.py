@@ -9,7 +9,7 @@ from test_attack_support import (  # noqa: F401 - attack_env is a fixture
     Interrupted, KeywordModel, attack_env, cached, needs_wordnet, records_of, template_data, without_timing,
 )
 
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 

@@ -9,7 +9,7 @@ import pytest
 from test_attack_support import attack_env, needs_wordnet, records_of  # noqa: F401 - fixture
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 

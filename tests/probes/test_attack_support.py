@@ -14,7 +14,7 @@ import pytest
 from tiny_bert import NEGATIVE, POSITIVE, template_sentences
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.models.base import LoadedModel
 from audit.resources import catalog
 

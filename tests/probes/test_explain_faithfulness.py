@@ -175,7 +175,7 @@ def test_subwords_sum_into_their_words_and_specials_are_dropped():
 
 
 def test_k_of_one_is_refused_with_the_reason():
-    from audit.errors import AuditError
+    from audit.core.errors import AuditError
 
     with pytest.raises(AuditError, match="k = 1 every word is removed or kept"):
         ExplainConfig(k=(0.5, 1.0))

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from tiny_bert import build_tiny_bert
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.demo.corpus import generate
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.explain import ExplainProbe

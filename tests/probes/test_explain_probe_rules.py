@@ -10,7 +10,7 @@ from test_explain_probe import Keywords, NoMaps, data, probe, wrap  # noqa: F401
 from tiny_bert import build_tiny_bert
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.probes.base import ProbeContext
 
 

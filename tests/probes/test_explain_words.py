@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 from audit.probes.explain.faithfulness import erased, tie_breaker
 from audit.probes.explain.words import aggregate, top_order, visible_prefix, word_spans
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.demo.corpus import generate
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import CounterfactualProbe

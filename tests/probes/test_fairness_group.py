@@ -16,9 +16,9 @@ from fairlearn.metrics import (MetricFrame, demographic_parity_difference, demog
 import audit.probes.registry as registry
 import audit.reports.sections as sections
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.demo.corpus import generate
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import GroupFairnessProbe

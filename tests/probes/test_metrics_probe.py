@@ -7,7 +7,7 @@ import pytest
 from sklearn import metrics as skm
 
 from audit.cache import PredictionCache
-from audit.dataset import Dataset
+from audit.core.dataset import Dataset
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.metrics import MetricsProbe

@@ -10,7 +10,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.probes.noise import catalog, chars, surface
 from audit.probes.noise.apply import perturb_dataset, perturb_text
 from audit.probes.noise.common import BAD_SEVERITY, budget

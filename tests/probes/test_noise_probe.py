@@ -14,9 +14,9 @@ from sklearn import metrics as skm
 import audit.probes.registry as registry
 from audit.cache import PredictionCache
 from audit.demo.corpus import generate
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.models.callable_model import load_callable
-from audit.seeding import rng_for
+from audit.core.seeding import rng_for
 from audit.probes.base import ProbeContext
 from audit.probes.metrics import MetricsProbe
 from audit.probes.noise import NoiseProbe, catalog
@@ -63,7 +63,7 @@ def workdir(tmp_path_factory):
 
 @pytest.fixture()
 def data(workdir):
-    from audit.data import DataConfig, load_dataset
+    from audit.data_loader import DataConfig, load_dataset
     from audit.probes.base import build_config
 
     return load_dataset(build_config(DataConfig, {"source": str(workdir / "test.csv")}, "data"))
@@ -153,7 +153,7 @@ def test_tiny_bert(tmp_path, data):
 
 
 def test_blank_perturbations_are_never_sent(model):
-    from audit.dataset import Dataset
+    from audit.core.dataset import Dataset
 
     data = Dataset(ids=["0", "1"], texts=["x", "a good film"], labels=["negative", "positive"], source="mem")
     seen(model).clear()
@@ -241,7 +241,7 @@ def test_starter_config_lists_noise_and_reads_back(registered):
 
 @pytest.mark.slow
 def test_sst2_with_tfidf(shared_data, tmp_path):
-    from audit.data import DataConfig, load_dataset
+    from audit.data_loader import DataConfig, load_dataset
     from audit.models.sklearn_model import load_sklearn_model
     from audit.training.tfidf import train_tfidf
     from audit.probes.base import build_config

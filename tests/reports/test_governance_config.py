@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from audit.config import GovernanceConfig, Reviewer, parse_governance, resolve_config
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 from audit.starter import starter_config
 
 REPO = Path(__file__).resolve().parents[2]

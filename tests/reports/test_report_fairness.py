@@ -54,7 +54,7 @@ class Length(Keyword):
 @pytest.fixture(scope="module")
 def _results():
     from audit.cache import PredictionCache
-    from audit.dataset import Dataset
+    from audit.core.dataset import Dataset
     from audit.demo.corpus import generate
     from audit.models.base import LoadedModel
     from audit.probes.base import ProbeContext

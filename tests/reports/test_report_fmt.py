@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from audit.reports.fmt import fmt_duration, fmt_exact, fmt_metric, fmt_num, short_hash
+from audit.core.fmt import fmt_duration, fmt_exact, fmt_metric, fmt_num, short_hash
 
 
 def test_metric_with_and_without_ci():

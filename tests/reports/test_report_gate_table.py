@@ -11,7 +11,8 @@ from audit.reports import markdown, render_html, render_markdown
 from audit.reports.blocks import Report
 from audit.reports.governance import build_governance
 from audit.reports.html import render
-from audit.reports.summary import gate_condition, gate_section
+from audit.core.gate_text import gate_condition
+from audit.reports.summary import gate_section
 
 ROW = {"kind": "absolute", "metric": "metrics.accuracy", "operator": ">=", "threshold": 0.8, "use": "value"}
 

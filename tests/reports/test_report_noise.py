@@ -50,7 +50,7 @@ class Length(Keyword):
 @pytest.fixture(scope="module")
 def _results():
     from audit.cache import PredictionCache
-    from audit.dataset import Dataset
+    from audit.core.dataset import Dataset
     from audit.models.base import LoadedModel
     from audit.probes.base import ProbeContext
     from audit.probes.noise import NoiseProbe

@@ -89,7 +89,7 @@ def test_best_and_not_distinguishable_marks_reach_both_outputs():
 
 
 def test_placeholder_specs_match_any_placeholder_name():
-    from audit.reports.lookup import metric_names, spec_for
+    from audit.core.document import metric_names, spec_for
 
     probe = {
         "metric_specs": [{"name": "success_rate/{recipe}", "description": "d", "higher_is_better": False}],

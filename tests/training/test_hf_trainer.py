@@ -8,8 +8,8 @@ import json
 import pytest
 from tiny_bert import build_tiny_bert, template_sentences
 
-from audit.dataset import Dataset
-from audit.errors import AuditError
+from audit.core.dataset import Dataset
+from audit.core.errors import AuditError
 from audit.models.huggingface import load_hf_model
 from audit.training.hf_trainer import SUMMARY_FILE, train_hf
 from audit.training.split import stratified_split as split_indices

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from audit.dataset import Dataset
-from audit.errors import AuditError
+from audit.core.dataset import Dataset
+from audit.core.errors import AuditError
 from audit.models.sklearn_model import load_sklearn_model
 from audit.training.split import stratified_split
 from audit.training.tfidf import summary_path_for, train_tfidf

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from audit.dataset import Dataset
-from audit.errors import AuditError
+from audit.core.dataset import Dataset
+from audit.core.errors import AuditError
 
 TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
 LABEL_CANDIDATES = ("label", "labels", "target", "class", "sentiment")

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from audit.errors import AuditError
+from audit.core.errors import AuditError
 
 UNKNOWN_LABELS = (
     "Labels {unknown} in the data are not labels of model '{model}' (its labels: {known}). "

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from audit import RESULTS_SCHEMA
-from audit.errors import AuditError
-from audit.fileio import atomic_write_text
+from audit.core.errors import AuditError
+from audit.core.fileio import atomic_write_text
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"

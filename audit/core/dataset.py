@@ -12,7 +12,7 @@ class Dataset:
     """Texts with gold labels (as label names, strings) and optional sensitive attributes.
 
     Labels are kept as strings in the dataset's own vocabulary; each model's label order is
-    aligned separately (see :mod:`audit.labels`), since two models may order classes differently.
+    aligned separately (see :mod:`audit.core.labels`), since two models may order classes differently.
     """
 
     ids: list[str]

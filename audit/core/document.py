@@ -36,11 +36,11 @@ def model_result(probe: dict, model_id: str) -> dict | None:
     return res if isinstance(res, dict) else None
 
 
-_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # {label}, {recipe}, {perturbation}, {attribute} ...
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # {label}, {recipe}, {perturbation}, {attribute} ...
 
 
-def _pattern(spec_name: str) -> re.Pattern:
-    parts = [re.escape(p) for p in _PLACEHOLDER.split(spec_name)]
+def metric_pattern(spec_name: str) -> re.Pattern:
+    parts = [re.escape(p) for p in PLACEHOLDER.split(spec_name)]
     return re.compile("^" + ".+".join(parts) + "$")
 
 
@@ -51,7 +51,7 @@ def spec_for(probe: dict, metric: str) -> dict | None:
         if spec["name"] == metric:
             return spec
     for spec in specs:
-        if _PLACEHOLDER.search(spec["name"]) and _pattern(spec["name"]).match(metric):
+        if PLACEHOLDER.search(spec["name"]) and metric_pattern(spec["name"]).match(metric):
             return spec
     return None
 
@@ -89,8 +89,8 @@ def metric_names(probe: dict, model_ids_: list[str], headline_only: bool = False
         if headline_only and not spec.get("headline"):
             continue
         name = spec["name"]
-        if _PLACEHOLDER.search(name):
-            pat = _pattern(name)
+        if PLACEHOLDER.search(name):
+            pat = metric_pattern(name)
             ordered += [n for n in present if pat.match(n) and n not in ordered]
         elif name not in ordered:
             ordered.append(name)

@@ -1,0 +1,5 @@
+"""The bottom layer: the results document, errors, file I/O, seeding, labels, formatting.
+
+Everything else may import from here; nothing here imports from another layer (the
+contracts in pyproject.toml check this).
+"""
