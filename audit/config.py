@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.core.errors import AuditError
-from audit.probes.base import build_config
+from audit.core.typed_config import build_config
 
 TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance")
 DEVICES = ("auto", "cpu", "cuda", "mps")

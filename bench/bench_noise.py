@@ -45,7 +45,7 @@ def load_split(name: str, n: int, seed: int) -> tuple[Dataset, str]:
     """SST-2 when ../shared/data is there, else the demo corpus generator."""
     if (SST2 / f"{name}.tsv").is_file():
         from audit.data_loader import DataConfig, load_dataset
-        from audit.probes.base import build_config
+        from audit.core.typed_config import build_config
 
         data = load_dataset(build_config(DataConfig, {"source": str(SST2 / f"{name}.tsv")}, "data"))
         return data.subset(list(range(min(n, len(data))))), f"sst2/{name}.tsv"

@@ -97,7 +97,7 @@ def test_wrong_types_are_one_line_errors(tmp_path, text, needle):
 
 def test_data_values_are_type_checked():
     from audit.data_loader import DataConfig
-    from audit.probes.base import build_config
+    from audit.core.typed_config import build_config
 
     with pytest.raises(AuditError, match="source"):
         build_config(DataConfig, {"source": 5}, "data")

@@ -64,7 +64,7 @@ def workdir(tmp_path_factory):
 @pytest.fixture()
 def data(workdir):
     from audit.data_loader import DataConfig, load_dataset
-    from audit.probes.base import build_config
+    from audit.core.typed_config import build_config
 
     return load_dataset(build_config(DataConfig, {"source": str(workdir / "test.csv")}, "data"))
 
@@ -244,7 +244,7 @@ def test_sst2_with_tfidf(shared_data, tmp_path):
     from audit.data_loader import DataConfig, load_dataset
     from audit.models.sklearn_model import load_sklearn_model
     from audit.training.tfidf import train_tfidf
-    from audit.probes.base import build_config
+    from audit.core.typed_config import build_config
 
     load = lambda f: load_dataset(build_config(DataConfig, {"source": str(shared_data / "sst2" / f)}, "data"))  # noqa: E731
     train, dev = load("train.tsv").subset(list(range(20000))), load("dev.tsv")
