@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from audit.reports.blocks import Cell, Legend, Table
-from audit.core.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number
+from audit.core.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number, overlaps
 from audit.core.document import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
 
 # Marks a cell can carry, with the words used in both renderers.
@@ -43,10 +43,6 @@ def _value(metric: dict | None) -> float | None:
     if not is_number(v) or math.isnan(float(v)):
         return None
     return float(v)
-
-
-def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return min(a) <= max(b) and min(b) <= max(a)
 
 
 def paired_for(probe: dict, metric: str) -> dict[tuple[str, str], dict]:

@@ -17,7 +17,8 @@ from audit.core.document import as_dict, as_list, metric_names, metrics_of
 from audit.reports.probe_blocks import (
     SectionContext, config_block, generic_section, new_section, ok_models, slug, status_blocks,
 )
-from audit.reports.scorecard import headers, metric_row, overlaps
+from audit.core.fmt import overlaps
+from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import PALETTE
 
 METHOD_ORDER = ("attention", "rollout", "grad_x_input", "integrated_gradients", "occlusion")

@@ -35,16 +35,16 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
     (appended to $GITHUB_STEP_SUMMARY too, when set), and re-renders both reports. Exit 2 is bad
     input, 4 a crash of the gate itself.
     """
-    from audit.gate.apply import apply_gate
+    from audit.cli.gate_outputs import evaluate, write_gate_outputs
+    from audit.core.results import load_results
     from audit.gate.metrics import known_specs
     from audit.gate.policy import load_policy
-    from audit.core.results import load_results
 
     doc = load_results(results)
     folder = Path(results) if Path(results).is_dir() else Path(results).parent
     policy = load_policy(policy_file, known_specs(doc))
-    verdict, paths = apply_gate(policy, doc, folder, baseline=baseline, junit=junit, summary=summary,
-                                reports=not no_reports)
+    verdict = evaluate(policy, doc, folder, baseline=baseline)
+    paths = write_gate_outputs(verdict, doc, folder, junit=junit, summary=summary, reports=not no_reports)
     print_verdict(verdict)
     click.echo(f"JUnit:    {paths['junit']}\nSummary:  {paths['summary']}")
     if not verdict["passed"]:

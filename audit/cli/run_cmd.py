@@ -126,24 +126,22 @@ def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def finish(doc, out_dir, display, policy=None) -> None:
-    """Write the reports, then evaluate the gate (if any) and re-render them with it, print the summary
-    and set the exit code. Reports come first so an input error in the gate (a baseline on other
-    data: exit 2) or a crash of the gate (exit 4) still leaves them on disk."""
-    from audit.reports import write_reports
-
+    """Evaluate the gate (if any), store its verdict and render the reports once, print the summary
+    and set the exit code. An input error in the gate (a baseline on other data: exit 2) or a crash
+    of the gate (exit 4) still leaves the reports on disk, rendered without a verdict."""
+    from audit.cli.gate_outputs import evaluate, write_gate_outputs
     from audit.cli.summary import print_summary
     from audit.runner import failed_units
 
     verdict = None
-    if doc.get("gate"):  # a resumed run's earlier verdict no longer describes these results
-        from audit.core.results import ResultsStore
-
-        doc["gate"] = None
-        ResultsStore(out_dir, doc).save()
-    paths = write_reports(doc, out_dir)
     if policy is not None:
-        verdict, gate_paths = _apply(policy, doc, out_dir)
-        paths.update({k: v for k, v in gate_paths.items() if k in paths})
+        try:
+            verdict = evaluate(policy, doc, out_dir)
+        except BaseException:
+            write_gate_outputs(None, doc, out_dir)
+            raise
+    # A resumed run's earlier verdict no longer describes these results: it is replaced or cleared.
+    paths = write_gate_outputs(verdict, doc, out_dir)
     print_summary(doc, display.out)
     display.out.print(f"Results:  {out_dir / 'results.json'}\nHTML:     {paths['html']}\nMarkdown: {paths['markdown']}",
                       highlight=False)
@@ -154,17 +152,10 @@ def finish(doc, out_dir, display, policy=None) -> None:
         from audit.cli.gate_cmd import print_verdict
 
         print_verdict(verdict)
-        display.out.print(f"JUnit:    {gate_paths['junit']}\nSummary:  {gate_paths['summary']}", highlight=False)
+        display.out.print(f"JUnit:    {paths['junit']}\nSummary:  {paths['summary']}", highlight=False)
     failed = failed_units(doc)
     if failed:
         display.console.print(f"[red]{len(failed)} probe run(s) failed: {', '.join(failed)}. See the report.[/red]")
         raise SystemExit(3)
     if verdict is not None and not verdict["passed"]:
         raise SystemExit(1)
-
-
-def _apply(policy, doc, out_dir):
-    """apply_gate, re-rendering the reports with the gate (a crash here exits 4 via the CLI, not 1)."""
-    from audit.gate.apply import apply_gate
-
-    return apply_gate(policy, doc, out_dir, reports=True)

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.core.fmt import ci_of
-from audit.reports.scorecard import overlaps
-
 from audit.compare.pairing import BETTER, NOT_DISTINGUISHABLE, WORSE
+from audit.core.fmt import ci_of, overlaps
 
 NO_CI, NO_DIRECTION, NO_VALUE = "no CI", "no preferred direction", "no value"
 

@@ -49,6 +49,11 @@ def ci_of(metric: dict | None) -> tuple[float, float] | None:
     return None
 
 
+def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two intervals share a point: the conservative "not distinguishable" rule."""
+    return min(a) <= max(b) and min(b) <= max(a)
+
+
 def fmt_ci(ci: tuple[float, float] | None, decimals: int | None = None) -> str:
     if ci is None:
         return ""

@@ -121,6 +121,11 @@ class ResultsStore:
         entry["results"][model_id] = result
         self.save()
 
+    def set_gate(self, gate: dict[str, Any] | None) -> None:
+        """Store the gate's verdict block (None clears an earlier verdict) and save at once."""
+        self.doc["gate"] = gate
+        self.save()
+
     def save(self) -> None:
         atomic_write_text(self.path, dumps(self.doc))
 

@@ -46,7 +46,7 @@ def demo_key(train_fingerprint: str) -> str:
 
 
 def minilm_base() -> str:
-    from audit.cli.train_cmd import MINILM, resolve_base
+    from audit.training.base_models import MINILM, resolve_base
 
     return resolve_base(MINILM)
 

@@ -28,6 +28,7 @@ import torch
 import transformers
 
 from audit.core.errors import AuditError
+from audit.models.hf_batching import collate, pad_values_for
 
 
 class ExplanationUnavailable(AuditError):
@@ -108,8 +109,6 @@ class HFExplanations:
         tokens and would read the last position, padding included.
         ``keep``: per text, feed only its first ``keep[i]`` tokens (slices index those).
         """
-        from audit.models.huggingface import collate, pad_values_for  # loaded already: it imports this module
-
         pads = pad_values_for(self.tokenizer, enc)
         if keep is not None:
             enc = {key: [list(row)[:m] for row, m in zip(enc[key], keep)] for key in pads if key in enc}

@@ -62,12 +62,12 @@ def test_baseline_flag_without_a_relative_check_is_refused(policy, results, make
 
 
 def test_a_crash_in_the_gate_is_exit_4_not_1(policy, results, monkeypatch):
-    import audit.gate.apply
+    import audit.gate.evaluate
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(audit.gate.apply, "evaluate_gate", boom)
+    monkeypatch.setattr(audit.gate.evaluate, "evaluate_gate", boom)
     folder, _ = results
     res = invoke("gate", str(folder), "--policy", str(policy(RELATIVE)))
     assert res.exit_code == 4 and "internal error (ZeroDivisionError: division by zero)" in res.output

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from audit.gate.evaluate import evaluate_gate
 from audit.gate.junit import to_junit
 from audit.gate.policy import load_policy
-from audit.gate.summary import to_markdown, write_job_summary
+from audit.reports.gate_summary import to_markdown, write_job_summary
 from audit.reports.markdown import md_cell
 from audit.core.gate_text import gate_condition
 

@@ -205,7 +205,7 @@ def test_cuda_path_uses_the_gpu_and_autocast(tiny_dir, reference):
 def test_left_padding_passes_positions_counted_from_the_first_real_token(loaded):
     from transformers import DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig, RobertaForSequenceClassification
 
-    from audit.models.huggingface import collate, takes_position_ids
+    from audit.models.hf_batching import collate, takes_position_ids
 
     enc = {"input_ids": [[5, 6, 7], [8]]}
     pads = {"input_ids": 0, "attention_mask": 0}

@@ -127,7 +127,7 @@ def test_paired_relative_row_names_the_ci_bound_and_shows_the_drop(sample):
 
 def test_gate_values_are_formatted_alike_in_every_output(sample, tmp_path, capsys):
     from audit.cli.gate_cmd import print_verdict
-    from audit.gate.summary import to_markdown
+    from audit.reports.gate_summary import to_markdown
 
     rows = [ROW | {"model": "a", "value": 0.123456789, "threshold": 0.1, "operator": "<=", "status": "fail",
                    "passed": False, "message": "m"},

@@ -5,7 +5,8 @@ from __future__ import annotations
 from report_builders import metric, ok, probe, results_with
 
 from audit.reports import render_html, render_markdown
-from audit.reports.scorecard import BEST, LEAD, NOT_DISTINGUISHABLE, TIE, build_scorecard, compare, overlaps
+from audit.core.fmt import overlaps
+from audit.reports.scorecard import BEST, LEAD, NOT_DISTINGUISHABLE, TIE, build_scorecard, compare
 
 
 def test_overlap_is_inclusive_and_order_free():

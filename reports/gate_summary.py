@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from audit.reports.markdown import md_cell
 from audit.core.gate_text import gate_condition, gate_sorted, gate_value
+from audit.reports.markdown import md_cell
 
 ICONS = {"pass": "✅ pass", "fail": "❌ FAIL", "error": "⚠️ error", "skip": "⏭️ skip"}
 
