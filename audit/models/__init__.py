@@ -1,0 +1,1 @@
+"""Model adapters: Hugging Face, scikit-learn and Python callables behind one Classifier interface."""
