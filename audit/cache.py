@@ -55,6 +55,14 @@ class CachedModel:
         return self.model.fingerprint
 
     @property
+    def kind(self) -> str:
+        return self.model.kind
+
+    @property
+    def details(self) -> dict:
+        return self.model.details
+
+    @property
     def classifier(self):
         return self.model.classifier
 

@@ -24,7 +24,7 @@ from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.core.errors import AuditError
-from audit.paired_block import add_paired, drop_paired
+from audit.paired_block import paired_block
 from audit.core.results import RESULTS_FILE, ResultsStore, load_results
 from audit.core.versions import package_versions
 from audit.probes.base import ProbeContext
@@ -127,14 +127,10 @@ def resumed_document(out: Path, cfg: AuditConfig, data_fp: str) -> dict[str, Any
     return doc
 
 
-def refresh_run(doc: dict[str, Any], cfg: AuditConfig, command: str, device: str) -> None:
-    """A resumed run describes the latest invocation; earlier start times are kept in ``resumed``."""
-    run = doc["run"]
-    run.setdefault("resumed", []).append({"at": now_iso(), "command": command})
-    run.update(
-        finished_at=None, command=command, config=cfg.as_dict(), config_file=cfg.source_file,
-        versions=package_versions(), platform=platform.platform(), device=device,
-    )
+def run_settings(cfg: AuditConfig, device: str) -> dict[str, Any]:
+    """What a resumed run records about the latest invocation."""
+    return dict(at=now_iso(), config=cfg.as_dict(), config_file=cfg.source_file, versions=package_versions(),
+                platform=platform.platform(), device=device)
 
 
 def model_identity(loaded, mc) -> str:
@@ -143,32 +139,27 @@ def model_identity(loaded, mc) -> str:
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
-def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, display) -> list:
+def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, display) -> list:
     """Load every model, align its labels with the data (before any probe runs), and drop earlier
     results that no longer apply (a model removed from the run, or changed since)."""
     from audit.core.labels import alignment
     from audit.models.loader import load_model, unique_names
 
     cache = PredictionCache()
-    earlier = {m["id"]: m.get("identity") for m in doc["models"]}
-    doc["models"] = []
-    models = []
+    earlier = {m["id"]: m.get("identity") for m in store.doc["models"]}
+    entries, changed, models = [], set(), []
     for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
         display.log(f"Loading model '{name}' from {mc.spec}")
         loaded = load_model(mc, name=name, device=device)
         index, rule = alignment(data.labels, loaded.labels, model_id=name)
         identity = model_identity(loaded, mc)
         if earlier.get(name) not in (None, identity):
-            for entry in doc["probes"]:
-                entry["results"].pop(name, None)
+            changed.add(name)
         entry = loaded.describe()
         entry.update(identity=identity, label_alignment={"rule": rule, "map": {y: loaded.labels[j] for y, j in index.items()}})
-        doc["models"].append(entry)
+        entries.append(entry)
         models.append(cache.wrap(loaded, key=identity))
-    current = {m.id for m in models}
-    for entry in doc["probes"]:
-        for stale in set(entry["results"]) - current:
-            del entry["results"][stale]
+    store.set_models(entries, changed)
     return models, cache
 
 
@@ -187,23 +178,21 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     display.log(f"Data: {data.source} · {len(data)} examples · labels {', '.join(data.label_names)}")
 
     device = resolve_device(cfg)
-    doc = resume and resumed_document(out, cfg, data.fingerprint)
-    if doc:
-        refresh_run(doc, cfg, command, device)
-    else:
-        doc = new_document(cfg, command, device)
-    doc["dataset"] = data.describe()
-    drop_paired(doc)  # a resumed run's pairwise tests are stale until recomputed at the end
-    store = ResultsStore(out, doc)
+    earlier = resume and resumed_document(out, cfg, data.fingerprint)
+    store = ResultsStore(out, earlier or new_document(cfg, command, device))
+    if earlier:
+        store.resumed(command, run_settings(cfg, device))
+    store.set_dataset(data.describe())
+    store.set_paired({p["name"]: None for p in store.doc["probes"]})  # a resumed run's are stale until recomputed
     store.save()
 
     t0 = time.perf_counter()
-    models, cache = load_models(cfg, doc, data, device, display)
+    models, cache = load_models(cfg, store, data, device, display)
     load_models_s = time.perf_counter() - t0
     store.save()
 
     ctx = ProbeContext(seed=cfg.seed, device=device, progress=display.task, work_dir=out / "work", resume=resume,
-                       results=doc)
+                       results=store.view())
     for probe in probes:
         entry = store.probe_entry(probe, metric_specs(probe))
         for model in models:
@@ -212,16 +201,13 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
                 continue
             record_unit(store, entry, probe, model, data, ctx, display)
 
-    add_paired(doc, out)
-    doc["run"]["cache"] = cache.stats()
-    doc["run"]["finished_at"] = now_iso()
-    doc["run"]["durations"] = {
+    store.set_paired({p["name"]: paired_block(store.doc, p, out) for p in store.doc["probes"]})
+    store.finish(finished_at=now_iso(), cache=cache.stats(), durations={
         "load_data_s": round(load_data_s, 3),
         "load_models_s": round(load_models_s, 3),
         "total_s": round(time.perf_counter() - t_start, 3),
-    }
-    store.save()
-    return doc, out
+    })
+    return store.doc, out
 
 
 def record_unit(store: ResultsStore, entry, probe, model, data, ctx, display) -> None:

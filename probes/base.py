@@ -8,11 +8,16 @@ the reports render it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from audit.core.typed_config import build_config
+
+if TYPE_CHECKING:
+    from audit.cache import CachedModel
+    from audit.core.dataset import Dataset
 
 FAMILIES = ("performance", "robustness", "fairness", "explainability")
 
@@ -71,7 +76,9 @@ class ProbeContext:
     progress: Callable[..., Any] | None = None  # progress(description, total) -> advance(n)
     work_dir: Path | None = None  # where a probe may keep its own checkpoints (OUT/work); None: nowhere
     resume: bool = False  # the run resumes an earlier one: a probe may reuse its checkpoints
-    results: dict[str, Any] | None = None  # the results document so far, read-only: earlier probes' output
+    # The results document so far, as a live read-only view (audit.core.readonly): earlier probes'
+    # output, read from their ``details``; any attempt to change it raises.
+    results: Mapping[str, Any] | None = None
 
     def task(self, description: str, total: int):
         """A callable ``advance(n)`` for a progress bar; a no-op without a display."""
@@ -89,6 +96,9 @@ class Probe:
     description: ClassVar[str] = ""
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = ()
     after: ClassVar[tuple[str, ...]] = ()  # probes whose results this one reads (ctx.results): they run first
+    # Abilities the model's classifier must have (protocols from audit.models.base, e.g. HasTokenizer),
+    # checked by the runner before ``run``: a model without one is recorded as not applicable.
+    requires: ClassVar[tuple[type, ...]] = ()
 
     @dataclass(frozen=True)
     class Config:
@@ -102,11 +112,15 @@ class Probe:
         """Build from a YAML mapping; unknown keys name themselves and the allowed ones."""
         return cls(build_config(cls.Config, raw or {}, f"probe '{cls.name}'"))
 
-    def not_applicable(self, model: Any) -> str | None:
-        """A reason this probe cannot run on ``model``, or None when it can."""
+    def not_applicable(self, model: CachedModel) -> str | None:
+        """A reason this probe cannot run on ``model``, or None when it can: by default, the first
+        ability in ``requires`` that the model's classifier lacks."""
+        for ability in self.requires:
+            if not isinstance(model.classifier, ability):
+                return f"needs a model with {ability.__name__} ({model.kind} models lack it)"
         return None
 
-    def run(self, model: Any, data: Any, ctx: ProbeContext) -> ProbeResult:
+    def run(self, model: CachedModel, data: Dataset, ctx: ProbeContext) -> ProbeResult:
         raise NotImplementedError
 
     def config_dict(self) -> dict[str, Any]:

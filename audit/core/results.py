@@ -16,6 +16,7 @@ import numpy as np
 from audit import RESULTS_SCHEMA
 from audit.core.errors import AuditError
 from audit.core.fileio import atomic_write_text
+from audit.core.readonly import read_only
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
@@ -76,7 +77,11 @@ def schema_fix(schema: Any) -> str:
 
 
 class ResultsStore:
-    """The results document of one run and its files in the output directory."""
+    """The results document of one run and its files in the output directory.
+
+    The one owner of results.json: the runner, the gate's CLI and everything else change the
+    document only through these methods, and probes read it through :meth:`view`.
+    """
 
     def __init__(self, out_dir: Path, doc: dict[str, Any]) -> None:
         self.out_dir = out_dir
@@ -85,6 +90,41 @@ class ResultsStore:
     @property
     def path(self) -> Path:
         return self.out_dir / RESULTS_FILE
+
+    def view(self) -> Any:
+        """A live read-only view of the document (raises on any attempt to change it)."""
+        return read_only(self.doc)
+
+    def set_dataset(self, description: dict[str, Any]) -> None:
+        self.doc["dataset"] = description
+
+    def resumed(self, command: str, settings: dict[str, Any]) -> None:
+        """A resumed run describes the latest invocation; earlier ones are kept in ``run.resumed``."""
+        run = self.doc["run"]
+        run.setdefault("resumed", []).append({"at": settings.pop("at"), "command": command})
+        run.update(finished_at=None, command=command, **settings)
+
+    def set_models(self, entries: list[dict[str, Any]], changed: set[str]) -> None:
+        """The run's models, in order; results of models that ``changed`` or left the run are dropped."""
+        self.doc["models"] = entries
+        current = {m["id"] for m in entries}
+        for probe in self.doc["probes"]:
+            for model_id in set(probe["results"]):
+                if model_id in changed or model_id not in current:
+                    del probe["results"][model_id]
+
+    def set_paired(self, blocks: dict[str, dict[str, Any] | None]) -> None:
+        """Each probe's ``paired`` block by probe name (None removes a stale one)."""
+        for probe in self.doc["probes"]:
+            if probe["name"] in blocks:
+                if blocks[probe["name"]] is None:
+                    probe.pop("paired", None)
+                else:
+                    probe["paired"] = blocks[probe["name"]]
+
+    def finish(self, *, finished_at: str, cache: dict[str, Any], durations: dict[str, float]) -> None:
+        self.doc["run"].update(cache=cache, finished_at=finished_at, durations=durations)
+        self.save()
 
     def probe_entry(self, probe, metric_specs: list[dict[str, Any]]) -> dict[str, Any]:
         """The entry for a probe, created on first use; a changed config drops old results."""

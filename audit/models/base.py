@@ -44,6 +44,15 @@ class HasAttentionRows(Protocol):
 
 
 @runtime_checkable
+class HasTokenizer(Protocol):
+    """Optional ability: the Hugging Face ``tokenizer`` the model reads its input with and the
+    ``max_length`` in tokens it keeps (longer texts are truncated)."""
+
+    tokenizer: Any
+    max_length: int
+
+
+@runtime_checkable
 class HasTruncation(Protocol):
     """Optional ability: per text, None when the model sees all of it, else the character offset
     where the last token kept by truncation ends."""

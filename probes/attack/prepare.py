@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from audit.cache import CachedModel
+from audit.models.base import HasInputGradients, HasTokenizer
 from audit.resources import catalog
 from audit.probes.attack.config import Plan
 
@@ -48,20 +50,16 @@ def _paths_for(plan: Plan, overrides: dict | None) -> dict[str, str]:
     return paths
 
 
-def has_gradients(model: Any) -> bool:
-    from audit.models.base import HasInputGradients
-
-    clf = getattr(model, "classifier", None)
-    return isinstance(clf, HasInputGradients) and getattr(clf, "tokenizer", None) is not None
+def has_gradients(model: CachedModel) -> bool:
+    return isinstance(model.classifier, HasInputGradients) and isinstance(model.classifier, HasTokenizer)
 
 
-def skip_reasons(model: Any, texts: list[str]) -> list[str | None]:
+def skip_reasons(model: CachedModel, texts: list[str]) -> list[str | None]:
     """Per text: "empty", "too_long" (more tokens than a transformer's max length) or None."""
     reasons: list[str | None] = ["empty" if not t.strip() else None for t in texts]
-    clf = getattr(model, "classifier", None)
-    tokenizer, limit = getattr(clf, "tokenizer", None), getattr(clf, "max_length", None)
-    if tokenizer is None or not limit:
+    if not isinstance(model.classifier, HasTokenizer) or not model.classifier.max_length:
         return reasons
+    tokenizer, limit = model.classifier.tokenizer, model.classifier.max_length
     todo = [i for i, r in enumerate(reasons) if r is None]
     if todo:
         import transformers

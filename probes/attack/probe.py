@@ -25,6 +25,7 @@ from audit.probes.registry import register
 
 EXAMPLE_KEYS = ("recipe", "id", "text", "adversarial", "label", "adversarial_label", "original_confidence",
                 "adversarial_confidence", "queries", "words_changed", "perturbed_share")
+SUCCESS_KEYS = ("recipe", "id", "label", "text", "adversarial")  # details["successes"]: what other probes read
 RECORD_COLUMNS = ("recipe", "id", "label", "outcome", "reason", "text", "adversarial", "adversarial_label",
                   "original_confidence", "adversarial_confidence", "predicted", "queries", "words_changed", "words",
                   "perturbed_share", "seconds", "confirmed")
@@ -75,8 +76,7 @@ class AttackProbe(Probe):
         reasons = dict(zip(sample, skip_reasons(model, [data.texts[i] for i in sample])))
         ok = [i for i in sample if reasons[i] is None]
         proba = dict(zip(ok, model.predict_proba([data.texts[i] for i in ok]))) if ok else {}
-        details_of = getattr(getattr(model, "model", None), "details", None) or {}
-        settings = {k: details_of.get(k) for k in ("max_length", "precision")}  # change outputs, so the key
+        settings = {k: model.details.get(k) for k in ("max_length", "precision")}  # change outputs, so the key
 
         metrics, per_recipe, records_all, examples = {}, {}, [], []
         for plan, paths in ready:
@@ -101,8 +101,9 @@ class AttackProbe(Probe):
             examples += [{k: r.get(k) for k in EXAMPLE_KEYS} for r in records
                          if r["outcome"] == "success"][: cfg.max_examples]
         metrics.update(summary.headline(metrics, [plan.recipe.name for plan, _ in ready]))
+        successes = [{k: r.get(k) for k in SUCCESS_KEYS} for r in records_all if r["outcome"] == "success"]
         details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
-                   "workers": cfg.workers}
+                   "workers": cfg.workers, "successes": successes}
         predictions = {col: [r.get(col) for r in records_all] for col in RECORD_COLUMNS}
         return ProbeResult(metrics=metrics, details=details, examples=examples, predictions=predictions)
 

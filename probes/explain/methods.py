@@ -47,8 +47,7 @@ def unavailable(model, method: str) -> str | None:
     protocol, what = NEEDS[method]
     if isinstance(model.classifier, protocol):
         return None
-    kind = getattr(getattr(model, "model", None), "kind", None) or type(model.classifier).__name__
-    return f"needs {what}, which a {kind} model does not expose (Hugging Face models only)"
+    return f"needs {what}, which a {model.kind} model does not expose (Hugging Face models only)"
 
 
 def _words_of(rows: list[dict], texts: list[str], scores: Callable[[dict], np.ndarray]) -> list[np.ndarray]:

@@ -15,6 +15,7 @@ import time
 import numpy as np
 
 from audit.core.labels import align_labels
+from audit.models.base import HasTruncation
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.explain import scoring, stability
 from audit.probes.explain.config import SIGNED, ExplainConfig
@@ -48,8 +49,8 @@ def explained_texts(model, texts: list[str]) -> tuple[list[str], list[bool]]:
     ``max_length`` is cut to its visible words, so no method credits or erases unseen words),
     re-joined by single spaces, the format of every erased text, so p(x) and p(x without words)
     compare like with like. Also, per text, whether it was cut."""
-    seen = getattr(model.classifier, "visible_characters", None)
-    limits = seen(texts) if callable(seen) else [None] * len(texts)
+    clf = model.classifier
+    limits = clf.visible_characters(texts) if isinstance(clf, HasTruncation) else [None] * len(texts)
     out, cut = [], []
     for text, limit in zip(texts, limits):
         words = visible_prefix(text, limit) or split_words(text)[:1]  # a first word longer than max_length

@@ -4,12 +4,14 @@ The random sample (and the global view's sample) depend only on the run seed and
 name, never on the model, so a report can show the same example across models side by side.
 Misclassified examples are the model's most confident errors outside the random sample (no
 text is explained twice). Attacked examples are the successful adversarial texts the `attack`
-probe recorded for this model, when it ran before this probe; without it there are none.
+probe recorded for this model (its ``details.successes``, not the examples it displays), when it
+ran before this probe; without it there are none.
 Texts without a single word are never picked (nothing to attribute).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,18 +38,19 @@ def seeded_sample(data, seed: int, purpose: str, n: int) -> list[int]:
     return [int(i) for i in order if data.texts[i].split()][:n]
 
 
-def attack_examples(results: dict[str, Any] | None, model_id: str) -> list[dict]:
-    """The attack probe's example records for ``model_id`` in the results so far ([] when absent)."""
+def attack_successes(results: Mapping[str, Any] | None, model_id: str) -> list[Mapping]:
+    """The attack probe's successful adversarial examples for ``model_id`` (its ``details.successes``:
+    recipe, id, label, text, adversarial), in the results so far; [] when it did not run."""
     for probe in (results or {}).get("probes") or []:
-        if isinstance(probe, dict) and probe.get("name") == "attack":
+        if isinstance(probe, Mapping) and probe.get("name") == "attack":
             res = (probe.get("results") or {}).get(model_id) or {}
             if res.get("status") == "ok":
-                return [e for e in res.get("examples") or [] if isinstance(e, dict)]
+                return [e for e in (res.get("details") or {}).get("successes") or [] if isinstance(e, Mapping)]
     return []
 
 
 def select(data, gold: np.ndarray, proba: np.ndarray, labels: list[str], cfg, seed: int,
-           results: dict[str, Any] | None, model_id: str) -> list[Item]:
+           results: Mapping[str, Any] | None, model_id: str) -> list[Item]:
     """The examples to explain for one model: random first, then misclassified, then attacked."""
     chosen = seeded_sample(data, seed, "random", cfg.random)
     items = [Item(data.ids[i], data.texts[i], int(gold[i]), "random") for i in chosen]
@@ -57,7 +60,7 @@ def select(data, gold: np.ndarray, proba: np.ndarray, labels: list[str], cfg, se
     wrong.sort(key=lambda i: (-confidence[i], i))
     items += [Item(data.ids[i], data.texts[i], int(gold[i]), "misclassified") for i in wrong[: cfg.misclassified]]
     attacked = []
-    for record in attack_examples(results, model_id):
+    for record in attack_successes(results, model_id):
         text, label = record.get("adversarial"), record.get("label")
         if isinstance(text, str) and text.split() and label in labels and len(attacked) < cfg.attacked:
             attacked.append(Item(str(record.get("id")), text, labels.index(label), "attacked",

@@ -17,6 +17,7 @@ from audit.cache import PredictionCache
 from audit.core.dataset import Dataset
 from audit.demo.corpus import generate
 from audit.core.errors import AuditError
+from audit.core.readonly import read_only
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.explain import ExplainProbe
@@ -137,14 +138,17 @@ def test_random_examples_are_the_same_for_every_model_and_misclassified_follow(d
 
 
 def test_attacked_examples_come_from_the_attack_results(data):
-    attack = {"name": "attack", "results": {"m": {"status": "ok", "examples": [
+    shown = [{"recipe": "deepwordbug", "id": "shown-only", "text": "dull", "adversarial": "dul", "label": "negative"}]
+    attack = {"name": "attack", "results": {"m": {"status": "ok", "examples": shown, "details": {"successes": [
         {"recipe": "deepwordbug", "id": "x1", "text": "the film was great fun", "adversarial": "the film was graet fun",
-         "label": "positive", "adversarial_label": "negative"},
+         "label": "positive"},
         {"recipe": "deepwordbug", "id": "x2", "text": "great", "adversarial": "", "label": "positive"},
-    ]}, "other": {"status": "ok", "examples": [{"id": "nope", "adversarial": "dull", "label": "negative"}]}}}
-    ctx = ProbeContext(seed=0, results={"probes": [{"name": "metrics", "results": {}}, attack]})
+    ]}}, "other": {"status": "ok", "details": {"successes": [{"id": "nope", "adversarial": "dull", "label": "negative"}]}}}}
+    doc = {"probes": [{"name": "metrics", "results": {}}, attack]}
+    ctx = ProbeContext(seed=0, results=read_only(doc))
     res = probe(random=0, misclassified=0, attacked=5).run(wrap(Keywords()), data, ctx)
-    assert [e["id"] for e in res.examples] == ["x1"]  # an empty adversarial text is not explained
+    # Read from details, not the displayed examples; an empty adversarial text is not explained.
+    assert [e["id"] for e in res.examples] == ["x1"]
     ex = res.examples[0]
     assert ex["why"] == "attacked" and ex["original"] == "the film was great fun" and ex["text"] == "the film was graet fun"
     assert ex["label"] == "positive" and ex["predicted"] == ex["target"] == "positive"
