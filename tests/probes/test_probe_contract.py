@@ -1,0 +1,190 @@
+"""The contract every registered probe keeps (plug-ins included, whatever the registry holds):
+its metric names match its ``metric_specs``, its result serialises to results.json, the same
+seed gives the same result whatever order the models run in, it writes nothing outside its
+``work_dir``, and the runner records a not-applicable model without running it."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+
+from audit.cache import PredictionCache
+from audit.core.document import metric_pattern
+from audit.core.results import ResultsStore, dumps
+from audit.data_loader import DataConfig, load_dataset
+from audit.demo.corpus import generate, write_csv
+from audit.models.base import LoadedModel
+from audit.models.sklearn_model import SklearnClassifier
+from audit.probes.base import ProbeContext, ProbeResult
+from audit.probes.registry import all_probes
+
+# Small settings so that the whole contract suite runs in seconds; a probe not listed here (a
+# plug-in) runs with its defaults.
+FAST = {
+    "metrics": {"bootstrap": 50},
+    "noise": {"perturbations": ["typo", "word_drop"], "severities": [0.1], "bootstrap": 50},
+    "attack": {"recipes": ["deepwordbug"], "examples": 4, "query_budget": 60, "workers": 4},
+    "group-fairness": {"bootstrap": 50, "min_support": 5},
+    "counterfactual": {"bootstrap": 50, "max_texts": 12, "axes": ["gender"]},
+    "templates": {"bootstrap": 50, "permutations": 50, "max_sets": 3},
+    "explain": {"methods": ["occlusion"], "misclassified": 1, "attacked": 0, "random": 2, "global_examples": 10,
+                "stability_versions": 1, "random_baselines": 1, "bootstrap": 50},
+}
+PROBES = sorted(all_probes())
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    path = write_csv(generate(48, seed=1, skewed=False), tmp_path_factory.mktemp("data") / "test.csv")
+    return load_dataset(DataConfig(source=str(path), sensitive=("gender", "religion")))
+
+
+@pytest.fixture(scope="module")
+def loaded():
+    """Two different scikit-learn models of the demo corpus: (id, LoadedModel)."""
+    train = generate(200, seed=0, skewed=True)
+    texts, labels = [r["text"] for r in train], [r["label"] for r in train]
+    models = []
+    for name, c in (("strong", 10.0), ("weak", 0.05)):
+        pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(C=c, max_iter=500)).fit(texts, labels)
+        clf = SklearnClassifier(pipe, [str(x) for x in pipe.classes_], f"sha256:{name}")
+        models.append(LoadedModel(id=name, source=name, kind="sklearn", classifier=clf))
+    return models
+
+
+def build(name: str):
+    cls = all_probes()[name]
+    return cls.from_mapping(FAST.get(name, {}))
+
+
+def run_all(name, loaded, data, order, work_dir) -> dict[str, dict]:
+    """The probe on every model in ``order`` (fresh caches), as the runner stores each result."""
+    cache = PredictionCache()
+    probe = build(name)
+    ctx = ProbeContext(seed=7, work_dir=work_dir)
+    out = {}
+    for model in [loaded[i] for i in order]:
+        cached = cache.wrap(model)
+        reason = probe.not_applicable(cached)
+        if reason:
+            out[model.id] = {"status": "not_applicable", "reason": reason}
+            continue
+        result = probe.run(cached, data, ctx)
+        assert isinstance(result, ProbeResult)
+        out[model.id] = result.as_dict()
+    return out
+
+
+@pytest.fixture(scope="module")
+def runs(loaded, data, tmp_path_factory):
+    """Each probe run twice, the models in both orders, from an empty working folder."""
+    results = {}
+    for name in PROBES:
+        root = tmp_path_factory.mktemp(name)
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            forward = run_all(name, loaded, data, [0, 1], root / "work")
+            backward = run_all(name, loaded, data, [1, 0], root / "work-2")
+        finally:
+            os.chdir(cwd)
+        results[name] = (root, forward, backward)
+    return results
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_metric_names_match_the_specs(runs, name):
+    specs = [s.name for s in all_probes()[name].metric_specs]
+    patterns = [metric_pattern(s) for s in specs]
+    _, forward, _ = runs[name]
+    names = {m for res in forward.values() for m in res.get("metrics", {})}
+    assert names or all(r["status"] != "ok" for r in forward.values()), f"{name} reported no metric"
+    unmatched = sorted(m for m in names if not any(p.match(m) for p in patterns))
+    assert not unmatched, f"{name}: metrics outside metric_specs: {unmatched}"
+    for res in forward.values():
+        for metric in res.get("metrics", {}).values():
+            assert set(metric) >= {"value", "higher_is_better"}
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_results_serialise_to_the_results_document(runs, name):
+    _, forward, _ = runs[name]
+    text = dumps({"probes": [{"name": name, "results": forward}]})
+    assert json.loads(text)["probes"][0]["results"].keys() == forward.keys()
+
+
+# Wall-clock figures differ between any two runs, and noise notes which perturbed texts an earlier
+# model of the audit already made (how the work was shared, not a result).
+PROVENANCE = ("perturbations_reused",)
+
+
+def _varies(key: str) -> bool:
+    return key.endswith("_s") or "seconds" in key or key in PROVENANCE
+
+
+def _without_timings(value):
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if not _varies(str(k))}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def _comparable(result: dict) -> str:
+    return json.dumps(_without_timings(json.loads(dumps(result))), sort_keys=True)
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_same_seed_same_result_whatever_the_model_order(runs, name):
+    _, forward, backward = runs[name]
+    for model_id in forward:
+        assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id}"
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_nothing_is_written_outside_the_work_dir(runs, name):
+    root, _, _ = runs[name]
+    stray = [p.relative_to(root) for p in root.rglob("*")
+             if p.is_file() and p.relative_to(root).parts[0] not in ("work", "work-2")]
+    assert not stray, f"{name} wrote {stray}"
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_a_not_applicable_model_is_recorded_without_running(loaded, data, tmp_path, monkeypatch, name):
+    from audit.core.progress import Display
+    from audit.runner import metric_specs, record_unit
+
+    probe = build(name)
+    monkeypatch.setattr(probe, "not_applicable", lambda model: "no ability X (test)")
+    monkeypatch.setattr(probe, "run", lambda *a: pytest.fail("run() called on a not-applicable model"))
+    store = ResultsStore(tmp_path, {"schema": "audit-results/1", "probes": []})
+    entry = store.probe_entry(probe, metric_specs(probe))
+    model = PredictionCache().wrap(loaded[0])
+    with Display(quiet=True) as display:
+        record_unit(store, entry, probe, model, data, ProbeContext(seed=0), display)
+    saved = json.loads((tmp_path / "results.json").read_text())
+    result = saved["probes"][0]["results"][model.id]
+    assert result["status"] == "not_applicable" and result["reason"] == "no ability X (test)"
+    assert model.stats.model_calls == 0
+
+
+def test_declared_abilities_make_a_probe_not_applicable(loaded):
+    from audit.models.base import HasInputGradients
+    from audit.probes.base import Probe
+
+    class NeedsGradients(Probe):
+        name, family, requires = "needs-gradients", "explainability", (HasInputGradients,)
+
+    reason = NeedsGradients().not_applicable(PredictionCache().wrap(loaded[0]))
+    assert reason == "needs a model with HasInputGradients (sklearn models lack it)"
+
+
+def test_every_built_in_probe_is_covered():
+    assert set(FAST) <= set(PROBES)
+    assert np.all([name in PROBES for name in FAST])
