@@ -15,7 +15,9 @@ def test_wheel_has_one_top_level_package_with_its_data(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                     "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, cwd=tmp_path)
     names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
-    assert {n.split("/")[0] for n in names} == {"audit", "audit-0.1.0.dist-info"}
+    import audit
+
+    assert {n.split("/")[0] for n in names} == {"audit", f"audit-{audit.__version__}.dist-info"}  # one version source
     for path in ("audit/probes/registry.py", "audit/probes/attack/__init__.py", "audit/reports/__init__.py",
                  "audit/reports/templates/report.css", "audit/probes/fairness/data/terms_gender.csv"):
         assert path in names, path
