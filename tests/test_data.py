@@ -11,7 +11,7 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from audit import data_loader as data_mod
+from audit import data_readers
 from audit.data_loader import DataConfig, load_dataset, stratified_sample
 from audit.core.errors import AuditError
 
@@ -267,12 +267,12 @@ def test_hf_connection_error_maps_to_offline_message(monkeypatch):
 
 
 def test_source_kind_detection(tmp_path):
-    assert data_mod._is_file_source("data/train.csv")
-    assert data_mod._is_file_source("./data")
-    assert data_mod._is_file_source("notes.xlsx")
-    assert not data_mod._is_file_source("glue:sst2:validation")
-    assert not data_mod._is_file_source("stanfordnlp/sst2")
-    assert not data_mod._is_file_source("imdb")
+    assert data_readers.is_file_source("data/train.csv")
+    assert data_readers.is_file_source("./data")
+    assert data_readers.is_file_source("notes.xlsx")
+    assert not data_readers.is_file_source("glue:sst2:validation")
+    assert not data_readers.is_file_source("stanfordnlp/sst2")
+    assert not data_readers.is_file_source("imdb")
 
 
 # ---- real reference data ---------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""Readers behind ``load_dataset``: local files (CSV, TSV, JSON Lines, JSON, Parquet) and Hugging
+Face datasets, each into a pandas frame of raw values, with one-line errors for every way a
+file can be unreadable (missing, wrong type, not UTF-8, malformed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from audit.core.errors import AuditError
+
+FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
+HF_SPLIT_PREFERENCE = ("test", "validation", "train")
+FILE_NOT_FOUND = "Data file not found: '{path}'. Check the path, or give a Hugging Face dataset as name[:config][:split]."
+UNSUPPORTED_FORMAT = "Cannot read '{path}': unsupported file type '{ext}'. Convert it to one of: {formats}."
+MALFORMED_FILE = "Cannot parse '{path}' as {fmt}: {reason}. Fix the file, or save it as one of: {formats}."
+NOT_UTF8 = "'{path}' is not valid UTF-8 (byte {offset}: 0x{byte:02x}). Re-encode it as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`."
+HF_OFFLINE = "Hugging Face dataset '{name}' is not available offline ({reason}). Download it once with network access, or give a local file path."
+HF_FAILED = "Cannot load Hugging Face dataset '{name}': {reason}. Check the name as name[:config][:split], or give a local file path."
+HF_NO_SPLIT = "Split '{split}' not found in Hugging Face dataset '{name}'. Splits: {splits}. Pick one as name:config:split or with `split:` in the data config."
+EMPTY_DATASET = "Dataset {source} has no rows{after}. Give data with a header and at least one row."
+
+
+def is_file_source(source: str) -> bool:
+    """A path if it exists or looks like one; otherwise a Hugging Face ``name[:config][:split]``."""
+    path = Path(source).expanduser()
+    try:
+        if path.exists() or source.startswith(("/", ".", "~")) or "\\" in source:
+            return True
+    except OSError:  # e.g. a name too long for the file system
+        return True
+    return ":" not in source and bool(re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]*", path.suffix))
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    formats = ", ".join(FILE_FORMATS)
+    ext = path.suffix.lower()
+    if not path.exists():
+        raise AuditError(FILE_NOT_FOUND.format(path=path))
+    if path.is_dir() or ext not in FILE_FORMATS:
+        kind = "directory" if path.is_dir() else (ext or "(no extension)")
+        raise AuditError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
+    try:
+        if ext == ".parquet":
+            return pd.read_parquet(path)
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
+        if ext in (".csv", ".tsv"):
+            sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
+            return pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting, dtype=str, keep_default_na=False)
+        return pd.DataFrame(json_records(text, ext), dtype=object)
+    except AuditError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise AuditError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
+    except (ValueError, OSError, TypeError) as err:  # ParserError, JSONDecodeError, ArrowInvalid are ValueErrors
+        raise AuditError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=short_reason(err), formats=formats)) from None
+
+
+def json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
+    """JSON Lines of objects; or JSON as a list of objects, an object of columns, or {"key": [objects]}."""
+    if ext == ".jsonl":
+        records = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as err:
+                    raise ValueError(f"line {lineno}: {err.msg}") from None
+                if not isinstance(obj, dict):
+                    raise ValueError(f"line {lineno} is a {type(obj).__name__}, not an object")
+                records.append(obj)
+        return records
+    obj = json.loads(text)
+    if isinstance(obj, dict) and len(obj) == 1:
+        only = next(iter(obj.values()))
+        if isinstance(only, list) and only and all(isinstance(r, dict) for r in only):
+            obj = only
+    if isinstance(obj, list) and all(isinstance(r, dict) for r in obj):
+        return obj
+    if isinstance(obj, dict) and all(isinstance(v, list) for v in obj.values()):
+        return obj
+    raise ValueError("expected a list of objects or an object of equal-length column lists")
+
+
+def read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
+    """A Hugging Face dataset as a frame; ``datasets`` is imported here only (it is heavy)."""
+    parts = source.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise AuditError(HF_FAILED.format(name=source, reason="expected name[:config][:split]"))
+    name, config = parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
+    split = parts[2] if len(parts) > 2 and parts[2] else split
+    try:
+        import datasets
+
+        loaded = datasets.load_dataset(name, config)
+    except ConnectionError as err:
+        raise AuditError(HF_OFFLINE.format(name=source, reason=short_reason(err))) from None
+    except Exception as err:  # the library raises many types; all mean "cannot load this name"
+        raise AuditError(HF_FAILED.format(name=source, reason=short_reason(err))) from None
+    splits = list(loaded.keys()) if hasattr(loaded, "keys") else []
+    if split is None:
+        split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
+    if split not in splits:
+        raise AuditError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
+    return loaded[split].to_pandas(), split
+
+
+def short_reason(err: BaseException, limit: int = 200) -> str:
+    """First line of an exception message, trimmed, so the error stays one line."""
+    lines = [line.strip() for line in str(err).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else type(err).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
