@@ -1,6 +1,7 @@
 """A results.json reduced to what must not change when the code is reorganised: every probe's
-status and metric values with their intervals per model, the paired verdicts, the models and the
-data. Timings, run ids, paths, versions and free-text details are left out.
+status and metric values with their intervals per model, the ids of the examples it shows, the
+paired verdicts, the models and the data. Timings, run ids, paths, versions, file hashes (a
+re-saved .skops file hashes differently) and free-text details are left out.
 
 Run as a script to (re)write a golden file: python tests/golden/summary.py RESULTS.json > FILE
 """
@@ -24,7 +25,7 @@ def _metric(m: dict) -> list:
 
 
 def summarise(doc: dict) -> dict:
-    models = [{k: m.get(k) for k in ("id", "kind", "labels", "fingerprint")} for m in doc["models"]]
+    models = [{k: m.get(k) for k in ("id", "kind", "labels")} for m in doc["models"]]  # fingerprints hash files
     probes = {}
     for p in doc["probes"]:
         results = {}
