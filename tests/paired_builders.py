@@ -9,11 +9,12 @@ can check the paired block against an independent computation.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import brier_score_loss, log_loss
+
+from audit.stats import wilson
 
 LABELS = ["neg", "pos"]
 SPECS = [{"name": "accuracy", "description": "", "higher_is_better": True, "headline": True},
@@ -25,14 +26,6 @@ def correctness(both: int, a_only: int, b_only: int, neither: int) -> tuple[np.n
     a = np.array([1] * both + [1] * a_only + [0] * b_only + [0] * neither, dtype=bool)
     b = np.array([1] * both + [0] * a_only + [1] * b_only + [0] * neither, dtype=bool)
     return a, b
-
-
-def wilson(k: int, n: int, z: float = 1.959964) -> list[float]:
-    """The marginal interval a report would show beside the value."""
-    p, denom = k / n, 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return [centre - half, centre + half]
 
 
 def model_proba(correct: np.ndarray, gold: np.ndarray, seed: int) -> np.ndarray:
@@ -49,7 +42,7 @@ def unit(folder: Path, model: str, correct: np.ndarray, gold: np.ndarray, seed: 
     proba = model_proba(correct, gold, seed)
     y = [LABELS[i] for i in gold]
     metrics = {
-        "accuracy": {"value": float(correct.mean()), "ci": wilson(int(correct.sum()), correct.size),
+        "accuracy": {"value": float(correct.mean()), "ci": list(wilson(int(correct.sum()), correct.size)),
                      "higher_is_better": True},
         "brier": {"value": float(brier_score_loss(y, proba[:, 1], pos_label="pos")), "ci": None,
                   "higher_is_better": False},

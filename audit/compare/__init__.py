@@ -18,6 +18,7 @@ from audit.compare.pairing import CONFIDENCE, PAIRED_METHOD, paired_tests
 from audit.compare.runs import ALLOW_FLAG, Run, check_data, copies, data_match, load_runs
 from audit.compare.verdicts import versus_baseline
 from audit.core.errors import AuditError
+from audit.stats import holm
 
 COMPARE_SCHEMA = "audit-compare/1"
 
@@ -37,17 +38,6 @@ def pick_baseline(runs: list[Run], baseline: str | None) -> tuple[Run, str]:
         why = "is ambiguous" if matches else "matches no column"
         raise AuditError(f"--baseline '{baseline}' {why}; pass one of: {known}.")
     return matches[0]
-
-
-def holm(p_values: list[float | None]) -> list[float | None]:
-    """Holm-Bonferroni adjusted p-values, in the input order (None stays None and is not counted)."""
-    order = sorted((i for i, p in enumerate(p_values) if isinstance(p, (int, float))), key=lambda i: p_values[i])
-    out: list[float | None] = [None] * len(p_values)
-    running = 0.0
-    for rank, i in enumerate(order):
-        running = max(running, min(1.0, (len(order) - rank) * float(p_values[i])))
-        out[i] = running
-    return out
 
 
 def multiplicity(paired: list[dict], compared: int, base_key: str) -> tuple[dict, list[str]]:

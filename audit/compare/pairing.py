@@ -16,7 +16,8 @@ from audit.core.document import metrics_of, model_result
 
 from audit.compare.align import column_key, probe_of, probe_order
 from audit.compare.runs import Run
-from audit.paired import NEWCOMBE, load_sidecar, mcnemar, paired_correctness, paired_proportion_interval
+from audit.core.sidecars import load_sidecar, paired_correctness
+from audit.stats import NEWCOMBE, mcnemar, paired_proportion_interval
 
 PAIRED_METRIC = "accuracy"  # what the sidecars' label/predicted columns measure
 PAIRED_METHOD = NEWCOMBE  # "newcombe-hybrid-score"

@@ -19,10 +19,9 @@ from pathlib import Path
 from audit.gate.checks import base_row, fmt, fmt_against, unevaluated
 from audit.gate.metrics import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
-from audit.paired import (
-    load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval,
-)
-from audit.paired_block import per_example_loss
+from audit.core.paired_verdicts import per_example_loss
+from audit.core.sidecars import load_sidecar, paired_correctness
+from audit.stats import mcnemar, paired_bootstrap, paired_proportion_interval
 
 PER_EXAMPLE = {("metrics", "accuracy"), ("metrics", "brier"), ("metrics", "log_loss")}
 FIX = ("archive the predictions/ folder beside results.json (as `audit run` writes it), or set "

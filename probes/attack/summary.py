@@ -8,26 +8,12 @@ average queries over attacked examples; perturbed share over successful ones.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from audit.probes.base import Metric
+from audit.stats import wilson
 
 SKIP_REASONS = ("misclassified", "too_long", "empty")
-
-
-def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
-    """Wilson score interval for a binomial proportion (None when n == 0)."""
-    if n <= 0:
-        return None
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def counts(records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.probes.fairness import resample
 from audit.probes.fairness.cf_generate import Counterfactuals
-from audit.probes.fairness.significance import holm, sign_test
+from audit.stats import bootstrap as resample
+from audit.stats import holm, sign_test
 
 TEST = ("exact two-sided sign test (scipy.stats.binomtest) on the signed change of the scored class's probability, "
         "ties dropped; p-values Holm-adjusted over all group pairs")

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.probes.fairness import resample, simultaneous
+from audit.probes.fairness import simultaneous
 from audit.probes.fairness.attributes import Attribute
 from audit.probes.fairness.group_metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
                                             resampled_rates)
+from audit.stats import bootstrap as resample
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,9 @@
-"""Significance tests with exact or simulated null distributions.
+"""The template probe's gap test: is the spread of group means (max - min) larger than chance?
 
-- :func:`sign_test`: exact two-sided sign test on paired differences (ties dropped): twice the
-  smaller binomial tail under p = 1/2 (``scipy.special.bdtr``; the same p as
-  ``scipy.stats.binomtest``, without importing scipy.stats); used for counterfactual pairs (does swapping the group move the
-  score one way more often than the other?). It assumes nothing about the size of changes.
-- :func:`holm`: Holm's step-down adjustment, since one audit tests many group pairs.
-- :func:`gap_permutation_test`: is the spread of group means (max - min) larger than chance?
-  Group labels are permuted *within* matched sets (cases filled from the same template
-  differ only in the identity term), exactly when the number of arrangements is small,
-  else by seeded Monte Carlo with p = (1 + hits) / (1 + permutations).
+:func:`gap_permutation_test` permutes group labels *within* matched sets (cases filled from the
+same template differ only in the identity term), exactly when the number of arrangements is
+small, else by seeded Monte Carlo with p = (1 + hits) / (1 + permutations). The generic tests
+(sign test for counterfactual pairs, Holm's adjustment) are in :mod:`audit.stats`.
 """
 
 from __future__ import annotations
@@ -18,31 +13,7 @@ import math
 
 import numpy as np
 
-TIE = 1e-12  # paired differences this small count as ties
-
-
-def sign_test(diffs: np.ndarray) -> tuple[int, int, float]:
-    """(#positive, #negative, two-sided exact p) of paired differences; p = 1 with no non-ties."""
-    from scipy.special import bdtr
-
-    d = np.asarray(diffs, float)
-    pos, neg = int((d > TIE).sum()), int((d < -TIE).sum())
-    if pos + neg == 0:
-        return pos, neg, 1.0
-    return pos, neg, float(min(1.0, 2 * bdtr(min(pos, neg), pos + neg, 0.5)))
-
-
-def holm(p_values: list[float]) -> list[float]:
-    """Holm-adjusted p-values, in the input order."""
-    p = np.asarray(p_values, float)
-    m = p.size
-    if m == 0:
-        return []
-    order = np.argsort(p, kind="stable")
-    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out = np.empty(m)
-    out[order] = adjusted
-    return out.tolist()
+TIE = 1e-12  # permuted gaps this close below the observed one count as at least as large
 
 
 def gap(scores: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:

@@ -20,12 +20,15 @@ between attributes that share rows, so that all hold together with probability >
 
 Wilson and Newcombe intervals always contain the observed rate or difference, so each disparity
 interval contains its estimate. A rate with no trials (a group without positives has TPR 0 by
-fairlearn's convention) gets the vacuous Wilson interval [0, 1].
+fairlearn's convention) gets the vacuous Wilson interval [0, 1]. The Wilson and Newcombe intervals
+themselves are :mod:`audit.stats.proportions`'; what is fairness-specific is how they are combined.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from audit.stats.proportions import newcombe_interval, two_sided_z, wilson_bounds
 
 METHOD = "simultaneous-newcombe-wilson"
 NOTE = ("Gap CIs: Newcombe score intervals for every pair of groups (ratios: Wilson intervals per group), "
@@ -40,30 +43,13 @@ PARTS = {  # disparity -> (rates it compares, combine over groups)
 }
 
 
-def wilson(successes, trials, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided Wilson score interval at level ``1 - alpha``; [0, 1] where there are no trials."""
-    from scipy.special import ndtri
-
-    k, n = np.asarray(successes, float), np.asarray(trials, float)
-    z = float(ndtri(1 - alpha / 2))
-    safe = np.where(n > 0, n, 1.0)
-    p = k / safe
-    centre = (p + z * z / (2 * safe)) / (1 + z * z / safe)
-    half = z / (1 + z * z / safe) * np.sqrt(p * (1 - p) / safe + z * z / (4 * safe * safe))
-    lo = np.where(n > 0, np.clip(np.minimum(centre - half, p), 0, 1), 0.0)
-    hi = np.where(n > 0, np.clip(np.maximum(centre + half, p), 0, 1), 1.0)
-    return lo, hi
-
-
 def spread_bounds(successes, trials, alpha_each: float) -> tuple[float, float]:
-    """Bounds of ``max - min`` of the group rates from a Newcombe interval per pair of groups."""
+    """Bounds of ``max - min`` of the group rates from a Newcombe interval (independent groups) per pair."""
     k, n = np.asarray(successes, float), np.asarray(trials, float)
-    lo, hi = wilson(k, n, alpha_each)
+    lo, hi = wilson_bounds(k, n, two_sided_z(alpha_each))
     p = np.where(n > 0, k / np.where(n > 0, n, 1), 0.0)
     g, h = np.triu_indices(len(n), 1)
-    d = p[g] - p[h]
-    low = d - np.sqrt((p[g] - lo[g]) ** 2 + (hi[h] - p[h]) ** 2)
-    high = d + np.sqrt((hi[g] - p[g]) ** 2 + (p[h] - lo[h]) ** 2)
+    low, high = newcombe_interval(p[g], lo[g], hi[g], p[h], lo[h], hi[h])
     near = np.where((low <= 0) & (high >= 0), 0.0, np.minimum(abs(low), abs(high)))
     return float(near.max()), float(np.maximum(abs(low), abs(high)).max())
 
@@ -97,7 +83,7 @@ def bounds(name: str, counts: dict, classes: list[int], alpha_each: float) -> tu
     if kind == "spread":
         parts = [spread_bounds(*counts[key], alpha_each) for key in keys]
     else:
-        parts = [ratio_bounds(*wilson(*counts[key], alpha_each)) for key in keys]
+        parts = [ratio_bounds(*wilson_bounds(*counts[key], two_sided_z(alpha_each))) for key in keys]
     worst = min if kind == "ratio" else max
     return worst(p[0] for p in parts), worst(p[1] for p in parts)
 

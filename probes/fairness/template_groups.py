@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.core.seeding import derive_seed
-from audit.probes.fairness import resample
 from audit.probes.fairness.expand import Cases, codes
 from audit.probes.fairness.significance import gap_permutation_test
+from audit.stats import bootstrap as resample
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 TEST = ("permutation test of the largest gap between group means, group labels permuted within matched sets "

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from audit.paired import load_sidecar
-from audit.paired_block import per_example_loss
+from audit.core.sidecars import load_sidecar
+from audit.core.paired_verdicts import per_example_loss
 
 RUN = ("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
        "--probe", "metrics", "-q")

@@ -87,7 +87,7 @@ def test_a_class_one_run_lacks_is_said_to_be_absent(tmp_path):
 
 
 def test_several_columns_against_one_baseline_get_a_multiplicity_note(tmp_path):
-    from audit.compare import holm
+    from audit.stats import holm
 
     base = write_run(tmp_path, "base", {"b": [True] * 30})
     cand = write_run(tmp_path, "cand", {"x": [True] * 20 + [False] * 10, "y": [False] * 25 + [True] * 5})
@@ -104,7 +104,7 @@ def test_several_columns_against_one_baseline_get_a_multiplicity_note(tmp_path):
 
 
 def test_holm_adjustment():
-    from audit.compare import holm
+    from audit.stats import holm
 
     out = holm([0.01, 0.04, 0.03, None])
     assert out[:3] == pytest.approx([0.03, 0.06, 0.06]) and out[3] is None

@@ -16,7 +16,7 @@ from scipy import stats as sps
 from audit.core.errors import AuditError
 from audit.gate.evaluate import evaluate_gate
 from audit.gate.policy import load_policy
-from audit.paired import paired_proportion_interval
+from audit.stats import paired_proportion_interval
 
 RESAMPLES, SEED = 2000, 3
 

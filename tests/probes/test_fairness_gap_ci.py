@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference
 
-from audit.probes.fairness import resample, simultaneous
+from audit.probes.fairness import simultaneous
 from audit.probes.fairness.group_metrics import disparities, group_counts, resampled_rates
+from audit.stats import bootstrap as resample
+from audit.stats import two_sided_z, wilson_bounds
 from test_fairness_group import make_case, run
 
 
@@ -28,11 +30,11 @@ def wilson_by_hand(k: int, n: int, level: float) -> tuple[float, float]:
 
 @pytest.mark.parametrize("k,n,level", [(0, 10, 0.95), (3, 10, 0.95), (10, 10, 0.99), (57, 200, 0.9), (1, 1, 0.95)])
 def test_wilson_matches_the_closed_form_and_holds_the_estimate(k, n, level):
-    lo, hi = simultaneous.wilson(k, n, 1 - level)
+    lo, hi = wilson_bounds(k, n, two_sided_z(1 - level))
     want = wilson_by_hand(k, n, level)
     assert (float(lo), float(hi)) == pytest.approx(want, abs=1e-12)
     assert lo <= k / n <= hi
-    assert tuple(map(float, simultaneous.wilson(0, 0, 0.05))) == (0.0, 1.0)  # no trials: vacuous
+    assert tuple(map(float, wilson_bounds(0, 0, two_sided_z(0.05)))) == (0.0, 1.0)  # no trials: vacuous
 
 
 @pytest.mark.parametrize("k,n,want", [

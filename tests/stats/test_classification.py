@@ -1,4 +1,5 @@
-"""The vectorised metrics equal scikit-learn's; the bootstrap is reproducible by seed."""
+"""The vectorised classification metrics (confusion matrices, precision/recall/F1, Brier, log loss, ECE)
+equal scikit-learn's or a direct loop."""
 
 from __future__ import annotations
 
@@ -72,32 +73,3 @@ def test_perfect_calibration_has_zero_ece():
     conf = np.array([1.0, 1.0, 1.0])
     correct = np.array([1.0, 1.0, 1.0])
     assert stats.ece_batch(conf, correct, 10, np.arange(3)[None, :])[0] == 0.0
-
-
-def test_bootstrap_reproducible_and_covers_point():
-    rng = np.random.default_rng(0)
-    values = rng.random(400) < 0.8
-    stat = lambda idx: values[idx].mean(axis=1)  # noqa: E731
-    a = stats.bootstrap_ci(stat, 400, resamples=500, confidence=0.95, seed=3)
-    b = stats.bootstrap_ci(stat, 400, resamples=500, confidence=0.95, seed=3)
-    c = stats.bootstrap_ci(stat, 400, resamples=500, confidence=0.95, seed=4)
-    assert a == b
-    assert a != c
-    point, (lo, hi) = a
-    assert lo < point < hi
-    # the normal-approximation half-width for a proportion is close to the bootstrap one
-    half = 1.96 * np.sqrt(point * (1 - point) / 400)
-    assert (hi - lo) / 2 == pytest.approx(half, rel=0.2)
-
-
-def test_bootstrap_chunking_does_not_change_the_result():
-    values = np.random.default_rng(1).random(50)
-    stat = lambda idx: values[idx].mean(axis=1)  # noqa: E731
-    whole = stats.bootstrap_ci(stat, 50, resamples=300, confidence=0.9, seed=5)
-    chunked = stats.bootstrap_ci(stat, 50, resamples=300, confidence=0.9, seed=5, max_cells=50 * 7)
-    assert whole == chunked
-
-
-def test_bootstrap_off_gives_no_interval():
-    values = np.ones(10)
-    assert stats.bootstrap_ci(lambda idx: values[idx].mean(axis=1), 10, resamples=0, confidence=0.95, seed=0) == (1.0, None)

@@ -10,8 +10,8 @@ them). Only probes whose results report accuracy, Brier or log loss get a block 
 results before any sidecar is read: other probes' sidecars, e.g. templates', have no labels and
 nothing to compare). The block sits in the probe's
 entry, beside its results, so every report table that shows the probe's metrics (scorecard,
-probe section, governance record) finds it; reports compute nothing. Statistics live in
-:mod:`audit.paired`.
+probe section, governance record) finds it; reports compute nothing. Sidecars are read by
+:mod:`audit.core.sidecars`; the statistics live in :mod:`audit.stats`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from audit.core.errors import AuditError
-from audit.paired import (
-    load_sidecar, mcnemar, paired_bootstrap, paired_correctness, paired_proportion_interval, sidecar_path,
-    sign_flip_test,
-)
 from audit.core.seeding import derive_seed
-from audit.stats import brier_per_example, log_loss_per_example
+from audit.core.sidecars import load_sidecar, paired_correctness, sidecar_path
+from audit.stats import (
+    brier_per_example, log_loss_per_example, mcnemar, paired_bootstrap, paired_proportion_interval, sign_flip_test,
+)
 
 RESAMPLES = 10000  # paired bootstrap of Brier / log loss, as the gate's default
 LOSSES = ("brier", "log_loss")

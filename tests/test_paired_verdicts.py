@@ -13,8 +13,8 @@ import pytest
 from paired_builders import LABELS, correctness, model_proba, write_run
 from sklearn.metrics import brier_score_loss, log_loss
 
-import audit.paired_block as paired_block_module
-from audit.paired_block import add_paired, drop_paired, per_example_loss
+from audit.core import paired_verdicts
+from audit.core.paired_verdicts import add_paired, drop_paired, per_example_loss
 
 
 def comparison(doc: dict, metric: str, a: str = "a", b: str = "b") -> dict:
@@ -164,13 +164,13 @@ def test_probes_without_paired_metrics_get_no_block_and_their_sidecars_are_not_r
     fairness = _other_probe(doc, tmp_path, "group_fairness", {"dp_gap": {"value": 0.05, "ci": None}},
                             with_label=True)
     read = []
-    real = paired_block_module.load_sidecar
+    real = paired_verdicts.load_sidecar
 
     def spy(results_dir, unit):
         read.append(unit["predictions_file"])
         return real(results_dir, unit)
 
-    monkeypatch.setattr(paired_block_module, "load_sidecar", spy)
+    monkeypatch.setattr(paired_verdicts, "load_sidecar", spy)
     for entry in (templates, counterfactual, fairness):
         entry["paired"] = {"comparisons": [], "skipped": []}  # a stale block goes too
     add_paired(doc, tmp_path)

@@ -1,0 +1,53 @@
+"""All statistics of the audit, each written once; numpy (and scipy.special, lazily) only.
+
+Where things are:
+
+==========================  ===================================================================
+``proportions``             Wilson score interval (:func:`wilson_bounds`, scalar :func:`wilson`),
+                            Newcombe's method-10 interval of a difference (:func:`newcombe_interval`;
+                            paired: :func:`newcombe_paired`, :func:`paired_proportion_interval`)
+``bootstrap``               seeded index draws (:func:`draws`), :func:`bootstrap_ci`,
+                            :func:`bootstrap_means`, :func:`percentile_interval`, the paired
+                            bootstrap of a difference (:func:`paired_bootstrap_diff`,
+                            :func:`paired_bootstrap`), the cluster bootstrap of ratios
+                            (:func:`~audit.stats.bootstrap.ratio_samples`)
+``paired_tests``            :func:`mcnemar` (exact below 25 discordant pairs, else chi-square),
+                            :func:`sign_flip_test` (permutation test of a mean difference),
+                            :func:`sign_test`
+``multiplicity``            :func:`holm`, :func:`benjamini_hochberg`
+``classification``          confusion matrices, precision/recall/F1, Brier and log loss per example,
+                            calibration bins, ECE (vectorised over bootstrap resamples)
+``checks``                  :class:`StatsInputError` (an AuditError and a ValueError)
+==========================  ===================================================================
+
+Probe-specific statistics built from these stay with their probe (the fairness gap's simultaneous
+bounds and permutation test in ``audit.probes.fairness``). This package imports nothing from audit
+but ``audit.core.errors``, so any layer may use it. Names below are re-exported for
+``from audit import stats``; ``stats.bootstrap.interval`` and friends are reached through their module.
+"""
+
+from __future__ import annotations
+
+from audit.stats import bootstrap, classification, multiplicity, paired_tests, proportions
+from audit.stats.bootstrap import (
+    bootstrap_ci, bootstrap_means, draws, paired_bootstrap, paired_bootstrap_diff, percentile_interval,
+)
+from audit.stats.checks import StatsInputError
+from audit.stats.classification import (
+    brier_per_example, calibration_bins, confusion_batch, ece_batch, f1_macro_from_cm, f1_weighted_from_cm,
+    log_loss_per_example, prf_from_cm,
+)
+from audit.stats.multiplicity import benjamini_hochberg, holm
+from audit.stats.paired_tests import mcnemar, sign_flip_test, sign_test
+from audit.stats.proportions import (
+    NEWCOMBE, newcombe_interval, newcombe_paired, paired_proportion_interval, two_sided_z, wilson, wilson_bounds,
+)
+
+__all__ = [
+    "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "bootstrap", "bootstrap_ci", "bootstrap_means",
+    "brier_per_example", "calibration_bins", "classification", "confusion_batch", "draws", "ece_batch",
+    "f1_macro_from_cm", "f1_weighted_from_cm", "holm", "log_loss_per_example", "mcnemar", "multiplicity",
+    "newcombe_interval", "newcombe_paired", "paired_bootstrap", "paired_bootstrap_diff", "paired_proportion_interval",
+    "paired_tests", "percentile_interval", "prf_from_cm", "proportions", "sign_flip_test", "sign_test",
+    "two_sided_z", "wilson", "wilson_bounds",
+]
