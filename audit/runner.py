@@ -24,7 +24,7 @@ from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.core.errors import AuditError
-from audit.core.paired_verdicts import paired_block
+from audit.predictions.paired_verdicts import paired_block
 from audit.core.results import RESULTS_FILE, ResultsStore, load_results
 from audit.core.versions import package_versions
 from audit.probes.base import ProbeContext

@@ -13,8 +13,8 @@ import pytest
 from paired_builders import LABELS, correctness, model_proba, write_run
 from sklearn.metrics import brier_score_loss, log_loss
 
-from audit.core import paired_verdicts
-from audit.core.paired_verdicts import add_paired, drop_paired, per_example_loss
+from audit.predictions import paired_verdicts
+from audit.predictions.paired_verdicts import add_paired, drop_paired, per_example_loss
 
 
 def comparison(doc: dict, metric: str, a: str = "a", b: str = "b") -> dict:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from audit.core.errors import AuditError
-from audit.core.sidecars import load_sidecar, paired_correctness
+from audit.predictions.sidecars import load_sidecar, paired_correctness
 
 
 def test_sidecars_pair_by_id_in_first_models_order(tmp_path):

@@ -29,7 +29,7 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
     from audit.core.errors import AuditError, did_you_mean
     from audit.core.results import RESULTS_FILE, load_results
 
-    from audit.core.paired_verdicts import add_paired
+    from audit.predictions.paired_verdicts import add_paired
 
     doc = load_results(results)
     path = Path(results) / RESULTS_FILE if Path(results).is_dir() else Path(results)

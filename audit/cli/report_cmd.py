@@ -17,7 +17,7 @@ def report(results: str, out: str | None) -> None:
     """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
     from audit.reports import write_reports
 
-    from audit.core.paired_verdicts import add_paired
+    from audit.predictions.paired_verdicts import add_paired
     from audit.core.results import load_results
 
     doc = load_results(results)

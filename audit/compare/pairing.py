@@ -16,7 +16,7 @@ from audit.core.document import metrics_of, model_result
 
 from audit.compare.align import column_key, probe_of, probe_order
 from audit.compare.runs import Run
-from audit.core.sidecars import load_sidecar, paired_correctness
+from audit.predictions.sidecars import load_sidecar, paired_correctness
 from audit.stats import NEWCOMBE, mcnemar, paired_proportion_interval
 
 PAIRED_METRIC = "accuracy"  # what the sidecars' label/predicted columns measure

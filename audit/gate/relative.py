@@ -19,8 +19,8 @@ from pathlib import Path
 from audit.gate.checks import base_row, fmt, fmt_against, unevaluated
 from audit.gate.metrics import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
-from audit.core.paired_verdicts import per_example_loss
-from audit.core.sidecars import load_sidecar, paired_correctness
+from audit.predictions.paired_verdicts import per_example_loss
+from audit.predictions.sidecars import load_sidecar, paired_correctness
 from audit.stats import mcnemar, paired_bootstrap, paired_proportion_interval
 
 PER_EXAMPLE = {("metrics", "accuracy"), ("metrics", "brier"), ("metrics", "log_loss")}

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from audit.core.sidecars import load_sidecar
-from audit.core.paired_verdicts import per_example_loss
+from audit.predictions.sidecars import load_sidecar
+from audit.predictions.paired_verdicts import per_example_loss
 
 RUN = ("run", "--model", "tfidf.skops", "--model", "len=callables:length_model", "--data", "test.csv",
        "--probe", "metrics", "-q")

@@ -9,7 +9,7 @@ import pytest
 from paired_builders import correctness, write_run
 from report_builders import metric
 
-from audit.core.paired_verdicts import add_paired
+from audit.predictions.paired_verdicts import add_paired
 from audit.reports import render_html, render_markdown
 from audit.reports.governance import build_governance
 from audit.reports.markdown import render as render_md

@@ -11,7 +11,7 @@ results before any sidecar is read: other probes' sidecars, e.g. templates', hav
 nothing to compare). The block sits in the probe's
 entry, beside its results, so every report table that shows the probe's metrics (scorecard,
 probe section, governance record) finds it; reports compute nothing. Sidecars are read by
-:mod:`audit.core.sidecars`; the statistics live in :mod:`audit.stats`.
+:mod:`audit.predictions.sidecars`; the statistics live in :mod:`audit.stats`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from audit.core.errors import AuditError
 from audit.core.seeding import derive_seed
-from audit.core.sidecars import load_sidecar, paired_correctness, sidecar_path
+from audit.predictions.sidecars import load_sidecar, paired_correctness, sidecar_path
 from audit.stats import (
     brier_per_example, log_loss_per_example, mcnemar, paired_bootstrap, paired_proportion_interval, sign_flip_test,
 )
