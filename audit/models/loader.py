@@ -16,14 +16,15 @@ from typing import Any
 
 from audit.config import ModelConfig
 from audit.core.errors import AuditError
-from audit.models.adapters import ADAPTERS, SKLEARN_SUFFIXES, in_priority_order  # noqa: F401  (re-exported)
+from audit.models import adapters
+from audit.models.adapters import SKLEARN_SUFFIXES  # noqa: F401  (re-exported)
 from audit.models.base import LoadedModel
 from audit.models.callable_model import is_callable_spec
 
 
 def adapter_for_spec(spec: str) -> Any:
     """The first adapter that claims ``spec``, or an AuditError saying why none fits."""
-    for adapter in in_priority_order():
+    for adapter in adapters.in_priority_order():
         if adapter.claims(spec):
             return adapter
     path = Path(spec)
@@ -45,7 +46,7 @@ def adapter_for_spec(spec: str) -> Any:
 
 def adapter_for(mc: ModelConfig) -> Any:
     """The adapter ``kind:`` names, else the one that claims the spec."""
-    return ADAPTERS.get(mc.kind) if mc.kind else adapter_for_spec(mc.spec)
+    return adapters.ADAPTERS.get(mc.kind) if mc.kind else adapter_for_spec(mc.spec)
 
 
 def model_kind(spec: str) -> str:
