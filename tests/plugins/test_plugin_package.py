@@ -74,6 +74,7 @@ def test_run_report_gate_and_compare_with_plugin_model_probe_and_perturbation(wo
     assert first.returncode == 0, first.stderr
     doc = json.loads((work / "run1" / "results.json").read_text(encoding="utf-8"))
     assert [(m["id"], m["kind"]) for m in doc["models"]] == [("kw", "keyword"), ("kw2", "keyword")]
+    assert doc["run"]["versions"]["audit-sample-plugin"] == "0.1.0"  # provenance names the plug-in
     gap = probe_results(work / "run1", "length-gap")["kw"]
     assert gap["status"] == "ok" and gap["details"] == {"short_texts": 8, "long_texts": 8}
     assert {k: m["value"] for k, m in gap["metrics"].items()} == {"accuracy_gap": 0.5, "short_accuracy": 1.0,
