@@ -176,8 +176,8 @@ def load_models(cfg: AuditConfig, doc: dict[str, Any], data, device: str, displa
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory."""
     from audit.data_loader import DataConfig, load_dataset
-    from audit.core.typed_config import build_config
     from audit.core.registry import load_plugins
+    from audit.core.typed_config import build_config
 
     t_start = time.perf_counter()
     load_plugins(cfg.plugins)  # the config's `plugins:` modules register their probes and adapters first

@@ -12,8 +12,8 @@ from audit.cli import debug_option
 @debug_option
 def probes(name: str | None) -> None:
     """List the registered probes (or one probe), their metrics and config keys; plug-in probes say where they come from."""
-    from audit.starter import config_lines
     from audit.probes.registry import PROBES, all_probes, get_probe
+    from audit.starter import config_lines
 
     classes = [get_probe(name)] if name else list(all_probes().values())
     for cls in classes:

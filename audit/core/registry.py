@@ -11,9 +11,10 @@ A plug-in that fails to load is the user's to fix or uninstall: one line names i
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from types import ModuleType
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from typing import Any, Generic, TypeVar
 
 from audit.core.errors import AuditError, did_you_mean
 
@@ -153,8 +154,9 @@ class Registry(Generic[T]):
 
 def _same_definition(a: Any, b: Any) -> bool:
     """The same class or function defined again (a module imported twice), not a real clash."""
-    key = lambda o: (getattr(o, "__module__", None), getattr(o, "__qualname__", None))  # noqa: E731
-    return isinstance(a, type) and isinstance(b, type) and key(a) == key(b)
+    if not (isinstance(a, type) and isinstance(b, type)):
+        return False
+    return (a.__module__, a.__qualname__) == (b.__module__, b.__qualname__)
 
 
 def load_plugins(modules: Iterable[str]) -> None:

@@ -58,12 +58,12 @@ def test_builtin_claims(tmp_path):
 
 
 @pytest.mark.parametrize("what, message", [
-    ("empty", "Model directory '{spec}' has no config.json, so it is not a Hugging Face model. Point --model at a "
-     "directory saved with save_pretrained, a .skops file or module:function."),
-    ("m.onnx", "Model file '{spec}' has an unsupported type '.onnx'. Use a .skops file (or .joblib/.pkl with "
-     "--trust-model), a model directory, or module:function."),
-    ("nowhere", "Model '{spec}' not found: no such file or directory, and it is not a hub id (org/name) or a "
-     "module:function. Check the path."),
+    ("empty", ("Model directory '{spec}' has no config.json, so it is not a Hugging Face model. Point --model at a "
+               "directory saved with save_pretrained, a .skops file or module:function.")),
+    ("m.onnx", ("Model file '{spec}' has an unsupported type '.onnx'. Use a .skops file (or .joblib/.pkl with "
+                "--trust-model), a model directory, or module:function.")),
+    ("nowhere", ("Model '{spec}' not found: no such file or directory, and it is not a hub id (org/name) or a "
+                 "module:function. Check the path.")),
 ])
 def test_unclaimed_specs_keep_their_messages(tmp_path, what, message):
     path = tmp_path / what

@@ -47,7 +47,8 @@ def audit(work: Path, *args: str, path: str | None = "site") -> subprocess.Compl
     env.update(AUDIT_CACHE_DIR=str(work / "cache"), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     if path is not None:
         env["PYTHONPATH"] = str(work / path)
-    return subprocess.run([sys.executable, "-m", "audit", *args], cwd=work, env=env, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "audit", *args], cwd=work, env=env, capture_output=True, text=True,
+                          check=False)
 
 
 def probe_results(run: Path, name: str) -> dict:
@@ -108,7 +109,7 @@ def test_attack_config_takes_the_plugin_recipe(work):
             "print([plan.recipe.factory for plan in attack.config.plans()])\n"
             "get_probe('attack').from_mapping({'recipes': ['char-delet']})\n")
     env = {**os.environ, "PYTHONPATH": str(work / "site")}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert proc.stdout.strip() == "['audit_sample_plugin:char_delete', 'audit.probes.attack.recipes_char:deepwordbug']"
     assert "Unknown attack recipe 'char-delet'. Did you mean 'char-delete'?" in proc.stderr
 

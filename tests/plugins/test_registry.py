@@ -105,6 +105,16 @@ def test_entry_points_register_objects_or_modules_that_register_themselves(widge
     assert widgets.origin("gamma") == "fake-widgets" and widgets.origin("delta") == "wreg_self"
 
 
+def test_load_plugins_imports_modules_that_register_after_the_builtins(widgets, tmp_path):
+    write(tmp_path, "wreg_self.py", """
+        from wreg_home import WIDGETS
+        @WIDGETS.register("delta")
+        def delta(): pass
+    """)
+    widgets.load_plugins(["wreg_self"])
+    assert widgets.names() == ["beta", "alpha", "apex", "delta"] and widgets.origin("delta") == "wreg_self"
+
+
 def test_broken_entry_point_is_one_line_naming_the_distribution(tmp_path, monkeypatch):
     fake_dist(tmp_path, "[audit.test_broken]\nbroken = wreg_missing:THING\n")
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -137,8 +147,8 @@ def test_plugins_key_modules(tmp_path, monkeypatch):
 def test_broken_probe_plugin_stops_audit_probes_with_one_line(tmp_path):
     fake_dist(tmp_path, "[audit.probes]\nbad = wreg_gone:BadProbe\n", name="bad-probes")
     env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AUDIT_CACHE_DIR": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "audit", "probes"], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "audit", "probes"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.strip().splitlines() == [
+    assert proc.stderr.strip().splitlines() == [(
         "Error: Plug-in entry point 'bad = wreg_gone:BadProbe' of bad-probes (group audit.probes) failed to load: "
-        "ModuleNotFoundError: No module named 'wreg_gone'. Fix the plug-in or uninstall it (pip uninstall bad-probes)."]
+        "ModuleNotFoundError: No module named 'wreg_gone'. Fix the plug-in or uninstall it (pip uninstall bad-probes).")]

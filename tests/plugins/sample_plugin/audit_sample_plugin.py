@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class LengthGap(Probe):
 class KeywordClassifier:
     """Positive (0.9) when a text holds one of ``words``, else negative (0.9)."""
 
-    labels = ["negative", "positive"]
+    labels: ClassVar[list[str]] = ["negative", "positive"]
 
     def __init__(self, words: list[str]) -> None:
         self.words = set(words)
