@@ -16,9 +16,10 @@ from typing import Any
 from audit.core.errors import AuditError
 from audit.core.typed_config import build_config
 
-TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance")
+TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance", "plugins")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+PLUGIN_MODULE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ModelConfig:
     precision: str = "auto"  # auto | fp32 | bf16 | fp16 (GPU only)
     trust_remote_code: bool = False  # run a hub model's own code (transformers trust_remote_code)
     trust_model: bool = False  # allow pickle/joblib files and non-sklearn types in skops files
+    kind: str | None = None  # the adapter by name (huggingface, sklearn, callable, a plug-in's); None: by the spec
 
     def __post_init__(self) -> None:
         if self.name is not None and not MODEL_NAME.fullmatch(self.name):
@@ -102,6 +104,7 @@ class AuditConfig:
     out: str = "audit-out"
     device: str = "auto"
     governance: GovernanceConfig | None = None  # model-card text for the governance record
+    plugins: tuple[str, ...] = ()  # modules imported before probes and models resolve (they register plug-ins)
     source_file: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -151,6 +154,17 @@ def _probe_settings(raw: Any, file: Any) -> dict[str, dict[str, Any]]:
     if not raw:
         raise AuditError(f"'probes' in {file} is empty; list at least one probe (see `audit probes`) or remove the key to run them all.")
     return {str(k): dict(v or {}) for k, v in raw.items()}
+
+
+def _plugins(raw: Any, file: Any) -> tuple[str, ...]:
+    """``plugins``: importable module names; imported by the runner, as the user chose (like module:function)."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(m, str) and PLUGIN_MODULE.fullmatch(m) for m in raw):
+        raise AuditError(f"'plugins' in {file} must be a list of importable module names (e.g. [my_audit_plugin]), not {raw!r}.")
+    return tuple(dict.fromkeys(raw))
 
 
 def _model_config(raw: Any, where: str) -> ModelConfig:
@@ -227,5 +241,6 @@ def resolve_config(
         out=str(out or raw.get("out") or "audit-out"),
         device=device_value,
         governance=parse_governance(raw.get("governance"), str(file)),
+        plugins=_plugins(raw.get("plugins"), file),
         source_file=str(file) if file else None,
     )

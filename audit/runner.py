@@ -73,13 +73,14 @@ def prepare_out_dir(out: str) -> Path:
 
 
 def resolve_device(cfg: AuditConfig) -> str:
-    """The device name; only a Hugging Face model makes us ask torch."""
-    from audit.models.loader import model_kind
+    """The device name; only an adapter that runs on an accelerator (Hugging Face) makes us ask torch."""
+    from audit.models.adapters import device_of
+    from audit.models.loader import adapter_for
 
-    if any(model_kind(m.spec) == "huggingface" for m in cfg.models):
-        from audit.models.huggingface import resolve_device as hf_device
-
-        return hf_device(cfg.device)
+    for mc in cfg.models:
+        device = device_of(adapter_for(mc), cfg.device)
+        if device is not None:
+            return device
     if cfg.device == "cuda":
         raise AuditError("--device cuda was given, but no model here runs on a GPU; drop the flag.")
     return "cpu"
@@ -166,9 +167,11 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory."""
     from audit.data_loader import DataConfig, load_dataset
+    from audit.core.registry import load_plugins
     from audit.core.typed_config import build_config
 
     t_start = time.perf_counter()
+    load_plugins(cfg.plugins)  # the config's `plugins:` modules register their probes and adapters first
     probes = build_probes(cfg)
     out = prepare_out_dir(cfg.out)
     data_cfg = build_config(DataConfig, {**cfg.data, "seed": cfg.seed}, "data")

@@ -30,8 +30,11 @@ models:
     # labels: [negative, positive]  # required for callables; overrides a HF model's id2label
     # max_length: 128
     # batch_size: 32
+    # kind: huggingface             # the adapter by name (a plug-in's too); default: chosen from the spec
   # - name: production
   #   spec: ./models/production
+
+# plugins: [my_audit_plugin]   # modules imported first; they register probes and model adapters (docs/contributing.md)
 
 # governance:   # model-card text for the governance record (`audit record`; see docs/governance.md)
 #   model_details: Fine-tuned MiniLM sentiment classifier, v3, trained on 2026-10 reviews.

@@ -11,14 +11,16 @@ from audit.cli import debug_option
 @click.argument("name", required=False)
 @debug_option
 def probes(name: str | None) -> None:
-    """List the registered probes (or one probe), their metrics and config keys."""
+    """List the registered probes (or one probe), their metrics and config keys; plug-in probes say where they come from."""
+    from audit.probes.registry import PROBES, all_probes, get_probe
     from audit.starter import config_lines
-    from audit.probes.registry import all_probes, get_probe
 
     classes = [get_probe(name)] if name else list(all_probes().values())
     for cls in classes:
+        origin = PROBES.origin(cls.name)
+        plugin = f", plug-in from {origin}" if origin else ""
         click.secho(f"{cls.name}", bold=True, nl=False)
-        click.echo(f"  ({cls.family}, version {cls.version})  {cls.description}")
+        click.echo(f"  ({cls.family}, version {cls.version}{plugin})  {cls.description}")
         click.echo("  metrics (address as PROBE.METRIC in gates):")
         for spec in cls.metric_specs:
             better = {True: "higher is better", False: "lower is better", None: "informational"}[spec.higher_is_better]

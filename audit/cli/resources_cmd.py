@@ -60,8 +60,10 @@ def show(overrides: dict | None) -> None:
     for info in RECIPES.values():
         missing = [" or ".join(g) for g in info.needs if not any(found[n].present for n in g)]
         state = click.style("ready", fg="green") if not missing else click.style(f"needs {', '.join(missing)}", fg="red")
-        white = "; Hugging Face models only (input gradients)" if info.white_box else ""
-        click.echo(f"  {info.name:<12} {state}  ({info.textattack_name}{white})")
+        origin = RECIPES.origin(info.name)
+        about = [info.textattack_name, f"plug-in from {origin}" if origin else "",
+                 "Hugging Face models only (input gradients)" if info.white_box else ""]
+        click.echo(f"  {info.name:<12} {state}  ({'; '.join(a for a in about if a)})")
         if info.offline_note:
             click.echo(f"    offline: {info.offline_note}")
 

@@ -13,6 +13,10 @@ TRACKED_PACKAGES = (
 )
 
 
+# Entry-point groups a plug-in distribution registers in (audit/core/registry.py); its version is recorded too.
+PLUGIN_GROUPS = ("audit.probes", "audit.models", "audit.attack_recipes", "audit.perturbations")
+
+
 def package_versions() -> dict[str, str]:
     out = {"audit": __version__, "python": platform.python_version()}
     for pkg in TRACKED_PACKAGES:
@@ -20,4 +24,8 @@ def package_versions() -> dict[str, str]:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             pass
+    for group in PLUGIN_GROUPS:
+        for ep in metadata.entry_points(group=group):
+            if ep.dist is not None:
+                out.setdefault(ep.dist.name, ep.dist.version)
     return out

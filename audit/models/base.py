@@ -84,7 +84,7 @@ class LoadedModel:
 
     id: str
     source: str
-    kind: str  # "huggingface" | "sklearn" | "callable"
+    kind: str  # the adapter's: "huggingface" | "sklearn" | "callable" | a plug-in's (audit/models/adapters.py)
     classifier: Classifier
     details: dict[str, Any] = field(default_factory=dict)
 

@@ -2,8 +2,9 @@
 
 A directory with config.json is a Hugging Face model; a .skops/.joblib/.pkl file is a
 scikit-learn model; ``package.module:function`` is a Python callable; anything else that looks
-like ``org/name`` is a hub id (network only when the user asked for it). Adapters are imported
-lazily so that loading a scikit-learn model never imports torch.
+like ``org/name`` is a hub id (network only when the user asked for it). Plug-in adapters
+(audit/models/adapters.py) may claim other spec forms, and ``kind:`` in a model config names the
+adapter outright. Adapters import their libraries lazily, so a scikit-learn model never imports torch.
 """
 
 from __future__ import annotations
@@ -11,41 +12,46 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from audit.config import ModelConfig
 from audit.core.errors import AuditError
+from audit.models import adapters
+from audit.models.adapters import SKLEARN_SUFFIXES  # noqa: F401  (re-exported)
 from audit.models.base import LoadedModel
 from audit.models.callable_model import is_callable_spec
 
-SKLEARN_SUFFIXES = (".skops", ".joblib", ".pkl", ".pickle")
-HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?$")
 
-
-def model_kind(spec: str) -> str:
-    """'huggingface', 'sklearn' or 'callable' for a spec, or an AuditError saying why none fits."""
+def adapter_for_spec(spec: str) -> Any:
+    """The first adapter that claims ``spec``, or an AuditError saying why none fits."""
+    for adapter in adapters.in_priority_order():
+        if adapter.claims(spec):
+            return adapter
     path = Path(spec)
     if path.is_dir():
-        if (path / "config.json").is_file():
-            return "huggingface"
         raise AuditError(
             f"Model directory '{spec}' has no config.json, so it is not a Hugging Face model. "
             "Point --model at a directory saved with save_pretrained, a .skops file or module:function."
         )
     if path.is_file():
-        if path.suffix.lower() in SKLEARN_SUFFIXES:
-            return "sklearn"
         raise AuditError(
             f"Model file '{spec}' has an unsupported type '{path.suffix}'. "
             "Use a .skops file (or .joblib/.pkl with --trust-model), a model directory, or module:function."
         )
-    if is_callable_spec(spec):
-        return "callable"
-    if HUB_ID.match(spec) and "/" in spec:
-        return "huggingface"
     raise AuditError(
         f"Model '{spec}' not found: no such file or directory, and it is not a hub id (org/name) "
         "or a module:function. Check the path."
     )
+
+
+def adapter_for(mc: ModelConfig) -> Any:
+    """The adapter ``kind:`` names, else the one that claims the spec."""
+    return adapters.ADAPTERS.get(mc.kind) if mc.kind else adapter_for_spec(mc.spec)
+
+
+def model_kind(spec: str) -> str:
+    """'huggingface', 'sklearn', 'callable' or a plug-in's kind for a spec, or an AuditError saying why none fits."""
+    return adapter_for_spec(spec).kind
 
 
 def default_name(spec: str) -> str:
@@ -56,29 +62,13 @@ def default_name(spec: str) -> str:
 
 
 def load_model(mc: ModelConfig, *, name: str, device: str) -> LoadedModel:
-    """Load one model with the adapter its spec calls for."""
-    kind = model_kind(mc.spec)
-    labels = list(mc.labels) if mc.labels else None
-    if kind == "huggingface":
-        from audit.models.huggingface import load_hf_model
-
-        return load_hf_model(
-            mc.spec,
-            name=name,
-            labels=labels,
-            max_length=mc.max_length,
-            batch_size=mc.batch_size,
-            device=device,
-            precision=mc.precision,
-            trust_remote_code=mc.trust_remote_code,
-        )
-    if kind == "sklearn":
-        from audit.models.sklearn_model import load_sklearn_model
-
-        return load_sklearn_model(mc.spec, name=name, trust_pickle=mc.trust_model, labels=labels)
-    from audit.models.callable_model import load_callable
-
-    return load_callable(mc.spec, name=name, labels=labels)
+    """Load one model with the adapter its spec (or ``kind:``) calls for."""
+    adapter = adapter_for(mc)
+    loaded = adapter.load(mc, name=name, device=device)
+    if not isinstance(loaded, LoadedModel):
+        raise AuditError(f"Model adapter '{adapter.kind}' returned {type(loaded).__name__}, not a LoadedModel, for "
+                         f"'{mc.spec}'; fix the adapter's load().")
+    return loaded
 
 
 def unique_names(configs: list[ModelConfig]) -> list[str]:

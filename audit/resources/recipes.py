@@ -2,20 +2,23 @@
 
 Kept with the resources, not in ``probes.attack``: ``audit resources`` lists what each recipe
 needs without importing (and so registering) the probe, and configs are validated without the
-TextAttack import. The factories themselves live in ``probes.attack.recipes_*``.
+TextAttack import. The factories themselves live in ``probes.attack.recipes_*``; a plug-in adds
+a :class:`RecipeInfo` through the entry-point group ``audit.attack_recipes`` (docs/contributing.md).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from audit.core.errors import AuditError, did_you_mean
+from audit.core.errors import AuditError
+from audit.core.registry import Registry
 
 
 @dataclass(frozen=True)
 class RecipeInfo:
     name: str  # config name and metric key, e.g. success_rate/deepwordbug
-    textattack_name: str  # TextAttack's recipe class, accepted as an alias
+    textattack_name: str  # TextAttack's recipe class, accepted as an alias ("" for a recipe of your own)
     paper: str
     needs: tuple[tuple[str, ...], ...]  # each group is satisfied by any one of its resources
     factory: str  # "module:function" building one textattack Attack
@@ -23,7 +26,24 @@ class RecipeInfo:
     white_box: bool = False  # needs the model's input gradients (Hugging Face models)
 
 
-RECIPES: dict[str, RecipeInfo] = {r.name: r for r in (
+def _check(info: RecipeInfo) -> None:
+    from audit.resources.catalog import RESOURCES
+
+    if not isinstance(info, RecipeInfo):
+        raise AuditError(f"{info!r} is not an attack recipe; describe one with audit.resources.recipes.RecipeInfo.")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", info.name):
+        raise AuditError(f"Attack recipe name '{info.name}' may use only lower-case letters, digits and '-'; rename it.")
+    if not re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", info.factory):
+        raise AuditError(f"Attack recipe '{info.name}' has factory '{info.factory}'; name it as 'module:function'.")
+    unknown = sorted({n for group in info.needs for n in group} - set(RESOURCES))
+    if unknown:
+        raise AuditError(f"Attack recipe '{info.name}' needs unknown resource(s) {', '.join(unknown)}; "
+                         f"use {', '.join(RESOURCES)}.")
+
+
+RECIPES: Registry[RecipeInfo] = Registry("attack recipe", "audit.attack_recipes", (__name__,),
+                                         name_of=lambda info: info.name, check=_check)
+_BUILTIN = (
     RecipeInfo("deepwordbug", "DeepWordBugGao2018",
                "Gao et al. 2018, Black-box Generation of Adversarial Text Sequences (arXiv:1801.04354)",
                (("stopwords",),), "audit.probes.attack.recipes_char:deepwordbug"),
@@ -57,16 +77,18 @@ RECIPES: dict[str, RecipeInfo] = {r.name: r for r in (
                (("stopwords",), ("glove",), ("sentence_encoder",)), "audit.probes.attack.recipes_word:a2t",
                "GloVe instead of counter-fitted vectors, a MiniLM encoder instead of sentence-BERT, no part-of-speech "
                "constraint, word importance from the predicted class's gradient", white_box=True),
-)}
+)
+for _info in _BUILTIN:
+    RECIPES.register(_info.name, _info, origin=__name__)
 
 
 def resolve_recipe(name: str) -> RecipeInfo:
     """A recipe by its name or TextAttack class name (any case); unknown names suggest the closest."""
     key = str(name).strip().lower().replace("_", "-")
     for info in RECIPES.values():
-        if key in (info.name, info.textattack_name.lower()):
+        if key == info.name or (info.textattack_name and key == info.textattack_name.lower()):
             return info
-    raise AuditError(did_you_mean("attack recipe", str(name), RECIPES))
+    return RECIPES.get(str(name))  # unknown: "Unknown attack recipe 'x'. Did you mean ...?"
 
 
 def needed_resources(info: RecipeInfo) -> list[str]:

@@ -121,7 +121,7 @@ class AttackProbe(Probe):
 
     @staticmethod
     def _describe(plan, paths: dict[str, str]) -> dict:
-        info = RECIPES[plan.recipe.name]
+        info = RECIPES.get(plan.recipe.name)
         return {"textattack_recipe": info.textattack_name, "paper": info.paper, "offline_note": info.offline_note,
                 "resources": dict(paths), "examples": plan.examples, "query_budget": plan.query_budget,
                 "time_budget_s": plan.time_budget_s}

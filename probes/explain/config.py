@@ -75,10 +75,10 @@ class ExplainConfig:
             raise AuditError(f"explain.confidence must be between 0 and 1, got {self.confidence}.")
         if self.global_method != "auto" and self.global_method not in self.methods:
             raise AuditError(f"explain.global_method '{self.global_method}' is not among explain.methods; use auto or one of {', '.join(self.methods)}.")
-        from audit.probes.noise.catalog import NAMES, build
+        from audit.probes.noise.catalog import build, names
 
-        if self.stability_noise not in NAMES:
-            raise AuditError(did_you_mean("perturbation", self.stability_noise, NAMES))
+        if self.stability_noise not in names():
+            raise AuditError(did_you_mean("perturbation", self.stability_noise, names()))
         if build((self.stability_noise,), {})[self.stability_noise].family != "character":
             raise AuditError(f"explain.stability_noise '{self.stability_noise}' is not character-level noise, so words "
                              "would not stay aligned; use typo, ocr, homoglyph, char_swap or invisible.")
