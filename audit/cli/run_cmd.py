@@ -58,12 +58,8 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
-    policy = None
-    if gate_file:  # a bad policy fails here, before any data or model loads
-        from audit.gate.policy import load_policy
-
-        policy = load_policy(gate_file)
     if not models and not config_file:
+        policy = _load_policy(gate_file)
         if data_source:
             raise AuditError("--data was given without --model; pass --model SPEC too (or neither, for the demo).")
         given = click.get_current_context().params
@@ -101,6 +97,10 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
         config_file, models=list(models) or None, data=data, probes=list(probes) or None, seed=seed, out=out,
         device=device, trust_model=trust_model, trust_remote_code=trust_remote_code,
     )
+    from audit.core.registry import load_plugins
+
+    load_plugins(cfg.plugins)  # so the policy may name metrics of the config's plug-in probes
+    policy = _load_policy(gate_file)
     if policy is not None:  # model ids in the policy must name configured models: checked before any loads
         from audit.gate.preflight import check_models
         from audit.models.loader import unique_names
@@ -109,6 +109,15 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
     with Display(quiet=quiet) as display:
         doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
     finish(doc, out_dir, display, policy)
+
+
+def _load_policy(gate_file: str | None):
+    """The --gate policy, or None; a bad policy fails here, before any data or model loads."""
+    if not gate_file:
+        return None
+    from audit.gate.policy import load_policy
+
+    return load_policy(gate_file)
 
 
 def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:

@@ -148,6 +148,11 @@ def test_plugins_key_imports_a_module_without_entry_points(work):
     assert ran.returncode == 0, ran.stderr
     gap = probe_results(work / "run3", "length-gap")["kw"]
     assert gap["status"] == "ok" and gap["details"] == {"short_texts": 7, "long_texts": 9}
+    # `audit run --gate` reads the config's plugins: first, so its policy may name the plug-in's metric.
+    (work / "local-gate.yaml").write_text("checks:\n  - metric: length-gap.accuracy_gap\n    operator: '<='\n"
+                                          "    threshold: 0.1\n", encoding="utf-8")
+    gated = audit(work, "run", "--config", "local.yaml", "--out", "run4", "--gate", "local-gate.yaml", "-q", path="local")
+    assert gated.returncode == 1 and "length-gap.accuracy_gap" in gated.stdout, gated.stdout + gated.stderr
 
     (work / "missing.yaml").write_text(config.format(module="no_such_plugin"), encoding="utf-8")
     missing = audit(work, "run", "--config", "missing.yaml", "-q", path="local")
