@@ -11,8 +11,8 @@ baseline by hand; --rebuild rewrites the whole baseline from today's errors (rev
 
 mypy cannot follow setuptools' editable-install import hook, and the folders probes/ and
 reports/ are the subpackages audit.probes and audit.reports (setup.py maps them), so the script
-checks a tree of symbolic links (build/mypy/tree/audit, with probes/ and reports/ linked in) and
-reports paths as they are in the repository. Settings: [tool.mypy] in pyproject.toml.
+checks the package as laid out by package_tree.py (build/pkgtree: links to the repository's
+files) and reports paths as they are in the repository. Settings: [tool.mypy] in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -26,42 +26,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from package_tree import ROOT, build, repo_path  # noqa: E402 - a sibling script, not a package
+
 BASELINE = ROOT / ".ci" / "mypy-baseline.txt"
-WORK = ROOT / "build" / "mypy"
-# Subpackage -> folder, as in setup.py's package_dir.
-MAPPED = {"probes": "probes", "reports": "reports"}
+CACHE = ROOT / "build" / "mypy-cache"
 HEADER = """\
 # Known mypy errors on the package (python .ci/check_mypy.py): one line per error, no line numbers.
 # This list only shrinks: delete the lines of errors you fix (or run the script with --update).
 """
-
-
-def link_tree() -> Path:
-    """build/mypy/tree/audit: a link to every entry of audit/, plus probes/ and reports/."""
-    tree = WORK / "tree"
-    pkg = tree / "audit"
-    pkg.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name: p for p in (ROOT / "audit").iterdir() if p.name != "__pycache__"}
-    for sub, folder in MAPPED.items():
-        if sub in wanted:
-            raise SystemExit(f"audit/{sub} exists, but setup.py maps {folder}/ to audit.{sub}")
-        wanted[sub] = ROOT / folder
-    for link in pkg.iterdir():
-        if link.name not in wanted or not link.is_symlink() or link.resolve() != wanted[link.name].resolve():
-            link.unlink()
-    for name, target in wanted.items():
-        if not (pkg / name).is_symlink():
-            (pkg / name).symlink_to(target, target_is_directory=target.is_dir())
-    return tree
-
-
-def repo_path(path: str) -> str:
-    """audit/probes/x.py -> probes/x.py; audit/x.py stays."""
-    parts = Path(path).parts
-    if len(parts) > 1 and parts[0] == "audit" and parts[1] in MAPPED:
-        return Path(MAPPED[parts[1]], *parts[2:]).as_posix()
-    return Path(path).as_posix()
 
 
 def normalise(error: dict) -> str:
@@ -71,9 +44,9 @@ def normalise(error: dict) -> str:
 
 def run_mypy() -> list[tuple[str, str]]:
     """(normalised entry, path:line as printed) for each error mypy reports."""
-    tree = link_tree()
+    tree = build()
     cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-           "--cache-dir", str(WORK / "cache"), "--output", "json", "-p", "audit"]
+           "--cache-dir", str(CACHE), "--output", "json", "-p", "audit"]
     proc = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
     errors, other = [], []
     for line in proc.stdout.splitlines():
