@@ -11,8 +11,8 @@ baseline by hand; --rebuild rewrites the whole baseline from today's errors (rev
 
 mypy cannot follow setuptools' editable-install import hook, and the folders probes/ and
 reports/ are the subpackages audit.probes and audit.reports (setup.py maps them), so the script
-checks the package as laid out by package_tree.py (build/pkgtree: links to the repository's
-files) and reports paths as they are in the repository. Settings: [tool.mypy] in pyproject.toml.
+checks the package staged as it installs (.ci/staged_package.py, in build/mypy-staged) and
+reports paths as they are in the repository. Settings: [tool.mypy] in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -27,14 +28,24 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from package_tree import ROOT, build, repo_path  # noqa: E402 - a sibling script, not a package
+from staged_package import MAPPED, ROOT, stage  # noqa: E402 - a sibling script, not a package
 
 BASELINE = ROOT / ".ci" / "mypy-baseline.txt"
+STAGED = ROOT / "build" / "mypy-staged"  # a fixed place (copies keep their mtimes): mypy's cache stays valid
 CACHE = ROOT / "build" / "mypy-cache"
 HEADER = """\
 # Known mypy errors on the package (python .ci/check_mypy.py): one line per error, no line numbers.
 # This list only shrinks: delete the lines of errors you fix (or run the script with --update).
 """
+
+
+def repo_path(path: str) -> str:
+    """A staged path as the file's path in the repository: audit/probes/x.py -> probes/x.py."""
+    posix = Path(path).as_posix()
+    for folder, dest in MAPPED.items():
+        if posix.startswith(dest + "/"):
+            return folder + posix[len(dest):]
+    return posix
 
 
 def normalise(error: dict) -> str:
@@ -44,7 +55,8 @@ def normalise(error: dict) -> str:
 
 def run_mypy() -> list[tuple[str, str]]:
     """(normalised entry, path:line as printed) for each error mypy reports."""
-    tree = build()
+    shutil.rmtree(STAGED, ignore_errors=True)
+    tree = stage(STAGED)
     cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
            "--cache-dir", str(CACHE), "--output", "json", "-p", "audit"]
     proc = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
