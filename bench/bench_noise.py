@@ -159,7 +159,7 @@ def main() -> None:
     print(f"{'':<25}{'-------- CPU seconds --------':>41}{'texts per CPU s':>22}{'wall':>21}")
     print(f"{'model':<11}{'texts':>7}{'sent':>7}{'plain':>9}{'probe':>8}{'=perturb':>9}{'+model':>8}{'+rest':>7}"
           f"{'plain':>9}{'probe':>8}{'ratio':>7}{'shared':>8}{'ratio':>8}{'heap MiB':>9}")
-    for name, n, source, r in rows:
+    for name, _, _, r in rows:
         cpu = lambda t: t[1]  # noqa: E731
         rate = lambda seconds: r["texts"] / seconds  # noqa: E731
         cold, shared = r["cold"], r["shared"]

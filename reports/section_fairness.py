@@ -264,7 +264,7 @@ def templates_section(probe: dict, ctx: SectionContext) -> Section:
                 "wrong way); the overall rate is the mean over tests.", css="metrics-table")]
     if axes:
         gap_rows = flagged_rows(probe, ctx, [(f"group_gap/{a}", a) for a in axes], gap_flag)
-        for row, (axis, per_model) in zip(gap_rows, axes.items()):
+        for row, per_model in zip(gap_rows, axes.values()):
             for i, m in enumerate(ctx.models):
                 entry = per_model.get(m)
                 if entry and is_number(entry.get("p_value")):

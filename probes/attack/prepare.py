@@ -44,7 +44,7 @@ def _paths_for(plan: Plan, overrides: dict | None) -> dict[str, str]:
                 catalog.require(group[0], overrides, needed_by=who)
             except catalog.MissingResource as exc:
                 alternatives = ", ".join(group[1:])
-                raise catalog.MissingResource(f"{exc} Or provide {alternatives} instead." if alternatives else str(exc))
+                raise catalog.MissingResource(f"{exc} Or provide {alternatives} instead." if alternatives else str(exc)) from exc
         for name in present:
             paths[name] = catalog.require(name, overrides, needed_by=who)
     return paths

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from audit.core.errors import AuditError
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness import suite_csv, template_examples

@@ -7,8 +7,6 @@ cache dir in which TextAttack is imported once per process (about 6 s).
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 from tiny_bert import NEGATIVE, POSITIVE, template_sentences
@@ -74,23 +72,22 @@ def records_of(result) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def attack_env(tmp_path_factory):
-    """An isolated audit cache dir, WordNet passed in when the developer has it, TextAttack imported."""
-    if importlib.util.find_spec("textattack") is None:
-        pytest.skip("textattack is not installed")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("audit_cache")))
-    mp.delenv("AUDIT_NLTK_DATA", raising=False)
-    if REAL_WORDNET:
-        mp.setenv("AUDIT_WORDNET", REAL_WORDNET)
-    from audit.resources.textattack_env import import_textattack
+    """An isolated audit cache dir, WordNet passed in when the developer has it, TextAttack imported.
 
+    TextAttack is a hard dependency: when it does not import, every test using this fixture errors
+    (it never skips), showing why the import failed."""
+    mp = pytest.MonkeyPatch()
     try:
+        mp.setenv("AUDIT_CACHE_DIR", str(tmp_path_factory.mktemp("audit_cache")))
+        mp.delenv("AUDIT_NLTK_DATA", raising=False)
+        if REAL_WORDNET:
+            mp.setenv("AUDIT_WORDNET", REAL_WORDNET)
+        from audit.resources.textattack_env import import_textattack
+
         import_textattack()
-    except Exception as exc:  # noqa: BLE001
+        yield
+    finally:
         mp.undo()
-        pytest.skip(f"textattack does not import here: {exc}")
-    yield
-    mp.undo()
 
 
 def needs_wordnet() -> None:

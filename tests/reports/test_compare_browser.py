@@ -4,7 +4,6 @@ wrap in full view."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest

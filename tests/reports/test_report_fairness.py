@@ -131,7 +131,7 @@ def test_counterfactual_section(results, ctx):
     assert pairs.rows and "muslim" in pairs.rows[0][0].text
     assert pairs.rows[0][0].text in marked(pairs, OVER) and pairs.rows[0][0].text in marked(pairs, SIGNIFICANT)
     assert "sign test" in pairs.caption
-    titles = [b.text for b in section.blocks if hasattr(b, "text") and isinstance(getattr(b, "text"), str)]
+    titles = [b.text for b in section.blocks if hasattr(b, "text") and isinstance(b.text, str)]
     assert "Largest changes — kw" in titles
 
 
