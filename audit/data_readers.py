@@ -109,7 +109,7 @@ def read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
     splits = list(loaded.keys()) if hasattr(loaded, "keys") else []
     if split is None:
         split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
-    if split not in splits:
+    if split is None or split not in splits:
         raise AuditError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
     return loaded[split].to_pandas(), split
 

@@ -25,7 +25,24 @@ class ExplanationUnavailable(AuditError):
 
 
 class HFAttention:
-    """Attention methods of the HFClassifier mixin."""
+    """Attention methods of the HFClassifier mixin. What they use of the classifier and of
+    :class:`~audit.models.hf_explain.HFExplanations` is declared here, so the contract is visible."""
+
+    model: Any
+    batch_size: int
+
+    def _explain_encode(self, texts: list[str]) -> Any:
+        raise NotImplementedError
+
+    def _explain_batches(self, enc: Any, rows: int, *, same_length: bool = False,
+                         keep: list[int] | None = None) -> Any:
+        raise NotImplementedError
+
+    def _token_info(self, enc: Any, i: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def pooled_index(self, n_tokens: int, ids: Any = None) -> int:
+        raise NotImplementedError
 
     @contextlib.contextmanager
     def _eager_attention(self):
