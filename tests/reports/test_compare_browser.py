@@ -25,7 +25,7 @@ FAIRNESS = {"name": "group-fairness", "family": "fairness", "version": "1", "des
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    import playwright.sync_api as sync_api  # a test dependency: its absence fails, never skips
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     root = tmp_path_factory.mktemp("compare-browser")
