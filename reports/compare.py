@@ -17,7 +17,7 @@ from audit.reports.blocks import Callout, Code, Heading, KeyValues, Report, Sect
 from audit.reports.compare_tables import column_keys, legend, metrics_blocks, paired_blocks, runs_table
 from audit.core.fmt import DASH, fmt_exact, short_hash
 from audit.core.document import as_dict, as_list
-from audit.reports.probe_blocks import slug
+from audit.reports.sections.common import slug
 
 
 def notices(doc: dict) -> list[Callout]:

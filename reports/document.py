@@ -7,11 +7,11 @@ from markupsafe import Markup
 
 from audit.reports.blocks import Callout, Report, Section
 from audit.core.document import as_dict, as_list, model_ids, probes_of, status_of
-from audit.reports.probe_blocks import SectionContext
+from audit.reports.sections.common import SectionContext
 from audit.reports.scorecard import build_scorecard, scorecard_legend
 from audit.reports.sections import render_probe
 from audit.core.gate_text import gate_row_name, gate_status
-from audit.reports.summary import gate_section, provenance_section, summary_section
+from audit.reports.sections.run import gate_section, provenance_section, summary_section
 from audit.reports.svg import model_colors
 
 

@@ -26,7 +26,7 @@ from audit.reports.governance_sections import (
 )
 from audit.core.document import as_dict, model_ids
 from audit.reports.model_index import model_index_files
-from audit.reports.summary import provenance_section
+from audit.reports.sections.run import provenance_section
 
 
 def governance_of(results: dict) -> dict:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
 from audit.core.document import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
-from audit.reports.probe_blocks import examples_table
+from audit.reports.sections.common import examples_table
 from audit.reports.scorecard import headers, metric_row
-from audit.reports.summary import dataset_pairs, gate_section, models_table
+from audit.reports.sections.run import dataset_pairs, gate_section, models_table
 
 FAILURES_PER_MODEL = 5
 FAMILY_SECTIONS = (  # (family, section id, title, what is missing when no probe ran)

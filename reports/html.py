@@ -1,7 +1,7 @@
 """Render a :class:`Report` as one self-contained HTML page (inline CSS and SVG, no scripts).
 
 Jinja2 runs with autoescape on: every string from the data is escaped. The only markup that
-bypasses escaping is the SVG built by ``reports.svg``, which escapes on construction.
+bypasses escaping is the SVG built by ``audit.reports.svg``, which escapes on construction.
 """
 
 from __future__ import annotations

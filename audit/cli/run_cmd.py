@@ -139,7 +139,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
     and set the exit code. An input error in the gate (a baseline on other data: exit 2) or a crash
     of the gate (exit 4) still leaves the reports on disk, rendered without a verdict."""
     from audit.cli.gate_outputs import evaluate, write_gate_outputs
-    from audit.cli.summary import print_summary
+    from audit.cli.console_summary import print_summary
     from audit.runner import failed_units
 
     verdict = None

@@ -1,7 +1,7 @@
 """`audit compare`: several saved runs side by side, from results files alone (no model).
 
 ``compare_runs`` builds a machine-readable comparison (schema ``audit-compare/1``, written as
-compare.json); ``reports.compare`` renders it to HTML and Markdown.
+compare.json); ``audit.reports.compare`` renders it to HTML and Markdown.
 """
 
 from __future__ import annotations

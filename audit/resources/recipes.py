@@ -1,8 +1,8 @@
 """The attack recipes by name: paper, resources needed, and where the factory lives.
 
-Kept with the resources, not in ``probes.attack``: ``audit resources`` lists what each recipe
+Kept with the resources, not in ``audit.probes.attack``: ``audit resources`` lists what each recipe
 needs without importing (and so registering) the probe, and configs are validated without the
-TextAttack import. The factories themselves live in ``probes.attack.recipes_*``; a plug-in adds
+TextAttack import. The factories themselves live in ``audit.probes.attack.recipes_*``; a plug-in adds
 a :class:`RecipeInfo` through the entry-point group ``audit.attack_recipes`` (docs/contributing.md).
 """
 

@@ -16,7 +16,7 @@ from audit.core.errors import AuditError
 from audit.core.labels import align_labels
 from audit.resources.recipes import RECIPES
 from audit.core.seeding import rng_for
-from audit.probes.attack import summary
+from audit.probes.attack import scoring
 from audit.probes.attack.checkpoint import Checkpoint, unit_key
 from audit.probes.attack.config import AttackConfig
 from audit.probes.attack.prepare import resolve_resources, skip_reasons
@@ -94,13 +94,13 @@ class AttackProbe(Probe):
             records = [r if r is not None else by_index[i] for i, r in zip(idx, records)]
             for r in records:
                 r["recipe"] = plan.recipe.name
-            m, counts = summary.recipe_metrics(plan.recipe.name, records, cfg.confidence)
+            m, counts = scoring.recipe_metrics(plan.recipe.name, records, cfg.confidence)
             metrics.update(m)
             per_recipe[plan.recipe.name] = {**self._describe(plan, paths), **counts, **run_info}
             records_all += records
             examples += [{k: r.get(k) for k in EXAMPLE_KEYS} for r in records
                          if r["outcome"] == "success"][: cfg.max_examples]
-        metrics.update(summary.headline(metrics, [plan.recipe.name for plan, _ in ready]))
+        metrics.update(scoring.headline(metrics, [plan.recipe.name for plan, _ in ready]))
         successes = [{k: r.get(k) for k in SUCCESS_KEYS} for r in records_all if r["outcome"] == "success"]
         details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
                    "workers": cfg.workers, "successes": successes}

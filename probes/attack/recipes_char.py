@@ -2,7 +2,7 @@
 
 Each factory takes the example-independent goal function (our budgeted one) and a :class:`Kit`
 of resources, and returns a ``textattack.Attack``. The random edits are our seeded versions of
-TextAttack's (:mod:`probes.attack.swaps`); otherwise the recipes are the papers' as TextAttack
+TextAttack's (:mod:`audit.probes.attack.swaps`); otherwise the recipes are the papers' as TextAttack
 0.3.11 builds them.
 """
 

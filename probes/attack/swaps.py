@@ -1,6 +1,6 @@
 """Word-swap transformations for the recipes: TextAttack's, made seeded, offline and thread-safe.
 
-* The random character edits draw from the example's own generator (:mod:`probes.attack.rng`)
+* The random character edits draw from the example's own generator (:mod:`audit.probes.attack.rng`)
   instead of numpy's / Python's global ones, so concurrent examples do not disturb each other.
 * ``WordNetSwap`` does not call ``nltk.download('omw-1.4')`` on construction.
 * ``VisualCharSwap`` is TextBugger's "Sub-C" (visually similar characters) without the Unicode

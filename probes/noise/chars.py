@@ -1,7 +1,7 @@
 """Character noise: typing slips, OCR confusions, homoglyphs and invisible characters.
 
 Each function is ``perturb(text, rng, severity) -> str`` and touches at most
-``ceil(severity * len(text))`` characters (see :func:`probes.noise.common.budget`), so the
+``ceil(severity * len(text))`` characters (see :func:`audit.probes.noise.common.budget`), so the
 edit distance to the input is bounded by that number. A text with nothing to touch comes
 back unchanged.
 """

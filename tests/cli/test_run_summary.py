@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from audit.cli.summary import print_summary
+from audit.cli.console_summary import print_summary
 
 
 def _doc():

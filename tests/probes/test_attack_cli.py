@@ -13,7 +13,7 @@ from tiny_bert import template_sentences
 import audit.probes.registry as registry
 import audit.reports.sections as sections
 from audit.cli import main
-from audit.reports.section_attack import attack_section
+from audit.reports.sections.attack import attack_section
 
 MODEL = '''
 import numpy as np

@@ -85,7 +85,7 @@ def test_missing_resources_fail_up_front_before_textattack(tmp_path, monkeypatch
 
 
 def test_importing_the_probe_imports_no_heavy_library():
-    code = ("import sys, audit.probes.attack, audit.resources.catalog, audit.cli.resources_cmd, audit.reports.section_attack; "
+    code = ("import sys, audit.probes.attack, audit.resources.catalog, audit.cli.resources_cmd, audit.reports.sections.attack; "
             "print(sorted(m for m in ('torch', 'textattack', 'transformers', 'nltk') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -13,7 +13,7 @@ from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import CounterfactualProbe
-from audit.probes.fairness.cf_generate import generate as make_counterfactuals
+from audit.probes.fairness.counterfactual.generate import generate as make_counterfactuals
 from audit.stats import holm, sign_test
 from audit.probes.fairness.swap import Matcher, swap_all
 from audit.probes.fairness.terms import BAD_CELLS, BAD_CONTEXT, BAD_HEADER, TERM_TWICE, TERMS_MISSING, load_axes

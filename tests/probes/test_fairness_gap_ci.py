@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference
 
-from audit.probes.fairness import simultaneous
-from audit.probes.fairness.group_metrics import disparities, group_counts, resampled_rates
+from audit.probes.fairness.group import gap_intervals
+from audit.probes.fairness.group.metrics import disparities, group_counts, resampled_rates
 from audit.stats import bootstrap as resample
 from audit.stats import two_sided_z, wilson_bounds
 from test_fairness_group import make_case, run
@@ -43,7 +43,7 @@ def test_wilson_matches_the_closed_form_and_holds_the_estimate(k, n, level):
     ((0, 5), (29, 56), (0.0, 0.1926)),       # 0/29 - 5/56: [-0.1926, 0.0381], folded to |d|
 ])
 def test_two_group_gap_is_newcombes_interval_folded(k, n, want):
-    assert simultaneous.spread_bounds(k, n, 0.05) == pytest.approx(want, abs=6e-5)
+    assert gap_intervals.spread_bounds(k, n, 0.05) == pytest.approx(want, abs=6e-5)
 
 
 def test_ratio_bounds_are_the_extremes_over_the_boxes():
@@ -56,7 +56,7 @@ def test_ratio_bounds_are_the_extremes_over_the_boxes():
         grid = np.vstack([grid, np.clip(np.linspace(0, 1, 201)[:, None], lo, hi)])  # common points, clipped
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(grid.max(1) > 0, grid.min(1) / grid.max(1), np.nan)
-        r_lo, r_hi = simultaneous.ratio_bounds(lo, hi)
+        r_lo, r_hi = gap_intervals.ratio_bounds(lo, hi)
         assert np.nanmin(ratio) == pytest.approx(r_lo, abs=1e-12)
         assert r_hi - 0.01 <= np.nanmax(ratio) <= r_hi + 1e-12
 
@@ -88,9 +88,9 @@ def test_coverage_of_the_true_gap_and_ratio(case):
     reps = 300
     for codes, pred in simulate(rates, reps, seed=1):
         counts = counts_of(codes, pred)
-        lo, hi = simultaneous.interval("demographic_parity_difference", [(counts, [1])], 0.95)
+        lo, hi = gap_intervals.interval("demographic_parity_difference", [(counts, [1])], 0.95)
         hits_gap += lo <= true_gap <= hi
-        lo, hi = simultaneous.interval("demographic_parity_ratio", [(counts, [1])], 0.95)
+        lo, hi = gap_intervals.interval("demographic_parity_ratio", [(counts, [1])], 0.95)
         hits_ratio += lo <= true_ratio <= hi
     assert hits_gap / reps >= 0.93 and hits_ratio / reps >= 0.93
 
@@ -103,7 +103,7 @@ def test_coverage_of_a_true_equalized_odds_tie():
         y = (rng.random(codes.size) < 0.4).astype(int)
         pred = (rng.random(codes.size) < np.where(y == 1, 0.8, 0.1)).astype(int)
         counts = group_counts(y, pred, codes, 3, 2, [1])
-        hits += simultaneous.interval("equalized_odds_difference", [(counts, [1])], 0.95)[0] == 0
+        hits += gap_intervals.interval("equalized_odds_difference", [(counts, [1])], 0.95)[0] == 0
     assert hits / reps >= 0.93
 
 
@@ -175,4 +175,4 @@ def test_headline_interval_is_joint_over_attributes():
     assert head.ci[1] > max(p.ci[1] for p in parts)  # wider: Bonferroni over both attributes
     ratio = m["min_demographic_parity_ratio"]
     assert ratio.ci[0] < min(m[f"demographic_parity_ratio/{a}"].ci[0] for a in ("gender", "religion"))
-    assert res.details["ci_method"]["disparities"] == simultaneous.METHOD
+    assert res.details["ci_method"]["disparities"] == gap_intervals.METHOD

@@ -22,9 +22,9 @@ from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import GroupFairnessProbe
-from audit.probes.fairness.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
-from audit.probes.fairness.group_metrics import metric_frames, resampled_rates
-from audit.probes.fairness.group_probe import NO_COLUMN, NOTHING
+from audit.probes.fairness.group.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
+from audit.probes.fairness.group.metrics import metric_frames, resampled_rates
+from audit.probes.fairness.group.probe import NO_COLUMN, NOTHING
 
 Config = GroupFairnessProbe.Config
 
@@ -219,7 +219,7 @@ def test_cli_end_to_end_on_the_demo_corpus(tmp_path, monkeypatch):
 
     from audit.cli import main
     from audit.models.sklearn_model import save_sklearn_model
-    from audit.reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
+    from audit.reports.sections.fairness import counterfactual_section, group_fairness_section, templates_section
 
     train, test = generate(300, seed=0, skewed=True), generate(80, seed=1, skewed=False)
     pipe = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=500))

@@ -14,11 +14,11 @@ from audit.core.errors import AuditError
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import TemplatesProbe
-from audit.probes.fairness.significance import gap_permutation_test
-from audit.probes.fairness.suite import BAD_YAML, NO_IDENTITY, SUITE_MISSING, UNKNOWN_PLACEHOLDER
-from audit.probes.fairness.suite_csv import BAD_ROLE, EMPTY_CELL, MISSING_COLUMN
-from audit.probes.fairness.suite_labels import BAD_MAP_KEY, MISMATCH
-from audit.probes.fairness.templates_probe import COLUMNS_NOT_CSV
+from audit.probes.fairness.templates.significance import gap_permutation_test
+from audit.probes.fairness.templates.suite import BAD_YAML, NO_IDENTITY, SUITE_MISSING, UNKNOWN_PLACEHOLDER
+from audit.probes.fairness.templates.suite_csv import BAD_ROLE, EMPTY_CELL, MISSING_COLUMN
+from audit.probes.fairness.templates.suite_labels import BAD_MAP_KEY, MISMATCH
+from audit.probes.fairness.templates.probe import COLUMNS_NOT_CSV
 
 SUITE = """labels: [negative, positive]
 score_label: positive

@@ -10,8 +10,8 @@ from report_html_check import parse
 import audit.reports.sections as sections
 from audit.reports import render_html, render_markdown
 from audit.reports.blocks import Callout, Figure, Table
-from audit.reports.probe_blocks import SectionContext
-from audit.reports.section_attack import attack_section, marked, word_diff
+from audit.reports.sections.common import SectionContext
+from audit.reports.sections.attack import attack_section, marked, word_diff
 
 SPECS = [{"name": "max_success_rate", "description": "worst", "higher_is_better": False, "headline": True},
          {"name": "success_rate/{recipe}", "description": "rate", "higher_is_better": False, "headline": False}]

@@ -19,8 +19,8 @@ import audit.reports.sections as sections
 from audit.reports import render_html, render_markdown
 from audit.reports.blocks import ColorScale, HeatRow, Table, TokenHeatmap
 from audit.reports.heatmap import heat_color, signed, tokens, top_words_text
-from audit.reports.probe_blocks import SectionContext, generic_section
-from audit.reports.section_explain import explain_section, ranking_table, trust_callout
+from audit.reports.sections.common import SectionContext, generic_section
+from audit.reports.sections.explain import explain_section, ranking_table, trust_callout
 
 MODELS = ["distilbert", "tfidf-logreg"]
 HOSTILE = '" onmouseover="alert(1)'
@@ -226,7 +226,7 @@ def test_ranking_falls_back_when_missing():
 
 
 def test_reports_import_no_model_code():
-    code = ("import sys, audit.reports.section_explain, audit.reports.explain_examples, audit.reports.heatmap; "
+    code = ("import sys, audit.reports.sections.explain, audit.reports.sections.explain_examples, audit.reports.heatmap; "
             "bad = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'transformers'}"
             " | {m for m in sys.modules if m.startswith(('audit.models', 'audit.probes'))}); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

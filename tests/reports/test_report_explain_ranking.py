@@ -8,7 +8,7 @@ from report_builders import SKLEARN_NO_ATTENTION, explain_results
 from report_html_check import parse
 
 from audit.reports import render_html
-from audit.reports.section_explain import ranking_table, trust_callout
+from audit.reports.sections.explain import ranking_table, trust_callout
 
 
 def explain_probe(doc: dict) -> dict:

@@ -19,9 +19,9 @@ from report_html_check import parse
 import audit.reports.sections as sections
 from audit.reports import render_html, render_markdown
 from audit.reports.blocks import Callout, Figure, FigureRow, Table
-from audit.reports.fairness_charts import gap_chart
-from audit.reports.probe_blocks import SectionContext
-from audit.reports.section_fairness import OVER, SIGNIFICANT, counterfactual_section, group_fairness_section, templates_section
+from audit.reports.sections.fairness_charts import gap_chart
+from audit.reports.sections.common import SectionContext
+from audit.reports.sections.fairness import OVER, SIGNIFICANT, counterfactual_section, group_fairness_section, templates_section
 from audit.reports.svg import model_colors
 
 NASTY = '<script>alert("x")</script> | **As a Muslim woman**'
@@ -186,7 +186,7 @@ def test_gap_chart_draws_the_tolerance():
 
 
 def test_reports_import_no_model_code():
-    code = ("import sys, audit.reports.section_fairness, audit.reports.fairness_charts\n"
+    code = ("import sys, audit.reports.sections.fairness, audit.reports.sections.fairness_charts\n"
             "print([m for m in ('torch', 'sklearn', 'fairlearn', 'audit.probes', 'scipy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

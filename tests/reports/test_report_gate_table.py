@@ -12,7 +12,7 @@ from audit.reports.blocks import Report
 from audit.reports.governance import build_governance
 from audit.reports.html import render
 from audit.core.gate_text import gate_condition
-from audit.reports.summary import gate_section
+from audit.reports.sections.run import gate_section
 
 ROW = {"kind": "absolute", "metric": "metrics.accuracy", "operator": ">=", "threshold": 0.8, "use": "value"}
 

@@ -18,8 +18,8 @@ import audit.reports.sections as sections
 from audit.reports import render_html, render_markdown
 from audit.reports.blocks import Figure, FigureRow, Table
 from audit.reports.charts import line_chart
-from audit.reports.probe_blocks import SectionContext, generic_section
-from audit.reports.section_noise import diff_segments, noise_section, shown, word_diff_text
+from audit.reports.sections.common import SectionContext, generic_section
+from audit.reports.sections.noise import diff_segments, noise_section, shown, word_diff_text
 from audit.reports.svg import model_colors
 
 NASTY = '<script>alert("x")</script> **bold** | @team'
@@ -158,7 +158,7 @@ def test_a_failed_model_is_reported_and_the_other_still_drawn(results, registere
 
 
 def test_reports_import_no_model_code():
-    code = ("import sys, audit.reports.section_noise, audit.reports.charts; "
+    code = ("import sys, audit.reports.sections.noise, audit.reports.charts; "
             "bad = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'transformers'} | {m for m in sys.modules if m.startswith('audit.probes')}); "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.probes.fairness.expand import Cases
-from audit.probes.fairness.suite import Suite
-from audit.probes.fairness.template_eval import Outcome
+from audit.probes.fairness.templates.expand import Cases
+from audit.probes.fairness.templates.suite import Suite
+from audit.probes.fairness.templates.evaluate import Outcome
 
 
 def _groups(groups: dict) -> str:

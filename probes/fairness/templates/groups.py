@@ -4,7 +4,7 @@ The score of a case is the probability of the suite's score class (positive, tox
 matched sets that hold every group of an axis are compared (when there are any). Per axis and
 group: the mean with a cluster-bootstrap CI (matched sets drawn whole) and quantiles. The gap of an axis is the largest minus the smallest group mean; its
 p-value comes from permuting group labels within matched sets (exact when few arrangements),
-see :func:`probes.fairness.significance.gap_permutation_test`.
+see :func:`audit.probes.fairness.significance.gap_permutation_test`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.core.seeding import derive_seed
-from audit.probes.fairness.expand import Cases, codes
-from audit.probes.fairness.significance import gap_permutation_test
+from audit.probes.fairness.templates.expand import Cases, codes
+from audit.probes.fairness.templates.significance import gap_permutation_test
 from audit.stats import bootstrap as resample
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)

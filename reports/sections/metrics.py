@@ -7,7 +7,7 @@ from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Tabl
 from audit.reports.charts import confusion_heatmap, reliability_diagram
 from audit.core.fmt import fmt_num
 from audit.core.document import as_dict, as_list, model_result
-from audit.reports.probe_blocks import (
+from audit.reports.sections.common import (
     SectionContext, config_block, examples_blocks, generic_section, headline_chart, metrics_table,
     new_section, ok_models, status_blocks,
 )

@@ -17,7 +17,7 @@ from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Tabl
 from audit.reports.charts import line_chart
 from audit.core.fmt import fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
-from audit.reports.probe_blocks import (
+from audit.reports.sections.common import (
     SectionContext, config_block, generic_section, headline_chart, new_section, ok_models, status_blocks,
 )
 from audit.reports.scorecard import headers, metric_row

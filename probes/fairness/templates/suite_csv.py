@@ -13,8 +13,8 @@ import csv
 from pathlib import Path
 
 from audit.core.errors import AuditError
-from audit.probes.fairness.expand import Cases
-from audit.probes.fairness.suite import Suite, Test
+from audit.probes.fairness.templates.expand import Cases
+from audit.probes.fairness.templates.suite import Suite, Test
 from audit.probes.fairness.swap import Matcher
 from audit.probes.fairness.terms import Axis
 

@@ -2,7 +2,7 @@
 
 Point estimates come from ``fairlearn.metrics.MetricFrame`` on the rows with a value for the
 attribute. Per-group confusion counts (one ``bincount``) give the successes and trials behind
-each rate (for the disparity CIs in :mod:`probes.fairness.simultaneous`) and, for all bootstrap
+each rate (for the disparity CIs in :mod:`audit.probes.fairness.group.gap_intervals`) and, for all bootstrap
 resamples at once, the per-group rates, with fairlearn's conventions: a rate whose denominator is
 zero is 0 (a group without positives has TPR 0), and a group absent from a resample is left out
 of that resample. Classes are scored one-vs-rest; disparities over several classes take the

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.core.seeding import derive_seed
-from audit.probes.fairness.expand import Cases
-from audit.probes.fairness.suite import Suite
+from audit.probes.fairness.templates.expand import Cases
+from audit.probes.fairness.templates.suite import Suite
 from audit.stats import bootstrap as resample
 
 

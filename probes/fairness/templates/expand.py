@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from audit.core.seeding import rng_for
-from audit.probes.fairness.suite import PLACEHOLDER, Suite, placeholders
+from audit.probes.fairness.templates.suite import PLACEHOLDER, Suite, placeholders
 from audit.probes.fairness.terms import Axis
 from audit.probes.fairness.words import fix_article, starts_sentence
 

@@ -5,7 +5,7 @@ it, with the reason; a ``label_map`` that names labels the suite does not have i
 from __future__ import annotations
 
 from audit.core.errors import AuditError
-from audit.probes.fairness.suite import Suite
+from audit.probes.fairness.templates.suite import Suite
 
 MISMATCH = ("Suite '{suite}' labels {missing} are not labels of model '{model}' (its labels: {known}); map them "
             "with templates.label_map (suite label: model label), e.g. {{{example}: {target}}}.")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.probes.fairness.cf_generate import Counterfactuals
+from audit.probes.fairness.counterfactual.generate import Counterfactuals
 from audit.stats import bootstrap as resample
 from audit.stats import holm, sign_test
 

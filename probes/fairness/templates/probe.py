@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from audit.core.errors import AuditError
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from audit.probes.fairness import suite_csv, template_examples
+from audit.probes.fairness.templates import failures
+from audit.probes.fairness.templates import suite_csv
 from audit.probes.fairness.common import Specs, check_counts, check_shares
-from audit.probes.fairness.expand import Cases, expand
-from audit.probes.fairness.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
-from audit.probes.fairness.suite_labels import check_map, resolve, score_class
-from audit.probes.fairness.template_eval import evaluate, group_failures, test_rates
-from audit.probes.fairness.template_groups import TEST, Setup, group_scores
+from audit.probes.fairness.templates.expand import Cases, expand
+from audit.probes.fairness.templates.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
+from audit.probes.fairness.templates.suite_labels import check_map, resolve, score_class
+from audit.probes.fairness.templates.evaluate import evaluate, group_failures, test_rates
+from audit.probes.fairness.templates.groups import TEST, Setup, group_scores
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
 
@@ -154,7 +155,7 @@ class TemplatesProbe(Probe):
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
                           "method": "percentile; units per test, matched sets for group means"},
         }
-        examples = template_examples.pick(suite, cases, out, proba, labels, index, cfg.max_examples)
+        examples = failures.pick(suite, cases, out, proba, labels, index, cfg.max_examples)
         predictions = {"id": [str(i) for i in range(len(cases))], "test": [suite.tests[t].name for t in cases.test],
                        "role": cases.role, "groups": cases.groups, "predicted": [labels[j] for j in proba.argmax(1)],
                        "proba": proba}  # case order is fixed by the suite and seed: the same for every model

@@ -5,7 +5,7 @@ TPR, FPR and FNR, with seeded percentile-bootstrap CIs; between groups: demograp
 difference and ratio, equalized odds difference, equal opportunity difference and the accuracy
 gap, with CIs from score intervals (Newcombe per pair of groups, Wilson per group for ratios)
 that hold jointly, since a bootstrap of a max-type gap is biased upwards (see
-:mod:`probes.fairness.simultaneous`). Groups under ``min_support`` are shown but left out of the
+:mod:`audit.probes.fairness.group.gap_intervals`). Groups under ``min_support`` are shown but left out of the
 gaps, since a handful of examples makes any gap look large. Without a sensitive column, groups
 are inferred from the identity terms the texts mention, and the result says so.
 """
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from audit.core.labels import align_labels
 from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from audit.probes.fairness import simultaneous
-from audit.probes.fairness.attributes import INFERRED_NOTE, from_columns, inferred
+from audit.probes.fairness.group import gap_intervals
+from audit.probes.fairness.group.attributes import INFERRED_NOTE, from_columns, inferred
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
-from audit.probes.fairness.group_scoring import Setup, flagged, score_attribute
+from audit.probes.fairness.group.scoring import Setup, flagged, score_attribute
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
 
@@ -123,7 +123,7 @@ class GroupFairnessProbe(Probe):
             if defined:  # the worst attribute; its CI holds jointly over all of them
                 value = (max if how == "max" else min)(entries[i]["disparities"][name]["value"] for i in defined)
                 if cfg.bootstrap > 0:
-                    ci = simultaneous.interval(name, [(counts[i], classes) for i in defined], cfg.confidence)
+                    ci = gap_intervals.interval(name, [(counts[i], classes) for i in defined], cfg.confidence)
             metrics[key] = specs.metric(key, value, ci)
             headline[key] = {"value": value, "flagged": flagged(name, value, cfg.tolerance)}
         details = {
@@ -139,8 +139,8 @@ class GroupFairnessProbe(Probe):
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
                           "method": "percentile", "paired_across_attributes_and_models": True,
                           "applies_to": "per-group rates and accuracy"},
-            "ci_method": {"disparities": simultaneous.METHOD, "groups": "percentile-bootstrap",
-                          "note": simultaneous.NOTE},
+            "ci_method": {"disparities": gap_intervals.METHOD, "groups": "percentile-bootstrap",
+                          "note": gap_intervals.NOTE},
         }
         predictions = {"id": list(data.ids), "label": [labels[i] for i in y_true],
                        "predicted": [labels[i] for i in y_pred], "proba": proba}

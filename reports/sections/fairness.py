@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
 from audit.reports.charts import bar_chart
-from audit.reports.fairness_charts import gap_chart, metric_of
+from audit.reports.sections.fairness_charts import gap_chart, metric_of
 from audit.core.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
-from audit.reports.probe_blocks import (
+from audit.reports.sections.common import (
     SectionContext, config_block, examples_table, generic_section, new_section, ok_models, status_blocks,
 )
 from audit.reports.scorecard import headers, metric_row

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
-from audit.probes.fairness.cf_generate import Counterfactuals, generate
-from audit.probes.fairness.cf_scoring import TEST, Setup, pick_examples, score
+from audit.probes.fairness.counterfactual.generate import Counterfactuals, generate
+from audit.probes.fairness.counterfactual.scoring import TEST, Setup, pick_examples, score
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register

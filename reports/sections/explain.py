@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, CrossRef, Figure, FigureRow, Heading, KeyValues, Section, Table
 from audit.reports.charts import line_chart
-from audit.reports.explain_examples import ATTENTION, RANDOM, details_of, example_blocks
+from audit.reports.sections.explain_examples import ATTENTION, RANDOM, details_of, example_blocks
 from audit.core.fmt import DASH, ci_of, fmt_exact, fmt_metric, fmt_num, is_number
 from audit.reports.heatmap import IDENTITY, signed
 from audit.core.document import as_dict, as_list, metric_names, metrics_of
-from audit.reports.probe_blocks import (
+from audit.reports.sections.common import (
     SectionContext, config_block, generic_section, new_section, ok_models, slug, status_blocks,
 )
 from audit.core.fmt import overlaps

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from audit.reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
 from audit.core.fmt import fmt_duration, fmt_num, fmt_pct
 from audit.core.document import as_dict, as_list, metrics_of, model_result
-from audit.reports.probe_blocks import SectionContext, config_block, new_section, ok_models, status_blocks
+from audit.reports.sections.common import SectionContext, config_block, new_section, ok_models, status_blocks
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import el, svg
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Callable
 
 from audit.reports.blocks import Section
-from audit.reports.probe_blocks import SectionContext, generic_section
-from audit.reports.section_attack import attack_section
-from audit.reports.section_explain import explain_section
-from audit.reports.section_fairness import counterfactual_section, group_fairness_section, templates_section
-from audit.reports.section_metrics import metrics_section
-from audit.reports.section_noise import noise_section
+from audit.reports.sections.common import SectionContext, generic_section
+from audit.reports.sections.attack import attack_section
+from audit.reports.sections.explain import explain_section
+from audit.reports.sections.fairness import counterfactual_section, group_fairness_section, templates_section
+from audit.reports.sections.metrics import metrics_section
+from audit.reports.sections.noise import noise_section
 
 SectionRenderer = Callable[[dict, SectionContext], Section]
 

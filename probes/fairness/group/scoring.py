@@ -1,6 +1,6 @@
 """Score one sensitive attribute: per-group rates with percentile-bootstrap CIs (smooth
 statistics, where the bootstrap is sound), and disparities between the groups with enough
-support, with CIs from score intervals that hold jointly (:mod:`probes.fairness.simultaneous`;
+support, with CIs from score intervals that hold jointly (:mod:`audit.probes.fairness.group.gap_intervals`;
 max-type gaps are not smooth). The attribute keeps its counts so that the headline worst gap
 over attributes gets a joint interval too."""
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audit.probes.fairness import simultaneous
-from audit.probes.fairness.attributes import Attribute
-from audit.probes.fairness.group_metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
+from audit.probes.fairness.group import gap_intervals
+from audit.probes.fairness.group.attributes import Attribute
+from audit.probes.fairness.group.metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
                                             resampled_rates)
 from audit.stats import bootstrap as resample
 
@@ -89,7 +89,7 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
         value = _value(point[name]["value"])
         ci = None
         if value is not None and s.resamples > 0:  # bootstrap: 0 turns every CI off
-            ci = simultaneous.interval(name, [(counts, s.classes)], s.confidence)
+            ci = gap_intervals.interval(name, [(counts, s.classes)], s.confidence)
         disp[name] = {"value": value, "ci": ci, "flagged": flagged(name, value, s.tolerance),
                       "per_class": {s.labels[c]: _value(v) for c, v in point[name]["per_class"].items()}}
     note = None

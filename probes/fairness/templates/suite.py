@@ -2,7 +2,7 @@
 
 ``suite: sentiment`` or ``suite: toxicity`` picks a suite shipped in probes/fairness/data;
 a path to a ``.yaml`` file loads the user's own (same format), a ``.csv`` file a table of
-cases (:mod:`probes.fairness.suite_csv`). Every problem is a one-line AuditError naming the
+cases (:mod:`audit.probes.fairness.templates.suite_csv`). Every problem is a one-line AuditError naming the
 file and the test.
 """
 

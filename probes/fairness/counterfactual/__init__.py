@@ -1,0 +1,1 @@
+"""The `counterfactual` probe: identity-term swaps that keep grammar, and how predictions move."""
