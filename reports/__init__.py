@@ -13,7 +13,7 @@ from audit.core.fileio import atomic_write_text
 
 from audit.reports import html as _html
 from audit.reports import markdown as _markdown
-from audit.reports.document import build_report
+from audit.reports.report import build_report
 
 __all__ = ["write_reports", "render_html", "render_markdown"]
 

@@ -18,7 +18,7 @@ from audit.core.fileio import atomic_write_text
 from audit.reports import html as _html
 from audit.reports import markdown as _markdown
 from audit.reports.blocks import KeyValues, Report, Section
-from audit.reports.document import notices
+from audit.reports.report import notices
 from audit.reports.governance_limits import derived_limitations
 from audit.reports.governance_sections import (
     FAMILY_SECTIONS, evaluation_data, example_failures, family_section, gate_block, intended_use, limitations,

@@ -38,7 +38,7 @@ def test_contracts_are_kept(tmp_path):
     "module, arrow, contract",
     [
         ("audit/config.py", "import audit.probes.base", "One-way layers"),
-        ("audit/gate/metrics.py", "import audit.reports.document", "Only the CLI renders reports"),
+        ("audit/gate/metric_lookup.py", "import audit.reports.report", "Only the CLI renders reports"),
         ("audit/compare/verdicts.py", "import audit.reports.scorecard", "Only the CLI renders reports"),
         ("audit/demo/pipeline.py", "import audit.cli.train_cmd", "One-way layers"),
         ("audit/models/hf_explain.py", "import audit.models.huggingface", "No import circles"),

@@ -37,7 +37,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
     """
     from audit.cli.gate_outputs import evaluate, write_gate_outputs
     from audit.core.results import load_results
-    from audit.gate.metrics import known_specs
+    from audit.gate.metric_lookup import known_specs
     from audit.gate.policy import load_policy
 
     doc = load_results(results)

@@ -12,7 +12,7 @@ import operator as _op
 from audit.core.gate_text import gate_num as fmt  # one number format for every gate output
 from audit.core.gate_text import gate_pair as fmt_against
 
-from audit.gate.metrics import Missing, metric_record, probe_entry
+from audit.gate.metric_lookup import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
 
 COMPARE = {">=": _op.ge, ">": _op.gt, "<=": _op.le, "<": _op.lt, "==": _op.eq, "!=": _op.ne}

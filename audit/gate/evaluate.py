@@ -20,7 +20,7 @@ from pathlib import Path
 
 from audit.core.errors import AuditError, did_you_mean
 from audit.gate.checks import base_row, evaluate_absolute, unevaluated
-from audit.gate.metrics import PLACEHOLDER, Missing, concrete_names, probe_entry, probe_result
+from audit.gate.metric_lookup import PLACEHOLDER, Missing, concrete_names, probe_entry, probe_result
 from audit.gate.policy import Check, Policy
 from audit.gate.relative import evaluate_relative
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.core.errors import AuditError
-from audit.gate.metrics import known_names, known_specs, split_metric, unknown_metric
+from audit.gate.metric_lookup import known_names, known_specs, split_metric, unknown_metric
 
 OPERATORS = (">=", ">", "<=", "<", "==", "!=")
 USES = ("value", "ci_lower", "ci_upper")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from audit.gate.checks import base_row, fmt, fmt_against, unevaluated
-from audit.gate.metrics import Missing, metric_record, probe_entry
+from audit.gate.metric_lookup import Missing, metric_record, probe_entry
 from audit.gate.policy import Check
 from audit.predictions.paired_verdicts import per_example_loss
 from audit.predictions.sidecars import load_sidecar, paired_correctness

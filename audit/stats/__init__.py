@@ -32,7 +32,7 @@ from audit.stats import bootstrap, classification, multiplicity, paired_tests, p
 from audit.stats.bootstrap import (
     bootstrap_ci, bootstrap_means, draws, paired_bootstrap, paired_bootstrap_diff, percentile_interval,
 )
-from audit.stats.checks import StatsInputError
+from audit.stats.validation import StatsInputError
 from audit.stats.classification import (
     brier_per_example, calibration_bins, confusion_batch, ece_batch, f1_macro_from_cm, f1_weighted_from_cm,
     log_loss_per_example, prf_from_cm,

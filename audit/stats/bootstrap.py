@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from audit.stats.checks import confidence_level, paired_arrays
+from audit.stats.validation import confidence_level, paired_arrays
 
 MAX_CELLS = 4_000_000
 

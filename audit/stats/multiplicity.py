@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audit.stats.checks import StatsInputError
+from audit.stats.validation import StatsInputError
 
 
 def _family(p_values, what: str) -> tuple[list[int], np.ndarray]:

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from audit.stats.checks import StatsInputError, paired_arrays
+from audit.stats.validation import StatsInputError, paired_arrays
 
 EXACT_BELOW = 25  # discordant pairs; below this the chi-square approximation is poor
 EXACT_SIGN_FLIPS_UPTO = 16  # non-zero differences; up to here all 2^n sign vectors are enumerated (65536 rows)

@@ -21,7 +21,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from audit.stats.checks import StatsInputError, confidence_level, paired_arrays
+from audit.stats.validation import StatsInputError, confidence_level, paired_arrays
 
 NEWCOMBE = "newcombe-hybrid-score"
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.core.seeding import rng_for
-from audit.probes.explain.words import n_top, only, split_words, top_order, without
+from audit.probes.explain.word_spans import n_top, only, split_words, top_order, without
 
 RANDOM = "random"
 

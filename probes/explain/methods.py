@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from audit.models.base import HasAttentionRows, HasInputGradients, HasIntegratedGradients
-from audit.probes.explain.words import aggregate, split_words, without
+from audit.probes.explain.word_spans import aggregate, split_words, without
 
 NEEDS = {
     "attention": (HasAttentionRows, "attention maps"),

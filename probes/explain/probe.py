@@ -23,7 +23,7 @@ from audit.probes.explain.faithfulness import score_all
 from audit.probes.explain.global_view import global_tokens, identity_lexicon
 from audit.probes.explain.methods import Skip, run_method, unavailable
 from audit.probes.explain.selection import Item, seeded_sample, select
-from audit.probes.explain.words import split_words, visible_prefix
+from audit.probes.explain.word_spans import split_words, visible_prefix
 from audit.probes.registry import register
 
 

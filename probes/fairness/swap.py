@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from audit.probes.fairness.terms import Axis, normalize
-from audit.probes.fairness.words import context_ok, fix_article, match_case, starts_sentence
+from audit.probes.fairness.word_context import context_ok, fix_article, match_case, starts_sentence
 
 
 @dataclass(frozen=True)

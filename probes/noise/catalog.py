@@ -17,7 +17,7 @@ import numpy as np
 
 from audit.core.errors import AuditError
 from audit.core.registry import Registry
-from audit.probes.noise import chars, lexical, surface, words
+from audit.probes.noise import chars, lexical, surface, word_noise
 
 PerturbFn = Callable[[str, np.random.Generator, float], str]
 
@@ -52,9 +52,9 @@ _STATIC: tuple[tuple[str, str, str, PerturbFn | None], ...] = (
     ("ocr", "character", "characters", chars.ocr),
     ("homoglyph", "character", "characters", chars.homoglyph),
     ("invisible", "character", "characters", chars.invisible),
-    ("word_drop", "word", "words", words.word_drop),
-    ("word_repeat", "word", "words", words.word_repeat),
-    ("word_shuffle", "word", "words", words.word_shuffle),
+    ("word_drop", "word", "words", word_noise.word_drop),
+    ("word_repeat", "word", "words", word_noise.word_repeat),
+    ("word_shuffle", "word", "words", word_noise.word_shuffle),
     ("synonym", "word", "words", None),  # bound to the configured synonym source
     ("contraction", "word", "words", lexical.contraction),
     ("spelling", "word", "words", lexical.spelling),
@@ -84,7 +84,7 @@ def _check(p: Perturbation) -> None:
 PERTURBATIONS: Registry[Perturbation] = Registry("perturbation", "audit.perturbations", (__name__,),
                                                  name_of=lambda p: p.name, check=_check)
 for _name, _family, _unit, _fn in _STATIC:  # the synonym swap's table is bound in build()
-    PERTURBATIONS.register(_name, Perturbation(_name, _family, _unit, _fn or words.synonym_swap({})), origin=__name__)
+    PERTURBATIONS.register(_name, Perturbation(_name, _family, _unit, _fn or word_noise.synonym_swap({})), origin=__name__)
 
 NAMES: tuple[str, ...] = tuple(row[0] for row in _STATIC)  # the built-ins: what the noise probe runs by default
 
@@ -112,5 +112,5 @@ def build(names: tuple[str, ...], synonyms: Mapping[str, tuple[str, ...]]) -> di
     """The perturbations ``names`` (in that order), the synonym swap drawing from ``synonyms``."""
     table = {name: PERTURBATIONS.get(name) for name in check_names(names)}
     if "synonym" in table:
-        table["synonym"] = dataclasses.replace(table["synonym"], fn=words.synonym_swap(synonyms))
+        table["synonym"] = dataclasses.replace(table["synonym"], fn=word_noise.synonym_swap(synonyms))
     return table

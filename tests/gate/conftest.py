@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from audit import RESULTS_SCHEMA
-from audit.gate.metrics import registry_specs
+from audit.gate.metric_lookup import registry_specs
 
 LABELS = ["negative", "positive"]
 

@@ -9,7 +9,7 @@ from cli_invoke import invoke
 
 from audit.core.errors import AuditError
 from audit.gate.evaluate import evaluate_gate
-from audit.gate.metrics import known_names, known_specs, unknown_metric
+from audit.gate.metric_lookup import known_names, known_specs, unknown_metric
 from audit.gate.policy import load_policy
 
 RELATIVE = "checks:\n  - metric: metrics.accuracy\n    model: cand\n    baseline: production\n    max_drop: 0.01\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audit.core.errors import AuditError
-from audit.gate.metrics import known_names, registry_specs, split_metric
+from audit.gate.metric_lookup import known_names, registry_specs, split_metric
 from audit.gate.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from audit.probes.explain.faithfulness import RANDOM, random_scores, score_all
 from audit.probes.explain.methods import occlusion
 from audit.probes.explain.scoring import faithfulness
 from audit.probes.explain.stability import noisy_copies, per_example, spearman
-from audit.probes.explain.words import aggregate, n_top, token_to_word, word_spans
+from audit.probes.explain.word_spans import aggregate, n_top, token_to_word, word_spans
 
 WEIGHTS = {"great": 2.0, "fun": 1.0, "dull": -2.0, "plot": 0.3, "the": 0.1}
 

@@ -8,7 +8,7 @@ import pytest
 
 from audit.core.seeding import rng_for
 from audit.probes.explain.faithfulness import erased, tie_breaker
-from audit.probes.explain.words import aggregate, top_order, visible_prefix, word_spans
+from audit.probes.explain.word_spans import aggregate, top_order, visible_prefix, word_spans
 
 TEXT = "the movie was  great"
 CORPUS = ["the movie was great", "honestly , the plot felt boring and dull"] * 20

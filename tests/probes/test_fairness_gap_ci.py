@@ -13,7 +13,7 @@ import pytest
 from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio, equalized_odds_difference
 
 from audit.probes.fairness.group import gap_intervals
-from audit.probes.fairness.group.metrics import disparities, group_counts, resampled_rates
+from audit.probes.fairness.group.rates import disparities, group_counts, resampled_rates
 from audit.stats import bootstrap as resample
 from audit.stats import two_sided_z, wilson_bounds
 from test_fairness_group import make_case, run

@@ -23,7 +23,7 @@ from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.fairness import GroupFairnessProbe
 from audit.probes.fairness.group.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
-from audit.probes.fairness.group.metrics import metric_frames, resampled_rates
+from audit.probes.fairness.group.rates import metric_frames, resampled_rates
 from audit.probes.fairness.group.probe import NO_COLUMN, NOTHING
 
 Config = GroupFairnessProbe.Config

@@ -12,7 +12,7 @@ import numpy as np
 
 from audit.probes.fairness.group import gap_intervals
 from audit.probes.fairness.group.attributes import Attribute
-from audit.probes.fairness.group.metrics import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
+from audit.probes.fairness.group.rates import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
                                             resampled_rates)
 from audit.stats import bootstrap as resample
 

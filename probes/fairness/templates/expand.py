@@ -19,7 +19,7 @@ import numpy as np
 from audit.core.seeding import rng_for
 from audit.probes.fairness.templates.suite import PLACEHOLDER, Suite, placeholders
 from audit.probes.fairness.terms import Axis
-from audit.probes.fairness.words import fix_article, starts_sentence
+from audit.probes.fairness.word_context import fix_article, starts_sentence
 
 
 @dataclass

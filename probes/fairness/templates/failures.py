@@ -7,7 +7,7 @@ import numpy as np
 
 from audit.probes.fairness.templates.expand import Cases
 from audit.probes.fairness.templates.suite import Suite
-from audit.probes.fairness.templates.evaluate import Outcome
+from audit.probes.fairness.templates.outcomes import Outcome
 
 
 def _groups(groups: dict) -> str:

@@ -20,7 +20,7 @@ from audit.probes.fairness.common import Specs, check_counts, check_shares
 from audit.probes.fairness.templates.expand import Cases, expand
 from audit.probes.fairness.templates.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
 from audit.probes.fairness.templates.suite_labels import check_map, resolve, score_class
-from audit.probes.fairness.templates.evaluate import evaluate, group_failures, test_rates
+from audit.probes.fairness.templates.outcomes import evaluate, group_failures, test_rates
 from audit.probes.fairness.templates.groups import TEST, Setup, group_scores
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
