@@ -6,12 +6,28 @@ group ``audit.probes`` or a module under ``plugins:`` in the config (docs/contri
 
 from __future__ import annotations
 
+import pkgutil
+
+import audit.probes
 from audit.core.errors import AuditError
 from audit.core.registry import Registry
 from audit.probes.base import FAMILIES, Probe
 
+# The probe battery's order in runs and reports; a module this list does not name comes after,
+# alphabetically, so a new built-in probe needs only its own file (or folder) under probes/.
+FIRST = ("metrics", "noise", "attack", "fairness", "explain")
+NOT_PROBES = ("base", "registry")
+
+
+def builtin_modules(path: list[str] | None = None) -> tuple[str, ...]:
+    """Every module and package directly under ``audit.probes`` (listed, not imported), in battery order."""
+    found = {m.name for m in pkgutil.iter_modules(path or list(audit.probes.__path__))} - set(NOT_PROBES)
+    ordered = [name for name in FIRST if name in found] + sorted(found - set(FIRST))
+    return tuple(f"audit.probes.{name}" for name in ordered)
+
+
 # Importing a module registers its probes; done on first use so the CLI starts fast.
-BUILTIN_MODULES = ("audit.probes.metrics", "audit.probes.noise", "audit.probes.attack", "audit.probes.fairness", "audit.probes.explain")
+BUILTIN_MODULES = builtin_modules()
 
 
 def _check(cls: type[Probe]) -> None:
