@@ -9,10 +9,9 @@ removes fixed entries and never adds any. A new error is fixed in the code, or (
 exception, or after a mypy or library upgrade) silenced with `# type: ignore[code]` or added to the
 baseline by hand; --rebuild rewrites the whole baseline from today's errors (review its diff).
 
-mypy cannot follow setuptools' editable-install import hook, and the folders probes/ and
-reports/ are the subpackages audit.probes and audit.reports (setup.py maps them), so the script
-checks the package staged as it installs (.ci/staged_package.py, in build/mypy-staged) and
-reports paths as they are in the repository. Settings: [tool.mypy] in pyproject.toml.
+mypy checks the package `audit` from the repository root (audit/probes and audit/reports are
+links to the top-level probes/ and reports/) and the script reports each error at the file's own
+path (probes/..., reports/...). Settings: [tool.mypy] in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -20,18 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from staged_package import MAPPED, ROOT, stage  # noqa: E402 - a sibling script, not a package
-
+ROOT = Path(__file__).resolve().parents[1]
+MAPPED = {"probes": "audit/probes", "reports": "audit/reports"}  # the links in audit/ to the top-level folders
 BASELINE = ROOT / ".ci" / "mypy-baseline.txt"
-STAGED = ROOT / "build" / "mypy-staged"  # a fixed place (copies keep their mtimes): mypy's cache stays valid
 CACHE = ROOT / "build" / "mypy-cache"
 HEADER = """\
 # Known mypy errors on the package (python .ci/check_mypy.py): one line per error, no line numbers.
@@ -40,7 +36,7 @@ HEADER = """\
 
 
 def repo_path(path: str) -> str:
-    """A staged path as the file's path in the repository: audit/probes/x.py -> probes/x.py."""
+    """A path through a link as the file's own path in the repository: audit/probes/x.py -> probes/x.py."""
     posix = Path(path).as_posix()
     for folder, dest in MAPPED.items():
         if posix.startswith(dest + "/"):
@@ -55,11 +51,9 @@ def normalise(error: dict) -> str:
 
 def run_mypy() -> list[tuple[str, str]]:
     """(normalised entry, path:line as printed) for each error mypy reports."""
-    shutil.rmtree(STAGED, ignore_errors=True)
-    tree = stage(STAGED)
     cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
            "--cache-dir", str(CACHE), "--output", "json", "-p", "audit"]
-    proc = subprocess.run(cmd, cwd=tree, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     errors, other = [], []
     for line in proc.stdout.splitlines():
         try:

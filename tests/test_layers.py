@@ -4,7 +4,6 @@ the Hugging Face adapter and its attributions)."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,10 +16,11 @@ pytestmark = pytest.mark.skipif(LINT is None, reason="import-linter is a test de
 
 
 def _staged(tmp_path: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("staged_package", ROOT / ".ci" / "staged_package.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.stage(tmp_path / "staged")
+    """A copy of the package (links in audit/ followed) and the contracts, to break on purpose."""
+    staged = tmp_path / "staged"
+    shutil.copytree(ROOT / "audit", staged / "audit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", staged / "pyproject.toml")
+    return staged
 
 
 def _lint(staged: Path) -> subprocess.CompletedProcess:

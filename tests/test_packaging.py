@@ -27,7 +27,7 @@ def test_installed_package_does_not_import_from_the_source_folders():
     import audit.probes
     import audit.reports
 
-    assert Path(audit.probes.__file__).parent == ROOT / "probes"
-    assert Path(audit.reports.__file__).parent == ROOT / "reports"
+    assert Path(audit.probes.__file__).parent.resolve() == ROOT / "probes"  # audit/probes links to probes/
+    assert Path(audit.reports.__file__).parent.resolve() == ROOT / "reports"
     proc = subprocess.run([sys.executable, "-c", "import probes"], capture_output=True, cwd="/")
     assert proc.returncode != 0
