@@ -130,7 +130,7 @@ def resumed_document(out: Path, cfg: AuditConfig, data_fp: str) -> dict[str, Any
 
 def run_settings(cfg: AuditConfig, device: str) -> dict[str, Any]:
     """What a resumed run records about the latest invocation."""
-    return dict(at=now_iso(), config=cfg.as_dict(), config_file=cfg.source_file, versions=package_versions(),
+    return dict(config=cfg.as_dict(), config_file=cfg.source_file, versions=package_versions(),
                 platform=platform.platform(), device=device)
 
 
@@ -184,7 +184,7 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     earlier = resume and resumed_document(out, cfg, data.fingerprint)
     store = ResultsStore(out, earlier or new_document(cfg, command, device))
     if earlier:
-        store.resumed(command, run_settings(cfg, device))
+        store.resumed(now_iso(), command, run_settings(cfg, device))
     store.set_dataset(data.describe())
     store.set_paired({p["name"]: None for p in store.doc["probes"]})  # a resumed run's are stale until recomputed
     store.save()

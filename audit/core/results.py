@@ -98,10 +98,10 @@ class ResultsStore:
     def set_dataset(self, description: dict[str, Any]) -> None:
         self.doc["dataset"] = description
 
-    def resumed(self, command: str, settings: dict[str, Any]) -> None:
+    def resumed(self, at: str, command: str, settings: dict[str, Any]) -> None:
         """A resumed run describes the latest invocation; earlier ones are kept in ``run.resumed``."""
         run = self.doc["run"]
-        run.setdefault("resumed", []).append({"at": settings.pop("at"), "command": command})
+        run.setdefault("resumed", []).append({"at": at, "command": command})
         run.update(finished_at=None, command=command, **settings)
 
     def set_models(self, entries: list[dict[str, Any]], changed: set[str]) -> None:
