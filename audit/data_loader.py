@@ -22,13 +22,17 @@ from audit.core.errors import AuditError
 from audit.data_readers import EMPTY_DATASET, is_file_source, read_file, read_hf
 
 TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
-LABEL_CANDIDATES = ("label", "labels", "target", "class", "sentiment")
+# Sentence-pair tasks (GLUE-style), found before single texts: QNLI has `question` and `sentence`.
+PAIR_CANDIDATES = (("sentence1", "sentence2"), ("premise", "hypothesis"), ("question1", "question2"),
+                   ("question", "sentence"), ("text_a", "text_b"), ("#1 String", "#2 String"))
+LABEL_CANDIDATES = ("label", "labels", "target", "class", "sentiment", "gold_label", "quality")
+NO_GOLD = "-"  # SNLI's label when the annotators did not agree: such rows have no gold label
 ID_CANDIDATES = ("id", "idx", "example_id")
 
 UNKNOWN_COLUMN = "Column '{column}' ({flag}) not found in {source}. Columns: {columns}. Pass one of these with {flag}."
 NO_TEXT_COLUMN = "No text column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --text-col."
 NO_LABEL_COLUMN = "No label column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --label-col."
-EMPTY_TEXTS = "{count} empty or whitespace-only text(s) in column '{column}' of {source} (first at row id '{first}'). Clean or drop those rows."
+EMPTY_TEXTS = "{count} empty or whitespace-only text(s) in column '{column}' of {source} (row ids {first}). Clean or drop those rows."
 NOT_TEXT = "{count} value(s) in text column '{column}' of {source} are not text (first at row id '{first}': a {kind}). Store the texts as strings, or pick the text column with --text-col."
 MISSING_LABELS = "{count} missing label(s) in column '{column}' of {source} (first at row id '{first}'). Fill in or drop those rows."
 MISSING_IDS = "{count} missing id(s) in column '{column}' of {source} (first at row {first}). Fill them in, or leave --id-col out to use row numbers."
@@ -45,6 +49,7 @@ class DataConfig:
 
     source: str
     text_col: str | None = None
+    text_pair_col: str | None = None  # the second text of a sentence pair (paraphrase, inference)
     label_col: str | None = None
     id_col: str | None = None  # None: a unique, complete id/idx/example_id column if any, else row numbers
     sensitive: tuple[str, ...] = ()
@@ -65,7 +70,7 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         frame, split = read_hf(cfg.source, cfg.split)
     src = f"'{cfg.source}'"
     frame.columns = columns = [str(c) for c in frame.columns]
-    text_col = _column(cfg.text_col, "--text-col", TEXT_CANDIDATES, columns, src, NO_TEXT_COLUMN)
+    text_col, pair_col = _text_columns(cfg, columns, src)
     label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
     id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else _auto_id(frame)
     for col in sensitive:
@@ -74,29 +79,60 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
 
     ids = _ids(frame, id_col, src)
-    cells = frame[text_col].tolist()
-    not_text = [i for i, v in enumerate(cells) if not isinstance(v, str) and _value(v) is not None]
-    if not_text:
-        first = cells[not_text[0]]
-        raise AuditError(NOT_TEXT.format(count=len(not_text), column=text_col, source=src, first=ids[not_text[0]],
-                                         kind=type(first).__name__))
-    texts = [v if isinstance(v, str) else "" for v in cells]
-    empty = [i for i, t in enumerate(texts) if not t.strip()]
-    if empty:
-        raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=text_col, source=src, first=ids[empty[0]]))
     raw = [normalize_label(v) for v in frame[label_col].tolist()]
+    keep = [i for i, y in enumerate(raw) if y != NO_GOLD]
+    dropped = {"no_gold_label": len(raw) - len(keep)} if len(keep) < len(raw) else {}
+    if dropped:
+        if not keep:
+            raise AuditError(EMPTY_DATASET.format(source=src, after=f" with a gold label (every label is '{NO_GOLD}')"))
+        frame, ids, raw = frame.iloc[keep], [ids[i] for i in keep], [raw[i] for i in keep]
+    texts = _texts(frame, text_col, ids, src)
+    pairs = _texts(frame, pair_col, ids, src) if pair_col is not None else None
     missing = [i for i, y in enumerate(raw) if y is None]
     if missing:
         raise AuditError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
     labels, mapping = _apply_label_map(raw, cfg.label_map)
+    columns_used = {"text": text_col, "label": label_col, "id": id_col, "sensitive": list(sensitive)}
+    if pair_col is not None:
+        columns_used = {"text": text_col, "text_pair": pair_col, **{k: v for k, v in columns_used.items() if k != "text"}}
     data = Dataset(
         ids=ids, texts=texts, labels=labels, source=cfg.source, split=split, label_map=mapping,
-        columns={"text": text_col, "label": label_col, "id": id_col, "sensitive": list(sensitive)},
-        attributes={col: [_value(v) for v in frame[col].tolist()] for col in sensitive},
+        columns=columns_used, attributes={col: [_value(v) for v in frame[col].tolist()] for col in sensitive},
+        text_pairs=pairs, dropped=dropped,
     )
     if cfg.limit is not None and cfg.limit < len(data):
         data = data.subset(stratified_sample(data.labels, cfg.limit, cfg.seed))
     return data
+
+
+def _text_columns(cfg: DataConfig, columns: list[str], src: str) -> tuple[str, str | None]:
+    """(text column, second-text column or None): the flags, else a known pair, else a known text column."""
+    pair = _column(cfg.text_pair_col, "--text-pair-col", None, columns, src, None) if cfg.text_pair_col else None
+    if cfg.text_col is not None:
+        return _column(cfg.text_col, "--text-col", TEXT_CANDIDATES, columns, src, NO_TEXT_COLUMN), pair
+    lowered = {c.lower(): c for c in reversed(columns)}
+    if pair is None:
+        for first, second in PAIR_CANDIDATES:
+            if first.lower() in lowered and second.lower() in lowered:
+                return lowered[first.lower()], lowered[second.lower()]
+    candidates = [c for c in TEXT_CANDIDATES if c.lower() != (pair or "").lower()]
+    return _column(None, "--text-col", candidates, columns, src, NO_TEXT_COLUMN), pair
+
+
+def _texts(frame: pd.DataFrame, column: str, ids: list[str], src: str) -> list[str]:
+    """The column's texts; a value that is not text, or an empty one, is an error naming the rows."""
+    cells = frame[column].tolist()
+    not_text = [i for i, v in enumerate(cells) if not isinstance(v, str) and _value(v) is not None]
+    if not_text:
+        first = cells[not_text[0]]
+        raise AuditError(NOT_TEXT.format(count=len(not_text), column=column, source=src, first=ids[not_text[0]],
+                                         kind=type(first).__name__))
+    texts = [v if isinstance(v, str) else "" for v in cells]
+    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    if empty:
+        shown = ", ".join(f"'{ids[i]}'" for i in empty[:5]) + (" ..." if len(empty) > 5 else "")
+        raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=column, source=src, first=shown))
+    return texts
 
 
 def normalize_label(value: Any) -> str | None:

@@ -215,7 +215,7 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
 
 def record_unit(store: ResultsStore, entry, probe, model, data, ctx, display) -> None:
     """Run one probe on one model and save its result, whatever happens."""
-    reason = probe.not_applicable(model)
+    reason = probe.not_applicable_to(data) or probe.not_applicable(model)
     t0 = time.perf_counter()
     predictions = None
     if reason:

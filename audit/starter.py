@@ -18,6 +18,7 @@ device: auto         # auto | cpu | cuda | mps
 data:
   source: data/dev.csv   # CSV, TSV, JSONL, Parquet, or a hub dataset name[:config][:split]
   # text_col: text       # found automatically among text/sentence/review/comment/content
+  # text_pair_col: sentence2  # sentence pairs: the second text (sentence1/sentence2, premise/hypothesis ... are found)
   # label_col: label     # found automatically among label/labels/target/class
   # id_col: id
   # sensitive: [group]   # sensitive-attribute columns for fairness probes

@@ -99,6 +99,9 @@ class Probe:
     # Abilities the model's classifier must have (protocols from audit.models.base, e.g. HasTokenizer),
     # checked by the runner before ``run``: a model without one is recorded as not applicable.
     requires: ClassVar[tuple[type, ...]] = ()
+    # Whether ``run`` reads ``data.inputs`` (sentence pairs as (text, text_pair)); a probe that reads
+    # only ``data.texts`` would audit the first text of a pair alone, so the runner skips it on pairs.
+    handles_pairs: ClassVar[bool] = False
 
     @dataclass(frozen=True)
     class Config:
@@ -111,6 +114,13 @@ class Probe:
     def from_mapping(cls, raw: dict[str, Any] | None) -> "Probe":
         """Build from a YAML mapping; unknown keys name themselves and the allowed ones."""
         return cls(build_config(cls.Config, raw or {}, f"probe '{cls.name}'"))
+
+    def not_applicable_to(self, data: Dataset) -> str | None:
+        """A reason this probe cannot run on ``data`` (whatever the model), or None when it can."""
+        if data.is_pair and not self.handles_pairs:
+            return (f"{self.name} does not handle sentence pairs yet; run on pairs it would audit the first "
+                    "text alone")
+        return None
 
     def not_applicable(self, model: CachedModel) -> str | None:
         """A reason this probe cannot run on ``model``, or None when it can: by default, the first

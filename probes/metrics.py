@@ -26,6 +26,7 @@ class MetricsProbe(Probe):
     family = "performance"
     version = "1"
     description = "Task metrics with 95% bootstrap CIs, per-class scores, confusion matrix and calibration."
+    handles_pairs = True  # reads data.inputs
     metric_specs = (
         MetricSpec("accuracy", "Share of examples whose top prediction is the gold label.", True, headline=True),
         MetricSpec("f1_macro", "Unweighted mean of per-class F1.", True, headline=True),
@@ -62,7 +63,7 @@ class MetricsProbe(Probe):
         k = len(labels)
         y_true = align_labels(data.labels, labels, model_id=model.id)
         advance = ctx.task(f"metrics · {model.id}", len(data))
-        proba = model.predict_proba(data.texts, progress=advance)
+        proba = model.predict_proba(data.inputs, progress=advance)
         y_pred = proba.argmax(axis=1)
         confidence = proba.max(axis=1)
         correct = (y_pred == y_true).astype(float)
@@ -107,6 +108,7 @@ class MetricsProbe(Probe):
             {
                 "id": data.ids[i],
                 "text": data.texts[i],
+                **({"text_pair": data.text_pairs[i]} if data.text_pairs is not None else {}),
                 "label": labels[y_true[i]],
                 "predicted": labels[y_pred[i]],
                 "confidence": float(confidence[i]),

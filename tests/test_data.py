@@ -162,9 +162,9 @@ def test_empty_dataset(tmp_path, content):
     raises_one_line(DataConfig(write(tmp_path, "e.csv", content)), "has no rows")
 
 
-def test_empty_texts_counted_with_first_id(tmp_path):
+def test_empty_texts_counted_with_their_ids(tmp_path):
     path = write(tmp_path, "e.csv", 'id,text,label\nr1,ok,1\nr2,"   ",0\nr3,,1\n')
-    raises_one_line(DataConfig(path, id_col="id"), "2 empty or whitespace-only", "row id 'r2'", "Clean or drop")
+    raises_one_line(DataConfig(path, id_col="id"), "2 empty or whitespace-only", "row ids 'r2', 'r3'", "Clean or drop")
 
 
 def test_missing_labels(tmp_path):

@@ -12,7 +12,7 @@ DEMO_MODELS = ("minilm-finetuned", "tfidf-logreg")
 
 # Flags that only make sense with your own models and data: the demo refuses them.
 DEMO_IGNORES = {
-    "--text-col": "text_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
+    "--text-col": "text_col", "--text-pair-col": "text_pair_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
     "--label-map": "label_map", "--limit": "limit", "--trust-model": "trust_model",
     "--trust-remote-code": "trust_remote_code", "--resume": "resume",
 }
@@ -22,7 +22,12 @@ DEMO_IGNORES = {
 @click.option("--model", "models", multiple=True, metavar="[NAME=]SPEC",
               help="A model directory, hub id, .skops file or package.module:function. Repeat to compare.")
 @click.option("--data", "data_source", metavar="SOURCE", help="CSV, TSV, JSONL, Parquet file or hub dataset name[:config][:split].")
-@click.option("--text-col", help="Text column (default: found among text/sentence/review/comment/content).")
+@click.option(
+    "--text-col", "text_col", multiple=True, metavar="COL",
+    help="Text column (default: a known pair such as sentence1/sentence2 or premise/hypothesis, else one of "
+         "text/sentence/review/comment/content).")
+@click.option("--text-pair-col", metavar="COL",
+              help="Second text of a sentence pair (paraphrase, inference): the model gets (text, text pair).")
 @click.option("--label-col", help="Label column (default: found among label/labels/target/class).")
 @click.option("--id-col", help="Example id column (default: row number).")
 @click.option("--sensitive", "sensitive", multiple=True, metavar="COL", help="Sensitive-attribute column for fairness probes (repeatable).")
@@ -41,8 +46,8 @@ DEMO_IGNORES = {
               help="Check the results against a YAML gate policy; exit 1 when a check fails (see docs/gates.md).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
-def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, probes, config_file, out, seed,
-        limit, device, trust_model, trust_remote_code, resume, gate_file, quiet):
+def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensitive, label_map, probes, config_file,
+        out, seed, limit, device, trust_model, trust_remote_code, resume, gate_file, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
@@ -86,7 +91,8 @@ def run(models, data_source, text_col, label_col, id_col, sensitive, label_map, 
 
     data = {
         "source": data_source,
-        "text_col": text_col,
+        "text_col": single_text_col(text_col, text_pair_col),
+        "text_pair_col": text_pair_col,
         "label_col": label_col,
         "id_col": id_col,
         "sensitive": list(sensitive) or None,
@@ -118,6 +124,18 @@ def _load_policy(gate_file: str | None):
     from audit.gate.policy import load_policy
 
     return load_policy(gate_file)
+
+
+def single_text_col(given: tuple[str, ...], pair_col: str | None) -> str | None:
+    """The one --text-col; given twice it is a pair, which has its own flag (a silent pick would audit half)."""
+    from audit.core.errors import AuditError
+
+    if len(given) > 1:
+        second = pair_col or given[1]
+        raise AuditError(f"--text-col was given {len(given)} times ({', '.join(given)}); for sentence pairs pass "
+                         f"the first with --text-col and the second with --text-pair-col, e.g. --text-col {given[0]} "
+                         f"--text-pair-col {second}.")
+    return given[0] if given else None
 
 
 def parse_label_map(pairs: tuple[str, ...]) -> dict[str, str]:

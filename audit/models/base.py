@@ -12,6 +12,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from audit.core.errors import AuditError
+
 
 @runtime_checkable
 class Classifier(Protocol):
@@ -78,6 +80,20 @@ class HasIntegratedGradients(Protocol):
                              score: str = "proba", rows_per_pass: int | None = None) -> list[Any]: ...
 
 
+MIXED_INPUTS = ("Got {pairs} sentence pairs and {texts} single texts in one call; give a model either texts or "
+                "(text, text_pair) tuples.")
+
+
+def split_inputs(inputs: list[Any]) -> tuple[list[str], list[str] | None]:
+    """(first texts, second texts or None): what a tokenizer takes for texts or for sentence pairs."""
+    pairs = [x for x in inputs if isinstance(x, tuple)]
+    if not pairs:
+        return [str(x) for x in inputs], None
+    if len(pairs) != len(inputs) or any(len(p) != 2 for p in pairs):
+        raise AuditError(MIXED_INPUTS.format(pairs=len(pairs), texts=len(inputs) - len(pairs)))
+    return [str(a) for a, _ in pairs], [str(b) for _, b in pairs]
+
+
 @dataclass
 class LoadedModel:
     """A classifier plus what the results file records about it."""
@@ -109,8 +125,6 @@ class LoadedModel:
 
 def check_probabilities(proba: Any, n_texts: int, n_labels: int, who: str) -> np.ndarray:
     """Validate a model's output shape and values; a wrong shape is the model author's error."""
-    from audit.core.errors import AuditError
-
     arr = np.asarray(proba, dtype=np.float64)
     if arr.shape != (n_texts, n_labels):
         raise AuditError(

@@ -28,7 +28,7 @@ from safetensors import SafetensorError  # noqa: E402
 from transformers import AutoModelForSequenceClassification, AutoTokenizer  # noqa: E402
 
 from audit.core.errors import AuditError
-from audit.models.base import LoadedModel
+from audit.models.base import LoadedModel, split_inputs
 from audit.models.hf_batching import collate, pad_values_for, takes_position_ids
 from audit.models.hf_explain import HFExplanations
 from audit.models.hf_source import (  # noqa: F401  (re-exported for the trainer)
@@ -150,11 +150,16 @@ class HFClassifier(HFExplanations):
         self.precision = precision
         self.position_ids = takes_position_ids(self.model)  # checked once: signature inspection is slow
 
-    def _encode(self, texts: list[str]) -> Any:
-        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False, return_attention_mask=False)
+    def _encode(self, texts: list[Any]) -> Any:
+        """Token ids of texts, or of (text, text_pair) tuples as the tokenizer joins a pair (with its
+        separator and, for BERT, token type ids); a pair longer than max_length loses tokens from
+        its longer side first."""
+        first, second = split_inputs(list(texts))
+        return self.tokenizer(first, second, truncation=True, max_length=self.max_length, padding=False,
+                              return_attention_mask=False)
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Softmax probabilities (n, k) in the order of ``texts``."""
+    def predict_proba(self, texts: list[Any]) -> np.ndarray:
+        """Softmax probabilities (n, k) in the order of ``texts`` (texts or (text, text_pair) tuples)."""
         texts = list(texts)
         out = np.empty((len(texts), len(self.labels)), dtype=np.float64)
         if not texts:

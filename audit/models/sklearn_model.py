@@ -20,7 +20,7 @@ import numpy as np
 
 from audit.core.errors import AuditError
 from audit.core.fileio import temp_path_for
-from audit.models.base import LoadedModel
+from audit.models.base import LoadedModel, split_inputs
 
 SKOPS_EXTENSIONS = (".skops",)
 PICKLE_EXTENSIONS = (".joblib", ".pkl", ".pickle")
@@ -31,6 +31,9 @@ TRUSTED_CLASS_PACKAGE = "sklearn."
 DENIED_MODULE_PREFIXES = ("sklearn.datasets", "sklearn.externals", "sklearn.utils._testing")
 ESTIMATOR_METHODS = ("fit", "predict", "predict_proba", "transform")
 
+PAIRS_REFUSED = ("Model '{name}' cannot read sentence pairs ({reason}); it looks like a single-text pipeline. Audit "
+                 "it on single texts (drop --text-pair-col), or give a pipeline whose first step takes "
+                 "(text, text_pair) tuples.")
 NOT_FOUND = "Model file not found: '{path}'. Check the path."
 UNSUPPORTED = "Cannot load '{path}' as a scikit-learn model: unsupported extension '{ext}'. Save it with skops (.skops) or joblib (.joblib, .pkl)."
 PICKLE_REFUSED = (
@@ -47,18 +50,25 @@ LABELS_MISMATCH = "Model '{name}' has {n} classes ({classes}) but {m} labels wer
 
 
 class SklearnClassifier:
-    """Texts in, ``estimator.predict_proba(list_of_str)`` out."""
+    """Texts in, ``estimator.predict_proba(list_of_str)`` out; a sentence-pair pipeline gets the
+    (text, text_pair) tuples as they are (its first step must take them)."""
 
-    def __init__(self, estimator: Any, labels: list[str], fingerprint: str) -> None:
+    def __init__(self, estimator: Any, labels: list[str], fingerprint: str, name: str = "model") -> None:
         self.estimator = estimator
         self.labels = labels
         self.fingerprint = fingerprint
+        self.name = name
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        texts = [str(t) for t in texts]
-        if not texts:
+    def predict_proba(self, texts: list[Any]) -> np.ndarray:
+        first, second = split_inputs(list(texts))
+        if not first:
             return np.zeros((0, len(self.labels)))
-        return np.asarray(self.estimator.predict_proba(texts), dtype=np.float64)
+        if second is None:
+            return np.asarray(self.estimator.predict_proba(first), dtype=np.float64)
+        try:
+            return np.asarray(self.estimator.predict_proba(list(zip(first, second))), dtype=np.float64)
+        except (TypeError, ValueError, AttributeError) as err:  # e.g. a TfidfVectorizer given tuples
+            raise AuditError(PAIRS_REFUSED.format(name=self.name, reason=f"{type(err).__name__}: {err}"[:200])) from None
 
 
 def is_trusted_type(name: str) -> bool:
@@ -111,7 +121,7 @@ def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labe
         id=name,
         source=str(path),
         kind="sklearn",
-        classifier=SklearnClassifier(estimator, classes, file_sha256(file)),
+        classifier=SklearnClassifier(estimator, classes, file_sha256(file), name=name),
         details=details,
     )
 

@@ -89,7 +89,7 @@ def headline_chart(probe: dict, ctx: SectionContext) -> Figure | None:
 
 def example_columns(examples: list[dict]) -> list[str]:
     cols: list[str] = []
-    for key in ("id", "text"):
+    for key in ("id", "text", "text_pair"):  # a sentence pair shows both texts, side by side
         if any(key in e for e in examples):
             cols.append(key)
     for ex in examples:
@@ -105,7 +105,7 @@ def examples_table(examples: list, caption: str) -> Table:
         row = []
         for col in cols:
             text = fmt_value(ex.get(col)) if col in ex else "—"
-            css = "text" if col == "text" or len(text) > 40 else ("num" if isinstance(ex.get(col), (int, float)) else "")
+            css = "text" if col in ("text", "text_pair") or len(text) > 40 else ("num" if isinstance(ex.get(col), (int, float)) else "")
             row.append(Cell(truncate(text, MAX_TEXT), css=css, title=text if len(text) > MAX_TEXT else ""))
         rows.append(row)
     if len(rows_in) > MAX_EXAMPLES:
