@@ -1,11 +1,12 @@
 """Throughput of the Hugging Face adapter's predict_proba against two plain loops.
 
-Same model object, texts and batch size for all three: ours (length-sorted batches, dynamic
-padding), a plain reference loop (batches in input order, dynamic padding) and the naive loop
-that pads every query to max_length (what TextAttack's HuggingFaceModelWrapper does).
-Warm-up once, best of ``--repeats``. Target: ours >= 0.95x the reference.
+Same model object, inputs and batch size for all three: ours (length-sorted batches, dynamic
+padding), a plain reference loop (batches in input order, dynamic padding; ``tokenizer(a, b)``
+for sentence pairs) and the naive loop that pads every query to max_length (what TextAttack's
+HuggingFaceModelWrapper does). Warm-up once, best of ``--repeats``. Target: ours >= 0.95x the
+reference, for single texts (SST-2 dev) and for sentence pairs (``--pairs``: MRPC dev).
 
-Run: HF_HUB_OFFLINE=1 python bench/bench_hf_predict.py [--model DIR] [--n 872] [--batch-size 32]
+Run: HF_HUB_OFFLINE=1 python bench/bench_hf_predict.py [--model DIR] [--n 872] [--batch-size 32] [--pairs]
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ import torch  # noqa: E402
 from audit.models import huggingface as hf  # noqa: E402
 
 DEV_TSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "sst2" / "dev.tsv"
+MRPC_TSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "pairs" / "mrpc" / "dev.tsv"
+
+
+def load_pairs(n: int) -> tuple[list[tuple[str, str]], str]:
+    """MRPC dev sentence pairs through audit's loader (the same pairs an audit sees), repeated to n."""
+    if not MRPC_TSV.is_file():
+        texts, _ = load_texts(2 * n)
+        return list(zip(texts[::2], texts[1::2])), "generated"
+    from audit.data_loader import DataConfig, load_dataset
+
+    pairs = load_dataset(DataConfig(str(MRPC_TSV))).inputs
+    return [pairs[i % len(pairs)] for i in range(n)], "pairs/mrpc/dev.tsv"
 
 
 def load_texts(n: int) -> tuple[list[str], str]:
@@ -63,12 +76,17 @@ def build_classifier(model_dir: str | None, batch_size: int, max_length: int, de
                            batch_size=batch_size, device=dev, precision=hf.resolve_precision("auto", dev))
 
 
-def plain_loop(clf: hf.HFClassifier, texts: list[str], padding: str | bool) -> np.ndarray:
+def plain_loop(clf: hf.HFClassifier, texts: list, padding: str | bool) -> np.ndarray:
     """Batches in input order; padding=True is dynamic, 'max_length' pads to max_length."""
     rows = []
     with torch.inference_mode(), hf.autocast(clf.device, clf.precision):
         for start in range(0, len(texts), clf.batch_size):
-            enc = clf.tokenizer(texts[start : start + clf.batch_size], padding=padding, truncation=True,
+            batch = texts[start : start + clf.batch_size]
+            if isinstance(batch[0], tuple):  # a sentence pair: tokenizer(a, b), as a user would write it
+                first, second = [a for a, _ in batch], [b for _, b in batch]
+            else:
+                first, second = batch, None
+            enc = clf.tokenizer(first, second, padding=padding, truncation=True,
                                 max_length=clf.max_length, return_tensors="pt").to(clf.device)
             rows.append(torch.softmax(clf.model(**enc).logits.float(), dim=-1).cpu().numpy())
     return np.concatenate(rows).astype(np.float64)
@@ -94,13 +112,14 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--pairs", action="store_true", help="sentence pairs (MRPC dev) instead of single texts")
     args = parser.parse_args()
 
     clf = build_classifier(args.model, args.batch_size, args.max_length, args.device)
-    texts, source = load_texts(args.n)
-    lengths = [len(x) for x in clf.tokenizer(texts, truncation=True, max_length=clf.max_length)["input_ids"]]
-    print(f"model: {args.model or 'all-MiniLM-L6-v2 + fresh head'}  texts: {len(texts)} from {source}  "
-          f"tokens/text: mean {np.mean(lengths):.1f}, max {max(lengths)}")
+    texts, source = load_pairs(args.n) if args.pairs else load_texts(args.n)
+    lengths = [len(x) for x in clf._encode(texts)["input_ids"]]
+    print(f"model: {args.model or 'all-MiniLM-L6-v2 + fresh head'}  {'pairs' if args.pairs else 'texts'}: "
+          f"{len(texts)} from {source}  tokens/input: mean {np.mean(lengths):.1f}, max {max(lengths)}")
     print(f"device: {clf.device} ({clf.precision})  torch {torch.__version__}, {torch.get_num_threads()} threads  "
           f"batch {clf.batch_size}  max_length {clf.max_length}  best of {args.repeats}")
 
