@@ -18,6 +18,9 @@ from audit.training.base_models import MINILM, resolve_base
 @click.option("--text-col")
 @click.option("--label-col")
 @click.option("--label-map", "label_map", multiple=True, metavar="RAW=NAME", help="Rename labels, e.g. 0=negative.")
+@click.option("--label-names", "label_names", metavar="NAME,NAME,...",
+              help="Names of integer labels in ascending order (0, 1, ...), e.g. negative,positive: the saved model "
+                   "reports them and keeps that class order.")
 @click.option("--limit", type=int, help="Train on a stratified sample of N examples.")
 @click.option("--epochs", type=int, default=3, show_default=True)
 @click.option("--lr", "learning_rate", type=float, default=5e-5, show_default=True)
@@ -27,17 +30,18 @@ from audit.training.base_models import MINILM, resolve_base
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
 @debug_option
-def train(data_source, out, arch, base, text_col, label_col, label_map, limit, epochs, learning_rate, batch_size,
-          max_length, val_fraction, seed, device):
+def train(data_source, out, arch, base, text_col, label_col, label_map, label_names, limit, epochs, learning_rate,
+          batch_size, max_length, val_fraction, seed, device):
     """Train a classifier on SOURCE and save it where `audit run --model` can load it.
 
     Writes a training summary JSON (data fingerprint, hyper-parameters, validation metrics,
-    time) beside the model.
+    time) beside the model. Integer labels get names with --label-names (or --label-map).
     """
     from audit.cli.run_cmd import parse_label_map
     from audit.data_loader import DataConfig, load_dataset
     from audit.core.errors import AuditError
     from audit.core.progress import Display
+    from audit.training.label_names import INTEGER, UNNAMED, WITH_LABEL_MAP, name_labels, parse_label_names
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
@@ -45,18 +49,26 @@ def train(data_source, out, arch, base, text_col, label_col, label_map, limit, e
         raise AuditError(f"--val-fraction must be between 0 and 1, not {val_fraction}.")
     if epochs < 1 or batch_size < 1 or max_length < 1:
         raise AuditError("--epochs, --batch-size and --max-length must be >= 1.")
+    if label_names is not None and label_map:
+        raise AuditError(WITH_LABEL_MAP)
+    names = parse_label_names(label_names) if label_names is not None else None
     data = load_dataset(DataConfig(source=data_source, text_col=text_col, label_col=label_col,
                                    label_map=parse_label_map(label_map) or None, limit=limit, seed=seed))
+    labels = None  # the class order: sorted label names, or the integer order with --label-names
+    if names is not None:
+        data, labels = name_labels(data, names)
     with Display() as display:
-        display.log(f"Training {arch} on {data.source}: {len(data)} examples, labels {', '.join(data.label_names)}")
+        if names is None and not label_map and all(INTEGER.fullmatch(y) for y in data.label_names):
+            display.log(UNNAMED.format(labels=", ".join(data.label_names)))
+        display.log(f"Training {arch} on {data.source}: {len(data)} examples, labels {', '.join(labels or data.label_names)}")
         if arch == "tfidf":
             from audit.training.tfidf import train_tfidf
 
-            summary = train_tfidf(data, out, val_fraction=val_fraction, seed=seed)
+            summary = train_tfidf(data, out, labels=labels, val_fraction=val_fraction, seed=seed)
         else:
             from audit.training.hf_trainer import train_hf
 
-            summary = train_hf(resolve_base(base), data, out, epochs=epochs, learning_rate=learning_rate,
+            summary = train_hf(resolve_base(base), data, out, labels=labels, epochs=epochs, learning_rate=learning_rate,
                                batch_size=batch_size, max_length=max_length, val_fraction=val_fraction, seed=seed,
                                device=device, progress=display.task)
     click.echo(json.dumps({k: summary[k] for k in summary if k in ("validation", "seconds", "labels")}, indent=2))

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from audit.core.dataset import Dataset
 from audit.core.errors import AuditError
 from audit.core.fileio import atomic_write_text
@@ -20,12 +22,14 @@ from audit.training.split import stratified_split
 NOT_SKOPS = "TF-IDF models are saved with skops: give an output path ending in .skops, not '{path}'."
 BAD_VAL_FRACTION = "val_fraction must be in [0, 1), got {value}. Use e.g. 0.1, or 0 to skip validation."
 ONE_CLASS = "Training data has a single label ({label}); a classifier needs at least two. Check the label column."
+NOT_IN_LABELS = "Training labels {unknown} are not in the label list {labels}; add them or fix the data."
 
 
 def train_tfidf(
     train: Dataset,
     out_path: str | Path,
     *,
+    labels: list[str] | None = None,
     val_fraction: float = 0.1,
     seed: int = 0,
     C: float = 4.0,
@@ -35,7 +39,10 @@ def train_tfidf(
     """Fit on a stratified training part, score the held-out part, save model and summary.
 
     The saved model is the one fitted on the training part, so the validation figures in the
-    summary describe exactly the file on disk. Returns the summary (also written as JSON).
+    summary describe exactly the file on disk. ``labels`` sets the class order (the model's
+    ``classes_``, which the sklearn adapter reads as its labels); None: sorted. scikit-learn
+    always sorts the classes it fits, so the fit is on class numbers and ``classes_`` then holds
+    the names in the chosen order. Returns the summary (also written as JSON).
     """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -51,6 +58,11 @@ def train_tfidf(
         raise AuditError(BAD_VAL_FRACTION.format(value=val_fraction))
     if len(set(train.labels)) < 2:
         raise AuditError(ONE_CLASS.format(label=repr(train.labels[0]) if train.labels else "none"))
+    order = sorted(set(train.labels)) if labels is None else [str(y) for y in labels]
+    unknown = sorted(set(train.labels) - set(order))
+    if unknown:
+        raise AuditError(NOT_IN_LABELS.format(unknown=unknown, labels=order))
+    code = {name: i for i, name in enumerate(order)}
 
     start = time.perf_counter()
     tr, va = stratified_split(train.labels, val_fraction, seed)
@@ -60,7 +72,9 @@ def train_tfidf(
         ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(ngram_range), min_df=1, max_features=max_features)),
         ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
     ])
-    pipe.fit([train.texts[i] for i in tr], [train.labels[i] for i in tr])
+    pipe.fit([train.texts[i] for i in tr], [code[train.labels[i]] for i in tr])
+    clf = pipe.named_steps["clf"]
+    clf.classes_ = np.array([order[int(c)] for c in clf.classes_])  # predict() and the adapter see the names
     validation: dict[str, Any] = {"size": len(va), "accuracy": None, "macro_f1": None}
     if va:
         gold = [train.labels[i] for i in va]
@@ -68,13 +82,14 @@ def train_tfidf(
         validation["accuracy"] = float(accuracy_score(gold, pred))
         validation["macro_f1"] = float(f1_score(gold, pred, average="macro"))
     save_sklearn_model(pipe, out)
-    counts = {y: train.labels.count(y) for y in train.label_names}
+    counts = {y: train.labels.count(y) for y in order}
     summary = {
         "kind": "tfidf-logreg",
         "model_path": str(out),
         "model_fingerprint": file_sha256(out),
         "data": {"source": train.source, "split": train.split, "fingerprint": train.fingerprint,
-                 "size": len(train), "label_counts": counts, "train_size": len(tr), "val_size": len(va)},
+                 "size": len(train), "label_counts": counts, "train_size": len(tr), "val_size": len(va),
+                 "label_map": dict(train.label_map)},
         "labels": [str(c) for c in pipe.classes_],
         "hyperparameters": hyper,
         "validation": validation,

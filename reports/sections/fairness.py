@@ -11,6 +11,9 @@ from __future__ import annotations
 from audit.reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
 from audit.reports.charts import bar_chart
 from audit.reports.sections.fairness_charts import gap_chart, metric_of
+from audit.reports.sections.fairness_groups import (
+    WORST, binary_table, class_gap_table, class_rate_charts, is_multiclass, mark, multiclass_tables, worst_class_of,
+)
 from audit.core.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
 from audit.reports.sections.common import (
@@ -18,10 +21,13 @@ from audit.reports.sections.common import (
 )
 from audit.reports.scorecard import headers, metric_row
 
-OVER, SIGNIFICANT, SMALL = "over tolerance", "significant", "small: not in gaps"
+OVER, SIGNIFICANT = "over tolerance", "significant"
 DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                "equal_opportunity_difference", "accuracy_difference")
 WORST_PAIRS = 12
+MULTI = " Multi-class models: each gap is that of the worst class, scored one-vs-rest."
+MULTI_GAPS = ("Multi-class: each gap is that of the worst class, scored one-vs-rest (largest difference, smallest "
+              "ratio); '{worst}: C' names it, and the gaps of every class are in the table below the rates.")
 
 
 def _details(probe: dict, model: str) -> dict:
@@ -64,35 +70,40 @@ def _entries(probe: dict, models: list[str], key: str, ident: str) -> dict[str, 
     return out
 
 
-def _group_table(attr: str, per_model: dict[str, dict], models: list[str]) -> Table:
-    cols = ("n", "accuracy", "selection rate", "TPR", "FPR")
-    groups: dict[str, dict[str, dict]] = {}
-    for m in models:
-        for g in as_list(per_model.get(m, {}).get("groups")):
-            groups.setdefault(str(g.get("group")), {})[m] = g
-    rows = []
-    for name, by_model in groups.items():
-        row = [Cell(name, css="label")]
-        for m in models:
-            g = by_model.get(m) or {}
-            rates = next(iter(as_dict(g.get("rates")).values()), {}) if len(as_dict(g.get("rates"))) == 1 else {}
-            support = Cell(fmt_num(g.get("support")), css="num")
-            row += [_mark(support, SMALL) if g.get("small") else support,
-                    Cell(fmt_metric(g.get("accuracy")), css="num")]
-            row += [Cell(fmt_metric(as_dict(rates.get(k))), css="num") for k in ("selection_rate", "tpr", "fpr")]
-        rows.append(row)
-    return Table(["Group"] + [c for _ in models for c in cols], rows, header_groups=[("", 1)] + [(m, len(cols)) for m in models],
-                 title=f"Groups of {attr}", css="fairness-groups compact",
-                 caption="Rates of the scored (positive) class, one-vs-rest; value [CI]. Groups below min_support "
-                         "are shown but left out of the gaps.")
-
-
 def _disparity_flag(per_model: dict[str, dict]):
     """(model, metric) -> whether the attribute's details flag that gap as over the tolerance."""
     def flag(model: str, metric: str) -> bool:
         disparities = as_dict(as_dict(per_model.get(model)).get("disparities"))
         return bool(as_dict(disparities.get(metric.split("/")[0])).get("flagged"))
     return flag
+
+
+def _attribute_blocks(probe: dict, ctx: SectionContext, attr: str, per_model: dict[str, dict],
+                      models: list[str]) -> list:
+    """One attribute's gaps, per-group tables and charts; per class (one-vs-rest) for multi-class models."""
+    multi = is_multiclass(per_model)
+    gaps = flagged_rows(probe, ctx, [(f"{d}/{attr}", d) for d in DISPARITIES], _disparity_flag(per_model))
+    if multi:
+        for name, row in zip(DISPARITIES, gaps):
+            for i, m in enumerate(ctx.models):
+                worst = worst_class_of(per_model.get(m) or {}, name)
+                if worst is not None:
+                    mark(row[2 + i], f"{WORST}: {worst}")
+    blocks: list = [Table(headers("Gap", ctx.models), gaps, css="metrics-table",
+                          caption=MULTI_GAPS.format(worst=WORST) if multi else "")]
+    if multi:
+        blocks += multiclass_tables(attr, per_model, models) + [class_gap_table(attr, per_model, models)]
+    else:
+        blocks.append(binary_table(attr, per_model, models))
+    groups = list(dict.fromkeys(str(g.get("group")) for e in per_model.values() for g in as_list(e.get("groups"))))
+    charts = class_rate_charts(attr, per_model, models, ctx.colors) if multi else []
+    charts += [Figure(title=f"{kind.replace('_', ' ')} by group", svg=bar_chart(
+        _chart_rows(probe, models, [(f"{kind}/{attr}/{g}", g) for g in groups]), models, ctx.colors,
+        f"{attr}: {kind} by group")) for kind in (("accuracy",) if multi else ("selection_rate", "accuracy"))
+        if any(f"{kind}/{attr}/{g}" in metrics_of(probe, m) for g in groups for m in models)]
+    if charts:
+        blocks.append(FigureRow(charts, caption="Whiskers are percentile-bootstrap CIs."))
+    return blocks
 
 
 def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
@@ -107,30 +118,21 @@ def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
     attrs = _entries(probe, models, "attributes", "name")
     heads = ("max_demographic_parity_difference", "max_equalized_odds_difference", "max_equal_opportunity_difference",
              "max_accuracy_difference", "min_demographic_parity_ratio")
+    multi = any(is_multiclass(per_model) for per_model in attrs.values())
     head_flag = lambda m, n: as_dict(as_dict(_details(probe, m).get("headline")).get(n)).get("flagged")  # noqa: E731
     blocks.append(Table(headers("Metric", ctx.models), flagged_rows(probe, ctx, [(n, n) for n in heads], head_flag),
                         caption=f"Worst gap over the attributes; '{OVER}' marks gaps above the tolerance "
                                 f"({fmt_exact(tolerance)}; ratios below 1 - tolerance). Gap CIs come from "
                                 "Newcombe (pairs of groups) and Wilson (ratios) score intervals that hold jointly, "
-                                "not from the bootstrap, which overstates a largest gap.", css="metrics-table"))
+                                "not from the bootstrap, which overstates a largest gap." + (MULTI if multi else ""),
+                        css="metrics-table"))
     rows = [(f"{d}/{a}", f"{a}: {d.split('_difference')[0].replace('_', ' ')}") for a in attrs
             for d in ("demographic_parity_difference", "equalized_odds_difference")]
-    blocks.append(Figure(title="Gaps between groups against the tolerance",
+    blocks.append(Figure(title="Gaps between groups against the tolerance" + (" (multi-class: the worst class)" if multi else ""),
                          svg=gap_chart(_chart_rows(probe, models, rows), models, ctx.colors, tolerance,
                                        f"{probe.get('name')}: gaps by attribute")))
     for attr, per_model in attrs.items():
-        flag = _disparity_flag(per_model)
-        blocks += [Heading(f"Attribute: {attr}"),
-                   Table(headers("Gap", ctx.models), flagged_rows(probe, ctx, [(f"{d}/{attr}", d) for d in DISPARITIES], flag),
-                         css="metrics-table"),
-                   _group_table(attr, per_model, models)]
-        groups = list(dict.fromkeys(str(g.get("group")) for e in per_model.values() for g in as_list(e.get("groups"))))
-        charts = [Figure(title=f"{kind.replace('_', ' ')} by group", svg=bar_chart(
-            _chart_rows(probe, models, [(f"{kind}/{attr}/{g}", g) for g in groups]), models, ctx.colors,
-            f"{attr}: {kind} by group")) for kind in ("selection_rate", "accuracy")
-            if any(f"{kind}/{attr}/{g}" in metrics_of(probe, m) for g in groups for m in models)]
-        if charts:
-            blocks.append(FigureRow(charts, caption="Whiskers are percentile-bootstrap CIs."))
+        blocks += [Heading(f"Attribute: {attr}")] + _attribute_blocks(probe, ctx, attr, per_model, models)
         notes = {str(e.get("note")) for e in per_model.values() if e.get("note")}
         blocks += [Callout("info", f"{attr}: too few large groups", n) for n in notes]
     blocks.append(config_block(probe))

@@ -101,10 +101,15 @@ def test_small_groups_flagged_and_left_out():
 
 def test_multiclass_takes_the_worst_class_one_vs_rest():
     data, model, y, pred, gender, _ = make_case(k=3)
-    m = run(data, model).metrics
+    res = run(data, model)
+    m = res.metrics
     per_class = [demographic_parity_difference((y == c).astype(int), (pred == c).astype(int), sensitive_features=gender)
                  for c in range(3)]
     assert m["demographic_parity_difference/gender"].value == pytest.approx(max(per_class))
+    dpd = res.details["attributes"][0]["disparities"]["demographic_parity_difference"]
+    assert dpd["worst_class"] == ["neg", "pos", "mid"][int(np.argmax(per_class))]  # the class the report names
+    assert dpd["per_class"] == pytest.approx(dict(zip(["neg", "pos", "mid"], per_class)))
+    assert res.details["attributes"][0]["disparities"]["accuracy_difference"]["worst_class"] is None
     eod = [equalized_odds_difference((y == c).astype(int), (pred == c).astype(int), sensitive_features=gender)
            for c in range(3)]
     assert m["equalized_odds_difference/gender"].value == pytest.approx(max(eod))

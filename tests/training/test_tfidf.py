@@ -50,7 +50,8 @@ def test_trains_saves_and_loads_without_trust_flags(tmp_path):
     assert written == summary
     assert summary["data"]["fingerprint"] == data.fingerprint
     assert summary["data"] | {"label_counts": None} == {"source": "synthetic", "split": None, "fingerprint": data.fingerprint,
-                                                          "size": 240, "label_counts": None, "train_size": 216, "val_size": 24}
+                                                          "size": 240, "label_counts": None, "train_size": 216, "val_size": 24,
+                                                          "label_map": {}}
     assert summary["data"]["label_counts"] == {"neg": 80, "pos": 160}
     assert summary["hyperparameters"]["C"] == 4.0 and summary["hyperparameters"]["ngram_range"] == [1, 2]
     assert summary["model_fingerprint"] == model.fingerprint

@@ -1,7 +1,9 @@
 """The `group-fairness` probe: does the model treat the groups of a sensitive attribute alike?
 
 Per group (fairlearn MetricFrame): accuracy, support and, per scored class, selection rate,
-TPR, FPR and FNR, with seeded percentile-bootstrap CIs; between groups: demographic parity
+TPR, FPR and FNR, with seeded percentile-bootstrap CIs (a binary model scores its positive
+class; a multi-class one every class, one-vs-rest, in the details, each gap taking the worst
+class, which the details name as ``worst_class``); between groups: demographic parity
 difference and ratio, equalized odds difference, equal opportunity difference and the accuracy
 gap, with CIs from score intervals (Newcombe per pair of groups, Wilson per group for ratios)
 that hold jointly, since a bootstrap of a max-type gap is biased upwards (see
@@ -50,9 +52,12 @@ class GroupFairnessProbe(Probe):
         MetricSpec("min_demographic_parity_ratio", "Smallest demographic parity ratio over the attributes.", True),
         MetricSpec("demographic_parity_difference/{attribute}", "Largest minus smallest group selection rate "
                    "(worst class for multi-class).", False),
-        MetricSpec("demographic_parity_ratio/{attribute}", "Smallest over largest group selection rate.", True),
-        MetricSpec("equalized_odds_difference/{attribute}", "Larger of the TPR and FPR gaps between groups.", False),
-        MetricSpec("equal_opportunity_difference/{attribute}", "TPR gap between groups.", False),
+        MetricSpec("demographic_parity_ratio/{attribute}", "Smallest over largest group selection rate "
+                   "(worst class for multi-class).", True),
+        MetricSpec("equalized_odds_difference/{attribute}", "Larger of the TPR and FPR gaps between groups "
+                   "(worst class for multi-class).", False),
+        MetricSpec("equal_opportunity_difference/{attribute}", "TPR gap between groups (worst class for multi-class).",
+                   False),
         MetricSpec("accuracy_difference/{attribute}", "Accuracy gap between the best and worst group.", False),
         MetricSpec("accuracy/{attribute}/{group}", "Accuracy within one group.", True),
         MetricSpec("selection_rate/{attribute}/{group}", "Share of one group predicted as the scored (positive) class.",

@@ -41,6 +41,15 @@ def flagged(name: str, value: float | None, tolerance: float) -> bool:
     return value < 1 - tolerance if name.endswith("ratio") else value > tolerance
 
 
+def worst_class(value: float | None, per_class: dict[str, float | None]) -> str | None:
+    """The class whose one-vs-rest gap is the reported (worst) one, so a reader of a multi-class
+    result knows which class to look at; None without a value or per-class gaps (accuracy)."""
+    if value is None:
+        return None
+    return next((label for label, v in per_class.items() if v is not None and np.isclose(v, value, rtol=0, atol=1e-12)),
+                None)
+
+
 def _value(x) -> float | None:
     x = float(x)
     return None if np.isnan(x) else x
@@ -90,8 +99,9 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
         ci = None
         if value is not None and s.resamples > 0:  # bootstrap: 0 turns every CI off
             ci = gap_intervals.interval(name, [(counts, s.classes)], s.confidence)
+        per_class = {s.labels[c]: _value(v) for c, v in point[name]["per_class"].items()}
         disp[name] = {"value": value, "ci": ci, "flagged": flagged(name, value, s.tolerance),
-                      "per_class": {s.labels[c]: _value(v) for c, v in point[name]["per_class"].items()}}
+                      "per_class": per_class, "worst_class": worst_class(value, per_class)}
     note = None
     if included.sum() < 2:
         note = (f"Fewer than two groups have at least {s.min_support} examples, so no disparity is computed; "
