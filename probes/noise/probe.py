@@ -40,10 +40,9 @@ class NoiseProbe(Probe):
         MetricSpec("worst_accuracy", "Lowest accuracy over every perturbation and severity (and side, on sentence "
                    "pairs).", True, headline=True),
         MetricSpec("max_accuracy_drop", "Largest drop from clean accuracy over every perturbation and severity (and "
-                   "side, on sentence pairs).", False,
-                   headline=True),
+                   "side, on sentence pairs).", False, headline=True),
         MetricSpec("mean_flip_rate", "Share of predictions that change under noise, averaged over perturbations and "
-                   "severities.", False, headline=True),
+                   "severities (and sides, on sentence pairs).", False, headline=True),
         MetricSpec("clean_accuracy", "Accuracy on the unperturbed texts (the baseline of every drop).", True),
         # sentence pairs: {side} is first, second or both (which text got the noise); listed before the
         # single-text cells, whose placeholders would match these names too
