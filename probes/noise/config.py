@@ -9,6 +9,7 @@ from audit.probes.noise.apply import severity_key
 from audit.probes.noise.catalog import NAMES, check_names
 from audit.probes.noise.common import check_severity
 from audit.probes.noise.lexicon import load_synonyms
+from audit.probes.noise.sides import check_sides
 
 BAD_SEVERITIES = "noise.severities must be a non-empty list of numbers between 0 and 1, e.g. [0.05, 0.1, 0.2]; got {value!r}."
 REPEATED_SEVERITY = "noise.severities lists {value} more than once; list each severity once."
@@ -23,6 +24,7 @@ class NoiseConfig:
     bootstrap: int = 1000  # resamples for the CIs (paired for drops); 0 turns CIs off
     confidence: float = 0.95  # CI level
     bins: int = 10  # bins of the expected calibration error under noise
+    sides: str = "both"  # sentence pairs: noise on the first text, the second, or both (both also reports each alone); single texts ignore it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "perturbations", check_names(self.perturbations))
@@ -39,6 +41,7 @@ class NoiseConfig:
             raise AuditError(f"noise.confidence must be between 0 and 1, got {self.confidence}.")
         if self.bins < 1:
             raise AuditError(f"noise.bins must be >= 1, got {self.bins}.")
+        check_sides(self.sides)
 
 
 def _check_severities(value) -> tuple[float, ...]:

@@ -1,4 +1,5 @@
-"""Flipped predictions worth showing: a clean and a perturbed text, and what the model said.
+"""Flipped predictions worth showing: a clean and a perturbed text (both texts of a sentence
+pair, and which side got the noise), and what the model said.
 
 The choice is deterministic and spread out: cells are visited from the highest flip rate
 down, taking in turn each cell's most confident flip, then its second, and so on, skipping
@@ -13,9 +14,11 @@ from audit.probes.noise.apply import PerturbedSet
 
 
 def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray, clean: np.ndarray,
-               proba: np.ndarray, labels: list[str], max_examples: int) -> list[dict]:
+               proba: np.ndarray, labels: list[str], max_examples: int,
+               text_pairs: list[str] | None = None) -> list[dict]:
     """Example records ``{id, perturbation, severity, text, perturbed, label, clean_predicted,
-    clean_confidence, predicted, confidence}``; ``proba`` is (cells, n, k)."""
+    clean_confidence, predicted, confidence}``, for pairs with ``side`` and, after each text, its
+    second text (``text_pair``, ``perturbed_pair``); ``proba`` is (cells, n, k)."""
     if max_examples <= 0 or not len(ps.cells):
         return []
     clean_pred = clean.argmax(axis=1)
@@ -38,12 +41,14 @@ def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray
     out = []
     for c, i in chosen:
         name, severity = ps.cells[c]
+        record: dict = {"id": ids[i], "perturbation": name, "severity": severity}
+        if ps.pairs is not None and text_pairs is not None:
+            record.update(side=ps.sides[c], text=texts[i], text_pair=text_pairs[i], perturbed=ps.texts[c][i],
+                          perturbed_pair=ps.pairs[c][i])
+        else:
+            record.update(text=texts[i], perturbed=ps.texts[c][i])
         out.append({
-            "id": ids[i],
-            "perturbation": name,
-            "severity": severity,
-            "text": texts[i],
-            "perturbed": ps.texts[c][i],
+            **record,
             "label": labels[int(y[i])],
             "clean_predicted": labels[int(clean_pred[i])],
             "clean_confidence": float(clean[i, clean_pred[i]]),

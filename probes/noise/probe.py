@@ -6,6 +6,10 @@ request (it batches and skips texts already predicted, such as unchanged ones); 
 predictions come from the cache too, usually filled by the `metrics` probe. Perturbations
 depend only on the run seed, the perturbation, the severity and the example id, so they are
 computed once per audit and shared by every model.
+
+On sentence pairs the model gets (perturbed text, perturbed text_pair) tuples, and every cell is
+measured per side (``sides``: noise on the first text, the second, or both); single-text metric
+names stay as they are, pair cells add the side (``accuracy/second/typo@0.1``).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from audit.probes.noise.config import NoiseConfig
 from audit.probes.noise.flips import pick_flips
 from audit.probes.noise.lexicon import load_synonyms
 from audit.probes.noise.scoring import Bootstrap, score
+from audit.probes.noise.sides import measured
 from audit.probes.registry import register
 
 CELL = "{perturbation}@{severity}"
+PAIR_CELL = "{side}/{perturbation}@{severity}"
 
 
 @register
@@ -31,12 +37,30 @@ class NoiseProbe(Probe):
     description = ("Accuracy, flips and confidence under character, word and surface noise at several severities, "
                    "with paired bootstrap CIs for the drop from clean.")
     metric_specs = (
-        MetricSpec("worst_accuracy", "Lowest accuracy over every perturbation and severity.", True, headline=True),
-        MetricSpec("max_accuracy_drop", "Largest drop from clean accuracy over every perturbation and severity.", False,
-                   headline=True),
+        MetricSpec("worst_accuracy", "Lowest accuracy over every perturbation and severity (and side, on sentence "
+                   "pairs).", True, headline=True),
+        MetricSpec("max_accuracy_drop", "Largest drop from clean accuracy over every perturbation and severity (and "
+                   "side, on sentence pairs).", False, headline=True),
         MetricSpec("mean_flip_rate", "Share of predictions that change under noise, averaged over perturbations and "
-                   "severities.", False, headline=True),
+                   "severities (and sides, on sentence pairs).", False, headline=True),
         MetricSpec("clean_accuracy", "Accuracy on the unperturbed texts (the baseline of every drop).", True),
+        # sentence pairs: {side} is first, second or both (which text got the noise); listed before the
+        # single-text cells, whose placeholders would match these names too
+        MetricSpec("worst_accuracy/{side}", "Sentence pairs: lowest accuracy with the noise on that side (first, second or "
+                   "both texts).", True),
+        MetricSpec("max_accuracy_drop/{side}", "Sentence pairs: largest drop from clean accuracy with the noise on "
+                   "that side.", False),
+        MetricSpec("mean_flip_rate/{side}", "Sentence pairs: share of predictions that change with the noise on that "
+                   "side, averaged over perturbations and severities.", False),
+        MetricSpec(f"accuracy/{PAIR_CELL}", "Sentence pairs: accuracy with the noise on that side.", True),
+        MetricSpec(f"accuracy_drop/{PAIR_CELL}", "Sentence pairs: clean accuracy minus accuracy with the noise on "
+                   "that side (paired bootstrap CI).", False),
+        MetricSpec(f"flip_rate/{PAIR_CELL}", "Sentence pairs: share of examples whose prediction changes with the "
+                   "noise on that side.", False),
+        MetricSpec(f"confidence_drop/{PAIR_CELL}", "Sentence pairs: mean fall in the probability of the clean "
+                   "predicted class with the noise on that side.", False),
+        MetricSpec(f"ece/{PAIR_CELL}", "Sentence pairs: expected calibration error with the noise on that side.", False),
+        MetricSpec(f"applied_rate/{PAIR_CELL}", "Sentence pairs: share of pairs the noise on that side changed.", None),
         MetricSpec(f"accuracy/{CELL}", "Accuracy on the perturbed texts.", True),
         MetricSpec(f"accuracy_drop/{CELL}", "Clean accuracy minus perturbed accuracy (paired bootstrap CI).", False),
         MetricSpec(f"flip_rate/{CELL}", "Share of examples whose prediction differs from the clean prediction.", False),
@@ -46,6 +70,8 @@ class NoiseProbe(Probe):
                    None),
     )
     Config = NoiseConfig
+    config: NoiseConfig
+    handles_pairs = True  # reads data.inputs and data.text_pairs; pair cells are per side
 
     def __init__(self, config: NoiseConfig | None = None) -> None:
         super().__init__(config)
@@ -62,7 +88,8 @@ class NoiseProbe(Probe):
         key = (data.fingerprint, seed)
         if self._memo is not None and self._memo[0] == key:
             return self._memo[1], True
-        ps = perturb_dataset(self.perturbations(), self.config.severities, list(data.ids), list(data.texts), seed)
+        ps = perturb_dataset(self.perturbations(), self.config.severities, list(data.ids), list(data.texts), seed,
+                             text_pairs=data.text_pairs, sides=measured(self.config.sides))
         self._memo = (key, ps)
         return ps, False
 
@@ -71,8 +98,8 @@ class NoiseProbe(Probe):
         labels = model.labels
         y = align_labels(data.labels, labels, model_id=model.id)
         ps, reused = self.perturbed(data, ctx.seed)
-        clean = model.predict_proba(data.texts)
-        texts = ps.flat()
+        clean = model.predict_proba(data.inputs)
+        texts = ps.flat()  # texts, or (text, text_pair) tuples
         total = len(set(texts))
         done = [0]
         bar = ctx.task(f"noise · {model.id}", total)
@@ -87,10 +114,12 @@ class NoiseProbe(Probe):
 
         boot = Bootstrap(cfg.bootstrap, cfg.confidence, cfg.bins, ctx.seed)
         metrics, cells, summary = score(y, clean, proba, ps, labels, boot)
-        examples = pick_flips(ps, list(data.ids), list(data.texts), y, clean, proba, labels, cfg.max_examples)
+        examples = pick_flips(ps, list(data.ids), list(data.texts), y, clean, proba, labels, cfg.max_examples,
+                              text_pairs=data.text_pairs)
         details = {
             "labels": labels,
             "n": len(data),
+            **({"sides": list(measured(cfg.sides))} if data.is_pair else {}),
             **summary,
             "severities": list(cfg.severities),
             "perturbations": [p.describe() for p in self.perturbations().values()],

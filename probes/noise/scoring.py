@@ -6,7 +6,8 @@ predicted class and the ECE. Every mean gets a percentile CI from one set of res
 examples shared by all cells and columns (seeded by the run seed, so it is also the same set
 for every model): the drop is a paired difference (``stats.paired_bootstrap_diff``) and the
 aggregates (worst accuracy, largest drop) are taken per resample, so their intervals account
-for picking the worst cell.
+for picking the worst cell. On sentence pairs the cells are also per side (``accuracy/first/typo@0.1``),
+the headline aggregates run over every side, and each side gets its own (``worst_accuracy/first``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from audit import stats
 from audit.core.seeding import derive_seed
 from audit.probes.base import Metric
-from audit.probes.noise.apply import PerturbedSet, cell_key
+from audit.probes.noise.apply import PerturbedSet
 
 
 @dataclass(frozen=True)
@@ -60,12 +61,11 @@ def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet,
     drop, drop_ci = stats.paired_bootstrap_diff(np.repeat(clean_correct[:, None], n_cells, axis=1), correct.T,
                                                 resamples=boot.resamples, confidence=boot.confidence, seed=seed)
     drop_ci = list(zip(drop_ci[0].tolist(), drop_ci[1].tolist())) if drop_ci is not None else [None] * n_cells
-    block = lambda j: slice(1 + j * n_cells, 1 + (j + 1) * n_cells)  # noqa: E731
 
     metrics = {"clean_accuracy": Metric(float(point[0]), cis[0], True)}
     cells = []
     for c, (name, severity) in enumerate(ps.cells):
-        key = cell_key(name, severity)
+        key = ps.key(c)
         j_acc, j_flip, j_conf = (1 + j * n_cells + c for j in range(3))
         top = proba[c].max(axis=1)
         ece = float(stats.ece_batch(top, correct[c], boot.bins, rows[None, :])[0])
@@ -77,31 +77,47 @@ def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet,
         metrics[f"ece/{key}"] = Metric(ece, None, False)
         metrics[f"applied_rate/{key}"] = Metric(applied_rate, None, None)
         cells.append({
-            "key": key, "perturbation": name, "severity": severity,
+            "key": key, "perturbation": name, "severity": severity, **_side(ps.sides[c]),
             "accuracy": float(point[j_acc]), "accuracy_drop": float(drop[c]), "flip_rate": float(point[j_flip]),
             "confidence_drop": float(point[j_conf]), "ece": ece, "applied": int(ps.applied[c].sum()),
             "applied_rate": applied_rate, "empty_kept": int(ps.empty[c]),
             "per_class": per_class(y, correct[c], flips[c], labels),
         })
 
-    # aggregates per resample: the worst cell is chosen again in every resample
-    acc = point[block(0)]
-    worst = int(np.argmin(acc))
-    agg_samples = None
-    if samples is not None:
-        acc_s = samples[:, block(0)]
-        agg_samples = np.stack([acc_s.min(axis=1), (samples[:, :1] - acc_s).max(axis=1), samples[:, block(1)].mean(axis=1)],
-                               axis=1)
-    agg_ci = _ci(agg_samples, boot.confidence) or [None] * 3
-    metrics["worst_accuracy"] = Metric(float(acc[worst]), agg_ci[0], True)
-    metrics["max_accuracy_drop"] = Metric(float(point[0] - acc[worst]), agg_ci[1], False)
-    metrics["mean_flip_rate"] = Metric(float(point[block(1)].mean()), agg_ci[2], False)
+    everywhere = np.arange(n_cells)
+    worst = aggregate(metrics, "", everywhere, point, samples, n_cells, boot.confidence)
+    for side in dict.fromkeys(s for s in ps.sides if s is not None):  # pairs: each side on its own too
+        aggregate(metrics, f"/{side}", np.flatnonzero([s == side for s in ps.sides]), point, samples, n_cells,
+                  boot.confidence)
     summary = {
         "clean_accuracy": float(point[0]),
         "clean_per_class": per_class(y, clean_correct, None, labels),
-        "worst": {k: cells[worst][k] for k in ("key", "perturbation", "severity", "accuracy")},
+        "worst": {k: cells[worst][k] for k in ("key", "perturbation", "severity", "side", "accuracy") if k in cells[worst]},
     }
     return metrics, cells, summary
+
+
+def _side(side: str | None) -> dict:
+    return {} if side is None else {"side": side}
+
+
+def aggregate(metrics: dict[str, Metric], suffix: str, among: np.ndarray, point: np.ndarray, samples: np.ndarray | None,
+              n_cells: int, confidence: float) -> int:
+    """Worst accuracy, largest drop and mean flip rate over the cells ``among``, as metrics named
+    with ``suffix``; the worst cell is chosen again in every resample. Returns the worst cell."""
+    acc_cols, flip_cols = 1 + among, 1 + n_cells + among
+    acc = point[acc_cols]
+    worst = int(np.argmin(acc))
+    agg_samples = None
+    if samples is not None:
+        acc_s = samples[:, acc_cols]
+        agg_samples = np.stack([acc_s.min(axis=1), (samples[:, :1] - acc_s).max(axis=1),
+                                samples[:, flip_cols].mean(axis=1)], axis=1)
+    agg_ci = _ci(agg_samples, confidence) or [None] * 3
+    metrics[f"worst_accuracy{suffix}"] = Metric(float(acc[worst]), agg_ci[0], True)
+    metrics[f"max_accuracy_drop{suffix}"] = Metric(float(point[0] - acc[worst]), agg_ci[1], False)
+    metrics[f"mean_flip_rate{suffix}"] = Metric(float(point[flip_cols].mean()), agg_ci[2], False)
+    return int(among[worst])
 
 
 def per_class(y: np.ndarray, correct: np.ndarray, flips: np.ndarray | None, labels: list[str]) -> dict[str, dict]:

@@ -2,7 +2,9 @@
 the models overlaid, the most damaging perturbations, and flipped predictions as word diffs.
 
 Reads the probe's ``details`` (``cells``, ``clean_accuracy``, ``perturbations``) and
-``examples``; falls back to the generic layout when they are missing.
+``examples``; falls back to the generic layout when they are missing. On sentence pairs the cells
+carry a ``side`` (noise on the first text, the second or both): each side gets its own curves and
+tables, and a flip shows both texts of the pair.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import el, svg, title
 
 SUMMARY_METRICS = ("clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate")
+SIDE_METRICS = ("worst_accuracy", "max_accuracy_drop", "mean_flip_rate")  # per side, on sentence pairs
+SIDE_TEXT = {"first": "the first text", "second": "the second text", "both": "both texts"}
+PAIR_TEXTS = (("text", "perturbed", "1"), ("text_pair", "perturbed_pair", "2"))  # a pair's texts in a flip
 MARKDOWN_DAMAGE_ROWS = 10
 DIFF_COLUMNS, CHAR_W, LINE_H = 104, 7.2, 16  # monospace 12 px
 SHOWN_WHITESPACE = {" ": "␣", "\t": "⇥", "\n": "↵", "\r": "↵"}
@@ -35,12 +40,28 @@ def _cells(probe: dict, model: str) -> list[dict]:
     return [c for c in as_list(details.get("cells")) if isinstance(c, dict) and c.get("key")]
 
 
-def _perturbations(probe: dict, models: list[str]) -> list[str]:
+def _side_cells(probe: dict, model: str, side: str | None) -> list[dict]:
+    """The cells of one side of a pair (None: single texts, whose cells have no side)."""
+    return [c for c in _cells(probe, model) if c.get("side") == side]
+
+
+def _sides(probe: dict, models: list[str]) -> list[str | None]:
+    """Sides in run order: ``[None]`` for single texts, e.g. ``["first", "second", "both"]`` for pairs."""
+    found: list[str | None] = []
+    for model in models:
+        for cell in _cells(probe, model):
+            side = cell.get("side")
+            side = str(side) if side is not None else None
+            found += [side] if side not in found else []
+    return found
+
+
+def _perturbations(probe: dict, models: list[str], side: str | None = None) -> list[str]:
     """Perturbation names in run order, most damaging (mean drop at the highest severity) first."""
     names: list[str] = []
     drops: dict[str, list[float]] = {}
     for model in models:
-        cells = _cells(probe, model)
+        cells = _side_cells(probe, model, side)
         for cell in cells:
             name = str(cell.get("perturbation"))
             names += [name] if name not in names else []
@@ -71,36 +92,45 @@ def _summaries(probe: dict, models: list[str]) -> dict[str, str]:
     return {}
 
 
-def summary_table(probe: dict, ctx: SectionContext) -> Table:
-    return Table(headers("Metric", ctx.models), [metric_row(probe, n, n, ctx.models) for n in SUMMARY_METRICS],
-                 caption="Clean accuracy and the headline noise metrics, worst case over every perturbation and "
-                         "severity; the drop's CI is a paired bootstrap (same resampled examples clean and noisy).",
+def summary_table(probe: dict, ctx: SectionContext, sides: list[str | None]) -> Table:
+    names = list(SUMMARY_METRICS) + [f"{m}/{side}" for side in sides if side is not None for m in SIDE_METRICS]
+    pairs = " (and side: the noise on the first text, the second or both)" if sides != [None] else ""
+    return Table(headers("Metric", ctx.models), [metric_row(probe, n, n, ctx.models) for n in names],
+                 caption=f"Clean accuracy and the headline noise metrics, worst case over every perturbation and "
+                         f"severity{pairs}; the drop's CI is a paired bootstrap (same resampled examples clean and "
+                         "noisy).",
                  css="metrics-table")
 
 
-def curves(probe: dict, models: list[str], order: list[str], colors: dict[str, str]) -> FigureRow | None:
+def _on(side: str | None) -> str:
+    """`` — noise on the second text`` for a pair side; nothing for single texts."""
+    return f" — noise on {SIDE_TEXT.get(side, side)}" if side is not None else ""
+
+
+def curves(probe: dict, models: list[str], order: list[str], colors: dict[str, str],
+           side: str | None = None) -> FigureRow | None:
     figures = []
     for name in order:
         series = {}
         for model in models:
             metrics = metrics_of(probe, model)
             points = [(0.0, metrics.get("clean_accuracy"))]
-            points += [(float(c["severity"]), metrics.get(f"accuracy/{c['key']}")) for c in _cells(probe, model)
+            points += [(float(c["severity"]), metrics.get(f"accuracy/{c['key']}")) for c in _side_cells(probe, model, side)
                        if c.get("perturbation") == name and is_number(c.get("severity")) and c["severity"] > 0]
             series[model] = points
-        figures.append(Figure(title=name, svg=line_chart(series, colors, f"Accuracy against severity — {name}",
+        figures.append(Figure(title=name, svg=line_chart(series, colors, f"Accuracy against severity — {name}{_on(side)}",
                                                          x_label="severity", y_label="accuracy")))
     if not figures:
         return None
-    return FigureRow(figures, caption="Accuracy against severity for each perturbation, most damaging first; "
-                                      "severity 0 is the clean text. Whiskers are 95% bootstrap CIs.")
+    return FigureRow(figures, caption=f"Accuracy against severity for each perturbation{_on(side)}, most damaging "
+                                      "first; severity 0 is the clean text. Whiskers are 95% bootstrap CIs.")
 
 
-def damage_table(probe: dict, models: list[str], order: list[str]) -> Table:
+def damage_table(probe: dict, models: list[str], order: list[str], side: str | None = None) -> Table:
     summaries = _summaries(probe, models)
     rows = []
     for name in order:
-        tops = {m: _top_cells(_cells(probe, m)).get(name) for m in models}
+        tops = {m: _top_cells(_side_cells(probe, m, side)).get(name) for m in models}
         sev = next((c["severity"] for c in tops.values() if c), None)
         row = [Cell(name, css="label", title=summaries.get(name, "")), Cell(f"{sev:g}" if is_number(sev) else "—", css="num")]
         for m in models:
@@ -112,25 +142,25 @@ def damage_table(probe: dict, models: list[str], order: list[str]) -> Table:
     cols = ("accuracy drop", "flip rate", "texts changed")
     return Table(["Perturbation", "Severity"] + [c for _ in models for c in cols], rows,
                  header_groups=[("", 2)] + [(m, len(cols)) for m in models], css="noise-damage",
-                 title="Most damaging perturbations",
+                 title=f"Most damaging perturbations{_on(side)}",
                  caption="At each perturbation's highest severity, largest mean accuracy drop first. A text the "
                          "perturbation could not change (no synonym, no contraction ...) counts as unchanged.",
                  markdown_rows=MARKDOWN_DAMAGE_ROWS)
 
 
-def accuracy_grid(probe: dict, models: list[str], order: list[str]) -> Table:
-    sevs = sorted({float(c["severity"]) for m in models for c in _cells(probe, m) if is_number(c.get("severity"))})
+def accuracy_grid(probe: dict, models: list[str], order: list[str], side: str | None = None) -> Table:
+    sevs = sorted({float(c["severity"]) for m in models for c in _side_cells(probe, m, side) if is_number(c.get("severity"))})
     rows = []
     for name in order:
         row = [Cell(name, css="label")]
         for m in models:
-            by_sev = {float(c["severity"]): c for c in _cells(probe, m) if c.get("perturbation") == name}
+            by_sev = {float(c["severity"]): c for c in _side_cells(probe, m, side) if c.get("perturbation") == name}
             row += [Cell(fmt_num(by_sev[s].get("accuracy")) if s in by_sev else "—", css="num") for s in sevs]
         rows.append(row)
     clean = ", ".join(f"{m} {fmt_metric(metrics_of(probe, m).get('clean_accuracy'))}" for m in models)
     return Table(["Perturbation"] + [f"{s:g}" for _ in models for s in sevs], rows,
                  header_groups=[("", 1)] + [(m, len(sevs)) for m in models], css="noise-grid compact",
-                 title="Accuracy by perturbation and severity", caption=f"Clean accuracy: {clean}.")
+                 title=f"Accuracy by perturbation and severity{_on(side)}", caption=f"Clean accuracy: {clean}.")
 
 
 def diff_segments(a: str, b: str) -> list[tuple[str, str]]:
@@ -209,9 +239,17 @@ STYLE = {"same": {"fill": "#1f2933"},
          "ins": {"fill": "#067647", "font-weight": "bold", "text-decoration": "underline"}}
 
 
+def _texts(ex: dict) -> list[tuple[str, str, str]]:
+    """(clean, perturbed, mark) per text of a flip: one for a single text, two for a pair (marks 1, 2)."""
+    if "text_pair" not in ex:
+        return [(str(ex.get("text", "")), str(ex.get("perturbed", "")), "")]
+    return [(str(ex.get(clean, "")), str(ex.get(noisy, ex.get(clean, ""))), mark) for clean, noisy, mark in PAIR_TEXTS]
+
+
 def flips_svg(examples: list[dict], label: str) -> Markup:
-    """Each flip: a header (perturbation, id, gold, prediction before -> after) and the word diff;
-    deleted words struck through in red, inserted ones underlined in green."""
+    """Each flip: a header (perturbation, id, gold, prediction before -> after) and the word diff
+    of each text (both texts of a pair, marked 1 and 2); deleted words struck through in red,
+    inserted ones underlined in green."""
     parts: list[Markup] = []
     y = 4
     for ex in examples:
@@ -220,32 +258,39 @@ def flips_svg(examples: list[dict], label: str) -> Markup:
                 f"{ex.get('clean_predicted')} ({fmt_num(ex.get('clean_confidence'), 2)}) → "
                 f"{ex.get('predicted')} ({fmt_num(ex.get('confidence'), 2)})")
         parts.append(el("text", {"x": 4, "y": y, "class": "legend", "font-weight": "bold"}, head))
-        for line in _diff_lines(diff_segments(str(ex.get("text", "")), str(ex.get("perturbed", "")))):
-            y += LINE_H
-            spans, previous = [], ""
-            for op, piece in line:
-                tip = _code_points(piece) if op == "ins" else ""
-                attrs = {**STYLE[op], "dx": 4 if (previous, op) == ("del", "ins") else None}  # "old new", not "oldnew"
-                spans.append(el("tspan", attrs, title(tip) if tip else None, piece))
-                previous = op
-            parts.append(el("text", {"x": 12, "y": y, "font-family": "monospace", "font-size": 12}, *spans))
+        for clean, noisy, mark in _texts(ex):
+            for n_line, line in enumerate(_diff_lines(diff_segments(clean, noisy))):
+                y += LINE_H
+                if mark and n_line == 0:
+                    parts.append(el("text", {"x": 4, "y": y, "class": "legend"}, mark))
+                spans, previous = [], ""
+                for op, piece in line:
+                    tip = _code_points(piece) if op == "ins" else ""
+                    attrs = {**STYLE[op], "dx": 4 if (previous, op) == ("del", "ins") else None}  # "old new", not "oldnew"
+                    spans.append(el("tspan", attrs, title(tip) if tip else None, piece))
+                    previous = op
+                parts.append(el("text", {"x": 16 if mark else 12, "y": y, "font-family": "monospace", "font-size": 12},
+                                *spans))
         y += 6
     return svg(int(DIFF_COLUMNS * CHAR_W) + 24, y + 8, label, *parts)
 
 
 def _cell_name(ex: dict) -> str:
-    """``typo@0.1``, as in the metric names."""
+    """``typo@0.1``, or ``second/typo@0.1`` on a pair, as in the metric names."""
     sev = ex.get("severity")
-    return f"{ex.get('perturbation')}@{sev:g}" if is_number(sev) else str(ex.get("perturbation"))
+    name = f"{ex.get('perturbation')}@{sev:g}" if is_number(sev) else str(ex.get("perturbation"))
+    return f"{ex['side']}/{name}" if ex.get("side") else name
 
 
 def flips_table(examples: list[dict]) -> Table:
+    pair = any("text_pair" in ex for ex in examples)
     rows = [[Cell(str(ex.get("id"))), Cell(_cell_name(ex)),
-             Cell(str(ex.get("label"))), Cell(f"{ex.get('clean_predicted')} → {ex.get('predicted')}"),
-             Cell(word_diff_text(diff_segments(str(ex.get("text", "")), str(ex.get("perturbed", "")))), css="text")]
+             Cell(str(ex.get("label"))), Cell(f"{ex.get('clean_predicted')} → {ex.get('predicted')}")]
+            + [Cell(word_diff_text(diff_segments(clean, noisy)), css="text") for clean, noisy, _ in _texts(ex)]
             for ex in examples]
-    return Table(["id", "perturbation", "gold", "prediction", "change ([-deleted-] {+inserted+})"], rows,
-                 css="examples", markdown_rows=10)
+    marks = "([-deleted-] {+inserted+})"
+    texts = [f"first text {marks}", f"second text {marks}"] if pair else [f"change {marks}"]
+    return Table(["id", "perturbation", "gold", "prediction"] + texts, rows, css="examples", markdown_rows=10)
 
 
 def flip_blocks(probe: dict, models: list[str]) -> list:
@@ -264,11 +309,13 @@ def noise_section(probe: dict, ctx: SectionContext) -> Section:
     models = [m for m in ok_models(probe, ctx) if _cells(probe, m)]
     if not models:
         return generic_section(probe, ctx)
-    order = _perturbations(probe, models)
+    sides = _sides(probe, models)
     section = new_section(probe)
-    blocks: list = status_blocks(probe, ctx) + [summary_table(probe, ctx), headline_chart(probe, ctx)]
-    blocks += [Heading("Accuracy against severity"), curves(probe, models, order, ctx.colors), damage_table(probe, models, order),
-               accuracy_grid(probe, models, order)]
+    blocks: list = status_blocks(probe, ctx) + [summary_table(probe, ctx, sides), headline_chart(probe, ctx)]
+    for side in sides:  # single texts: one pass, side None; pairs: first, second, both
+        order = _perturbations(probe, models, side)
+        blocks += [Heading(f"Accuracy against severity{_on(side)}"), curves(probe, models, order, ctx.colors, side),
+                   damage_table(probe, models, order, side), accuracy_grid(probe, models, order, side)]
     blocks += flip_blocks(probe, models)
     blocks.append(config_block(probe))
     section.blocks = [b for b in blocks if b is not None]

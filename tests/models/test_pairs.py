@@ -126,13 +126,19 @@ def test_audit_run_on_pairs(tmp_path, pair_module):
     from audit.cli import main
 
     res = CliRunner().invoke(main, ["run", "--model", f"nli={pair_module}", "--data", str(data), "--out", str(out),
-                                    "--probe", "metrics", "--probe", "noise", "-q"])
+                                    "--probe", "metrics", "--probe", "noise", "--probe", "templates", "-q"])
     assert res.exit_code == 0, res.output
     doc = json.loads((out / "results.json").read_text())
     assert doc["dataset"]["task"] == "pair" and doc["dataset"]["columns"]["text_pair"] == "hypothesis"
-    metrics, noise = ({p["name"]: p for p in doc["probes"]}[n]["results"]["nli"] for n in ("metrics", "noise"))
+    results = {p["name"]: p["results"]["nli"] for p in doc["probes"]}
+    metrics, noise = results["metrics"], results["noise"]
     assert metrics["status"] == "ok" and metrics["metrics"]["accuracy"]["value"] is not None
-    assert noise["status"] == "not_applicable" and "does not handle sentence pairs yet" in noise["reason"]
+    assert noise["status"] == "ok" and noise["metrics"]["worst_accuracy/second"]["value"] is not None
+    for name, result in results.items():  # the rest say they do not handle pairs yet
+        handled = get_probe(name).handles_pairs
+        assert (result["status"] == "ok") == handled
+        assert handled or "does not handle sentence pairs yet" in result["reason"]
     report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Most damaging perturbations — noise on the second text" in report
     wrong = metrics["examples"][0]
     assert f"| {wrong['text']} | {wrong['text_pair']} |" in report and "| id | text | text\\_pair |" in report

@@ -194,3 +194,87 @@ def test_declared_abilities_make_a_probe_not_applicable(loaded):
 
 def test_every_built_in_probe_and_the_sample_plugin_are_covered():
     assert set(FAST) | {"length-gap"} <= set(PROBES)
+
+
+# Sentence pairs: every probe that says it handles pairs keeps the same contract on a pair dataset
+# (two pair models: TF-IDF over "text [SEP] text_pair"), shows both texts wherever it shows one,
+# and every other probe is recorded as not applicable on pairs instead of auditing the first text.
+PAIR_PROBES = [name for name in PROBES if CLASSES[name].handles_pairs]
+
+
+def _joined(pairs):
+    return [f"{a} [SEP] {b}" for a, b in pairs]
+
+
+def _pair_rows(n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
+    """(first texts, second texts, labels): a review and the next one; the label is the first's."""
+    rows = generate(n, seed=seed, skewed=False)
+    texts = [r["text"] for r in rows]
+    return texts, texts[1:] + texts[:1], [r["label"] for r in rows]
+
+
+@pytest.fixture(scope="module")
+def pair_data():
+    from audit.core.dataset import Dataset
+
+    texts, pairs, labels = _pair_rows(48, seed=1)
+    return Dataset(ids=[f"pair-{i}" for i in range(48)], texts=texts, labels=labels, source="mem", text_pairs=pairs)
+
+
+@pytest.fixture(scope="module")
+def pair_loaded():
+    from sklearn.preprocessing import FunctionTransformer
+
+    texts, pairs, labels = _pair_rows(200, seed=0)
+    models = []
+    for name, c in (("pair-strong", 10.0), ("pair-weak", 0.05)):
+        pipe = make_pipeline(FunctionTransformer(_joined), TfidfVectorizer(), LogisticRegression(C=c, max_iter=500))
+        pipe.fit(list(zip(texts, pairs)), labels)
+        clf = SklearnClassifier(pipe, [str(x) for x in pipe.classes_], f"sha256:{name}")
+        models.append(LoadedModel(id=name, source=name, kind="sklearn", classifier=clf))
+    return models
+
+
+@pytest.fixture(scope="module")
+def pair_runs(pair_loaded, pair_data, tmp_path_factory):
+    results = {}
+    for name in PAIR_PROBES:
+        root = tmp_path_factory.mktemp(f"pairs-{name}")
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            results[name] = (root, run_all(name, pair_loaded, pair_data, [0, 1], root / "work"),
+                             run_all(name, pair_loaded, pair_data, [1, 0], root / "work-2"))
+        finally:
+            os.chdir(cwd)
+    return results
+
+
+@pytest.mark.parametrize("name", PAIR_PROBES)
+def test_pair_probes_keep_the_contract_on_pairs(pair_runs, pair_data, name):
+    root, forward, backward = pair_runs[name]
+    patterns = [metric_pattern(s.name) for s in CLASSES[name].metric_specs]
+    assert all(r["status"] == "ok" for r in forward.values()), f"{name} on pairs: {forward}"
+    for model_id, res in forward.items():
+        unmatched = sorted(m for m in res["metrics"] if not any(p.match(m) for p in patterns))
+        assert res["metrics"] and not unmatched, f"{name} on pairs: metrics outside metric_specs: {unmatched}"
+        assert _comparable(res) == _comparable(backward[model_id]), f"{name} · {model_id} on pairs"
+        for ex in res["examples"]:  # a shown text comes with its second text, as in the data
+            if "text" in ex:
+                j = pair_data.ids.index(ex["id"])
+                assert (ex["text"], ex["text_pair"]) == (pair_data.texts[j], pair_data.text_pairs[j])
+    assert json.loads(dumps({"probes": [{"name": name, "results": forward}]}))
+    stray = [p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in ("work", "work-2")]
+    assert not stray, f"{name} wrote {stray}"
+
+
+@pytest.mark.parametrize("name", PROBES)
+def test_a_probe_that_does_not_handle_pairs_says_so(pair_data, data, name):
+    probe = build(name)
+    reason = probe.not_applicable_to(pair_data)
+    assert (reason is None) == CLASSES[name].handles_pairs and probe.not_applicable_to(data) is None
+    assert reason is None or "does not handle sentence pairs" in reason
+
+
+def test_noise_audits_pairs():
+    assert "noise" in PAIR_PROBES and "metrics" in PAIR_PROBES
