@@ -194,3 +194,93 @@ def test_declared_abilities_make_a_probe_not_applicable(loaded):
 
 def test_every_built_in_probe_and_the_sample_plugin_are_covered():
     assert set(FAST) | {"length-gap"} <= set(PROBES)
+
+
+# Sentence pairs: every probe that says it handles pairs keeps the same contract on pair data
+# (read through the loader from premise/hypothesis columns) with two pair models, and its example
+# records carry both texts. The hypothesis names a gender at random, so some pairs name one group
+# in both texts and some a different group in each (what the fairness probes must count apart).
+PAIR_PROBES = sorted(n for n in PROBES if CLASSES[n].handles_pairs)
+HYPOTHESES = {"female": ["She liked the film.", "The woman saw it twice."],
+              "male": ["He liked the film.", "The man saw it twice."]}
+
+
+def _pair_rows(n: int, seed: int, skewed: bool) -> list[dict]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in generate(n, seed=seed, skewed=skewed):
+        gender = str(rng.choice(["female", "male"]))
+        rows.append({"id": r["id"], "premise": r["text"], "hypothesis": HYPOTHESES[gender][int(rng.integers(2))],
+                     "label": r["label"]})
+    return rows
+
+
+def joined(pairs):
+    """A pair pipeline's first step: (text, text_pair) -> one string a TF-IDF vectoriser reads."""
+    return [f"{a} [SEP] {b}" for a, b in pairs]
+
+
+@pytest.fixture(scope="module")
+def pair_data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pairs") / "pairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _pair_rows(48, 1, False)), encoding="utf-8")
+    data = load_dataset(DataConfig(source=str(path)))
+    assert data.is_pair and data.columns["text_pair"] == "hypothesis"
+    return data
+
+
+@pytest.fixture(scope="module")
+def pair_loaded():
+    """Two different scikit-learn pair models (the pair joined into one string): (id, LoadedModel)."""
+    from sklearn.preprocessing import FunctionTransformer
+
+    train = _pair_rows(200, 0, True)
+    pairs, labels = [(r["premise"], r["hypothesis"]) for r in train], [r["label"] for r in train]
+    models = []
+    for name, c in (("pair-strong", 10.0), ("pair-weak", 0.05)):
+        pipe = make_pipeline(FunctionTransformer(joined), TfidfVectorizer(), LogisticRegression(C=c, max_iter=500))
+        pipe.fit(pairs, labels)
+        clf = SklearnClassifier(pipe, [str(x) for x in pipe.classes_], f"sha256:{name}")
+        models.append(LoadedModel(id=name, source=name, kind="sklearn", classifier=clf))
+    return models
+
+
+@pytest.fixture(scope="module")
+def pair_runs(pair_loaded, pair_data, tmp_path_factory):
+    results = {}
+    for name in PAIR_PROBES:
+        root = tmp_path_factory.mktemp(f"pairs-{name}")
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            forward = run_all(name, pair_loaded, pair_data, [0, 1], root / "work")
+            backward = run_all(name, pair_loaded, pair_data, [1, 0], root / "work-2")
+        finally:
+            os.chdir(cwd)
+        results[name] = (root, forward, backward)
+    return results
+
+
+def test_the_fairness_probes_handle_pairs():
+    assert {"metrics", "group-fairness", "counterfactual"} <= set(PAIR_PROBES)
+
+
+@pytest.mark.parametrize("name", PAIR_PROBES)
+def test_pairs_keep_the_contract(pair_runs, pair_data, name):
+    specs = [metric_pattern(s.name) for s in CLASSES[name].metric_specs]
+    root, forward, backward = pair_runs[name]
+    assert all(r["status"] == "ok" for r in forward.values()), f"{name}: {forward}"
+    names = {m for res in forward.values() for m in res.get("metrics", {})}
+    assert names and not [m for m in names if not any(p.match(m) for p in specs)]
+    dumps({"probes": [{"name": name, "results": forward}]})
+    for model_id in forward:
+        assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id} (pairs)"
+    stray = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in ("work", "work-2")]
+    assert not stray, f"{name} wrote {stray}"
+    second = dict(zip(pair_data.ids, pair_data.text_pairs))
+    for res in forward.values():
+        for example in res.get("examples", []):
+            if "text" in example:  # a record of an example shows both of its texts
+                assert example.get("text_pair") == second[example["id"]], f"{name}: {example}"
