@@ -109,7 +109,7 @@ def _attribute_blocks(probe: dict, ctx: SectionContext, attr: str, per_model: di
 def _between_note(axes: dict) -> str:
     """For sentence pairs: how many pairs each axis left out because their two texts name different groups."""
     counts = [(a, as_dict(v).get("mixed_between_texts")) for a, v in axes.items()]
-    shown = [f"{a} {fmt_num(n)}" for a, n in counts if is_number(n) and n > 0]
+    shown = [f"{a} {fmt_num(n)}" for a, n in counts if isinstance(n, int) and n > 0]
     return f" Pairs whose two texts name different groups: {', '.join(shown)}." if shown else ""
 
 

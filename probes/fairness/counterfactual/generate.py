@@ -95,8 +95,9 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
             for target in axis.groups:
                 if target == source:
                     continue
-                new = [swap(side, mentions, axis, target) for side, mentions in zip(examples[i], sides)]
-                if any(t is None for t in new) or tuple(new) == examples[i]:
+                rewritten = [swap(side, mentions, axis, target) for side, mentions in zip(examples[i], sides)]
+                new = [t for t in rewritten if t is not None]
+                if len(new) < len(rewritten) or tuple(new) == examples[i]:
                     skipped += 1
                     continue
                 out.row.append(i)
