@@ -106,6 +106,13 @@ def _attribute_blocks(probe: dict, ctx: SectionContext, attr: str, per_model: di
     return blocks
 
 
+def _between_note(axes: dict) -> str:
+    """For sentence pairs: how many pairs each axis left out because their two texts name different groups."""
+    counts = [(a, as_dict(v).get("mixed_between_texts")) for a, v in axes.items()]
+    shown = [f"{a} {fmt_num(n)}" for a, n in counts if isinstance(n, int) and n > 0]
+    return f" Pairs whose two texts name different groups: {', '.join(shown)}." if shown else ""
+
+
 def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
     models = [m for m in ok_models(probe, ctx) if as_list(_details(probe, m).get("attributes"))]
     if not models:
@@ -114,7 +121,8 @@ def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
     blocks: list = status_blocks(probe, ctx)
     inference = _first(probe, models, "inference")
     if inference:
-        blocks.append(Callout("info", "Groups inferred from identity terms in the text", str(inference.get("note", ""))))
+        blocks.append(Callout("info", "Groups inferred from identity terms in the text",
+                              str(inference.get("note", "")) + _between_note(as_dict(inference.get("axes")))))
     attrs = _entries(probe, models, "attributes", "name")
     heads = ("max_demographic_parity_difference", "max_equalized_odds_difference", "max_equal_opportunity_difference",
              "max_accuracy_difference", "min_demographic_parity_ratio")
@@ -182,9 +190,11 @@ def _cf_examples(probe: dict, models: list[str]) -> list:
     blocks = []
     for m in models:
         examples = [e for e in as_list((model_result(probe, m) or {}).get("examples")) if isinstance(e, dict)]
-        if examples:
+        if examples:  # sentence pairs: both texts, original and swapped
             shown = [{"id": e.get("id"), "pair": _pair_name(e), "text": e.get("text"),
+                      **({"text_pair": e.get("text_pair")} if "text_pair" in e else {}),
                       "counterfactual": e.get("counterfactual"),
+                      **({"counterfactual_pair": e.get("counterfactual_pair")} if "counterfactual_pair" in e else {}),
                       "prediction": f"{e.get('predicted')} → {e.get('counterfactual_predicted')}",
                       "change": e.get("change")} for e in examples]
             blocks += [Heading(f"Largest changes — {m}"), examples_table(shown, "Flips first, then the largest changes.")]
@@ -199,7 +209,9 @@ def counterfactual_section(probe: dict, ctx: SectionContext) -> Section:
     axes = list(_entries(probe, models, "axes", "axis"))
     heads = [(n, n) for n in ("flip_rate", "mean_abs_change", "max_abs_change", "worst_pair_flip_rate")]
     by_axis = [(f"{k}/{a}", f"{a}: {k.replace('_', ' ')}") for a in axes for k in ("flip_rate", "mean_abs_change")]
+    pairs_note = _first(probe, models, "sentence_pairs")
     blocks: list = status_blocks(probe, ctx) + [
+        Callout("info", "Sentence pairs", str(pairs_note)) if pairs_note else None,
         Table(headers("Metric", ctx.models), flagged_rows(probe, ctx, heads + by_axis, lambda m, n: False),
               caption="Flip rate: share of counterfactuals whose prediction differs from the original's. Change: "
                       "largest absolute change of a class probability. CIs: cluster bootstrap over original texts.",

@@ -196,40 +196,52 @@ def test_every_built_in_probe_and_the_sample_plugin_are_covered():
     assert set(FAST) | {"length-gap"} <= set(PROBES)
 
 
-# Sentence pairs: every probe that says it handles pairs keeps the same contract on a pair dataset
-# (two pair models: TF-IDF over "text [SEP] text_pair"), shows both texts wherever it shows one,
-# and every other probe is recorded as not applicable on pairs instead of auditing the first text.
-PAIR_PROBES = [name for name in PROBES if CLASSES[name].handles_pairs]
+# Sentence pairs: every probe that says it handles pairs keeps the same contract on pair data
+# (read through the loader from premise/hypothesis columns) with two pair models, and its example
+# records carry both texts. The hypothesis names a gender at random, so some pairs name one group
+# in both texts and some a different group in each (what the fairness probes must count apart).
+PAIR_PROBES = sorted(n for n in PROBES if CLASSES[n].handles_pairs)
+HYPOTHESES = {"female": ["She liked the film.", "The woman saw it twice."],
+              "male": ["He liked the film.", "The man saw it twice."]}
 
 
-def _joined(pairs):
+def _pair_rows(n: int, seed: int, skewed: bool) -> list[dict]:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in generate(n, seed=seed, skewed=skewed):
+        gender = str(rng.choice(["female", "male"]))
+        rows.append({"id": r["id"], "premise": r["text"], "hypothesis": HYPOTHESES[gender][int(rng.integers(2))],
+                     "label": r["label"]})
+    return rows
+
+
+def joined(pairs):
+    """A pair pipeline's first step: (text, text_pair) -> one string a TF-IDF vectoriser reads."""
     return [f"{a} [SEP] {b}" for a, b in pairs]
 
 
-def _pair_rows(n: int, seed: int) -> tuple[list[str], list[str], list[str]]:
-    """(first texts, second texts, labels): a review and the next one; the label is the first's."""
-    rows = generate(n, seed=seed, skewed=False)
-    texts = [r["text"] for r in rows]
-    return texts, texts[1:] + texts[:1], [r["label"] for r in rows]
-
-
 @pytest.fixture(scope="module")
-def pair_data():
-    from audit.core.dataset import Dataset
-
-    texts, pairs, labels = _pair_rows(48, seed=1)
-    return Dataset(ids=[f"pair-{i}" for i in range(48)], texts=texts, labels=labels, source="mem", text_pairs=pairs)
+def pair_data(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pairs") / "pairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _pair_rows(48, 1, False)), encoding="utf-8")
+    data = load_dataset(DataConfig(source=str(path)))
+    assert data.is_pair and data.columns["text_pair"] == "hypothesis"
+    return data
 
 
 @pytest.fixture(scope="module")
 def pair_loaded():
+    """Two different scikit-learn pair models (the pair joined into one string): (id, LoadedModel)."""
     from sklearn.preprocessing import FunctionTransformer
 
-    texts, pairs, labels = _pair_rows(200, seed=0)
+    train = _pair_rows(200, 0, True)
+    pairs, labels = [(r["premise"], r["hypothesis"]) for r in train], [r["label"] for r in train]
     models = []
     for name, c in (("pair-strong", 10.0), ("pair-weak", 0.05)):
-        pipe = make_pipeline(FunctionTransformer(_joined), TfidfVectorizer(), LogisticRegression(C=c, max_iter=500))
-        pipe.fit(list(zip(texts, pairs)), labels)
+        pipe = make_pipeline(FunctionTransformer(joined), TfidfVectorizer(), LogisticRegression(C=c, max_iter=500))
+        pipe.fit(pairs, labels)
         clf = SklearnClassifier(pipe, [str(x) for x in pipe.classes_], f"sha256:{name}")
         models.append(LoadedModel(id=name, source=name, kind="sklearn", classifier=clf))
     return models
@@ -243,29 +255,16 @@ def pair_runs(pair_loaded, pair_data, tmp_path_factory):
         cwd = os.getcwd()
         os.chdir(root)
         try:
-            results[name] = (root, run_all(name, pair_loaded, pair_data, [0, 1], root / "work"),
-                             run_all(name, pair_loaded, pair_data, [1, 0], root / "work-2"))
+            forward = run_all(name, pair_loaded, pair_data, [0, 1], root / "work")
+            backward = run_all(name, pair_loaded, pair_data, [1, 0], root / "work-2")
         finally:
             os.chdir(cwd)
+        results[name] = (root, forward, backward)
     return results
 
 
-@pytest.mark.parametrize("name", PAIR_PROBES)
-def test_pair_probes_keep_the_contract_on_pairs(pair_runs, pair_data, name):
-    root, forward, backward = pair_runs[name]
-    patterns = [metric_pattern(s.name) for s in CLASSES[name].metric_specs]
-    assert all(r["status"] == "ok" for r in forward.values()), f"{name} on pairs: {forward}"
-    for model_id, res in forward.items():
-        unmatched = sorted(m for m in res["metrics"] if not any(p.match(m) for p in patterns))
-        assert res["metrics"] and not unmatched, f"{name} on pairs: metrics outside metric_specs: {unmatched}"
-        assert _comparable(res) == _comparable(backward[model_id]), f"{name} · {model_id} on pairs"
-        for ex in res["examples"]:  # a shown text comes with its second text, as in the data
-            if "text" in ex:
-                j = pair_data.ids.index(ex["id"])
-                assert (ex["text"], ex["text_pair"]) == (pair_data.texts[j], pair_data.text_pairs[j])
-    assert json.loads(dumps({"probes": [{"name": name, "results": forward}]}))
-    stray = [p.relative_to(root) for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in ("work", "work-2")]
-    assert not stray, f"{name} wrote {stray}"
+def test_the_pair_probes_so_far():
+    assert {"metrics", "noise", "group-fairness", "counterfactual"} <= set(PAIR_PROBES)
 
 
 @pytest.mark.parametrize("name", PROBES)
@@ -276,5 +275,20 @@ def test_a_probe_that_does_not_handle_pairs_says_so(pair_data, data, name):
     assert reason is None or "does not handle sentence pairs" in reason
 
 
-def test_noise_audits_pairs():
-    assert "noise" in PAIR_PROBES and "metrics" in PAIR_PROBES
+@pytest.mark.parametrize("name", PAIR_PROBES)
+def test_pairs_keep_the_contract(pair_runs, pair_data, name):
+    specs = [metric_pattern(s.name) for s in CLASSES[name].metric_specs]
+    root, forward, backward = pair_runs[name]
+    assert all(r["status"] == "ok" for r in forward.values()), f"{name}: {forward}"
+    names = {m for res in forward.values() for m in res.get("metrics", {})}
+    assert names and not [m for m in names if not any(p.match(m) for p in specs)]
+    dumps({"probes": [{"name": name, "results": forward}]})
+    for model_id in forward:
+        assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id} (pairs)"
+    stray = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in ("work", "work-2")]
+    assert not stray, f"{name} wrote {stray}"
+    second = dict(zip(pair_data.ids, pair_data.text_pairs))
+    for res in forward.values():
+        for example in res.get("examples", []):
+            if "text" in example:  # a record of an example shows both of its texts
+                assert example.get("text_pair") == second[example["id"]], f"{name}: {example}"

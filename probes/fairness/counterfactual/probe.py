@@ -6,6 +6,8 @@ grammar (he -> she, his -> her, Muslims -> Christians, "a Muslim" -> "an atheist
 counterfactuals of a model go to the prediction cache in one request, together with the
 originals (usually cached already by the `metrics` probe). The texts depend only on the data,
 the term lists and the seed, so they are made once per audit and shared by every model.
+A sentence pair goes to the model whole: both of its texts are swapped alike (see
+:mod:`audit.probes.fairness.counterfactual.generate`), and its records show both texts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from audit.probes.registry import register
 NAME = "counterfactual"
 NO_MENTIONS = ("No text mentions an identity term of a single group on any axis ({axes}), so there is nothing to "
                "swap; add term lists with counterfactual.terms if your data names groups in other words.")
+PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; both texts are rewritten with the "
+              "same swap and the model is given the swapped pair. A pair whose texts name different groups of an "
+              "axis counts as mixed and is left out of that axis.")
 
 
 @register
@@ -30,6 +35,7 @@ class CounterfactualProbe(Probe):
     name = NAME
     family = "fairness"
     version = "1"
+    handles_pairs = True  # both texts of a pair swapped alike; the model gets the swapped pair
     description = ("Identity-term swaps (gender, race, religion, nationality, sexual orientation, disability, age) that "
                    "keep grammar: prediction flip rate, probability change and a sign test per group pair.")
     metric_specs = (
@@ -77,7 +83,7 @@ class CounterfactualProbe(Probe):
         if self._memo is None or self._memo[0] != key:
             axes = load_axes(self.config.terms, self.config.axes)
             self._memo = (key, generate(list(data.ids), list(data.texts), axes, max_texts=self.config.max_texts,
-                                        seed=seed))
+                                        seed=seed, text_pairs=data.text_pairs))
         return self._memo[1]
 
     def not_applicable(self, model) -> str | None:
@@ -92,9 +98,11 @@ class CounterfactualProbe(Probe):
                                details={"per_axis": cf.per_axis})
         labels = model.labels
         rows = sorted(set(cf.row))
-        originals = [data.texts[i] for i in rows]
-        bar = ctx.task(f"{NAME} · {model.id}", len(set(originals) | set(cf.texts)))
-        proba = model.predict_proba(originals + cf.texts, progress=bar)  # one request: the cache batches it
+        inputs = data.inputs
+        originals = [inputs[i] for i in rows]
+        swapped = cf.inputs
+        bar = ctx.task(f"{NAME} · {model.id}", len(set(originals) | set(swapped)))
+        proba = model.predict_proba(originals + swapped, progress=bar)  # one request: the cache batches it
         position = {r: j for j, r in enumerate(rows)}
         original = proba[[position[r] for r in cf.row]]
         counter = proba[len(originals):]
@@ -129,6 +137,7 @@ class CounterfactualProbe(Probe):
             "labels": labels,
             "score_label": labels[score_class] if score_class is not None else None,
             "test": TEST,
+            **({"sentence_pairs": PAIRS_NOTE} if data.is_pair else {}),
             "texts": len(data),
             "texts_swapped": len(rows),
             "counterfactuals": len(cf),
@@ -143,7 +152,7 @@ class CounterfactualProbe(Probe):
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
                           "method": "percentile, clusters = original texts"},
         }
-        examples = pick_examples(cf, sc, data.ids, data.texts, labels, original, counter, cfg.max_examples)
+        examples = pick_examples(cf, sc, data, labels, original, counter, cfg.max_examples)
         predictions = {  # one line per counterfactual, in the same order for every model
             "id": [data.ids[r] for r in cf.row], "axis": cf.axis, "source": cf.source, "target": cf.target,
             "predicted": [labels[j] for j in original.argmax(1)],

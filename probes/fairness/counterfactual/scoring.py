@@ -104,8 +104,9 @@ def score(cf: Counterfactuals, original: np.ndarray, counter: np.ndarray, s: Set
     return Scored(overall, axis_stats, pair_stats, flipped, change, signed)
 
 
-def pick_examples(cf: Counterfactuals, sc: Scored, ids, texts, labels, original, counter, limit: int) -> list[dict]:
-    """The largest changes, flips first, at most two per group pair before any pair gets a third."""
+def pick_examples(cf: Counterfactuals, sc: Scored, data, labels, original, counter, limit: int) -> list[dict]:
+    """The largest changes, flips first, at most two per group pair before any pair gets a third;
+    for sentence pairs both texts, original (``text``, ``text_pair``) and swapped."""
     order = np.lexsort((np.arange(len(cf)), -sc.change, -sc.flipped)).tolist()
     chosen, seen, per_pair = [], set(), {}
     for cap in (2, limit):
@@ -118,7 +119,15 @@ def pick_examples(cf: Counterfactuals, sc: Scored, ids, texts, labels, original,
             chosen.append(i)
             seen.add(i)
             per_pair[key] = per_pair.get(key, 0) + 1
-    return [{"id": ids[cf.row[i]], "axis": cf.axis[i], "source": cf.source[i], "target": cf.target[i],
-             "text": texts[cf.row[i]], "counterfactual": cf.texts[i],
-             "predicted": labels[int(original[i].argmax())], "counterfactual_predicted": labels[int(counter[i].argmax())],
-             "change": float(sc.change[i]), "score_change": float(sc.signed[i])} for i in chosen]
+    out = []
+    for i in chosen:
+        r = cf.row[i]
+        texts = {"text": data.texts[r], "counterfactual": cf.texts[i]}
+        if cf.text_pairs is not None:
+            texts = {"text": data.texts[r], "text_pair": data.text_pairs[r], "counterfactual": cf.texts[i],
+                     "counterfactual_pair": cf.text_pairs[i]}
+        out.append({"id": data.ids[r], "axis": cf.axis[i], "source": cf.source[i], "target": cf.target[i], **texts,
+                    "predicted": labels[int(original[i].argmax())],
+                    "counterfactual_predicted": labels[int(counter[i].argmax())],
+                    "change": float(sc.change[i]), "score_change": float(sc.signed[i])})
+    return out

@@ -1,5 +1,11 @@
 """Which groups each text belongs to: sensitive columns, their intersections, or (with no
-column) groups inferred from the identity terms a text mentions."""
+column) groups inferred from the identity terms a text mentions.
+
+A sentence pair is one example with one group per axis, read from both texts: it belongs to a
+group when either text mentions it and neither names another group of the axis. A pair whose
+texts name different groups ("a man ..." / "a woman ...") is mixed, like a single text naming
+both, and is left out of that axis; the summary counts those apart (``mixed_between_texts``),
+since they may be what a pair task is about."""
 
 from __future__ import annotations
 
@@ -19,6 +25,9 @@ BAD_INTERSECTION = ("group-fairness.intersections entry {entry!r} must join two 
 INFERRED_NOTE = ("No sensitive column was given, so group membership was inferred from identity terms in the text: "
                  "a text belongs to a group of an axis when it mentions that group's terms and no other group's; "
                  "texts mentioning no group or several groups of an axis are left out of that axis.")
+PAIRS_NOTE = (" Sentence pairs: a pair belongs to a group when either of its texts mentions that group and neither "
+              "names another group of the axis; a pair whose two texts name different groups counts as mixed and is "
+              "left out of that axis.")
 JOIN = "&"
 
 
@@ -61,16 +70,21 @@ def from_columns(data, names: tuple[str, ...], intersections: tuple[str, ...]) -
     return out
 
 
-def inferred(texts: list[str], axes: dict[str, Axis]) -> tuple[list[Attribute], dict]:
-    """One attribute per axis whose terms name two or more groups across ``texts``, and a
-    summary per axis (texts mentioning one group, several groups, and the group counts)."""
+def inferred(texts: list[str], axes: dict[str, Axis], text_pairs: list[str] | None = None) -> tuple[list[Attribute], dict]:
+    """One attribute per axis whose terms name two or more groups across ``texts`` (with
+    ``text_pairs``: across both texts of each pair), and a summary per axis (examples mentioning
+    one group, several groups, and the group counts)."""
     out, summary = [], {}
     for name, axis in axes.items():
         matcher = Matcher(axis)
         values: list[str | None] = []
-        mixed = 0
-        for text in texts:
+        mixed = between = 0
+        for i, text in enumerate(texts):
             groups = matcher.groups(text)
+            if text_pairs is not None:
+                second = matcher.groups(text_pairs[i])
+                between += len(groups) <= 1 and len(second) <= 1 and len(groups | second) > 1
+                groups = groups | second
             values.append(next(iter(groups)) if len(groups) == 1 else None)
             mixed += len(groups) > 1
         counts: dict[str, int] = {}
@@ -79,6 +93,8 @@ def inferred(texts: list[str], axes: dict[str, Axis]) -> tuple[list[Attribute], 
                 counts[v] = counts.get(v, 0) + 1
         summary[name] = {"texts": sum(counts.values()), "mixed": mixed, "groups": dict(sorted(counts.items())),
                          "used": len(counts) >= 2}
+        if text_pairs is not None:
+            summary[name]["mixed_between_texts"] = between
         if len(counts) >= 2:
             out.append(Attribute(name, values, "inferred"))
     return out, summary

@@ -9,7 +9,9 @@ gap, with CIs from score intervals (Newcombe per pair of groups, Wilson per grou
 that hold jointly, since a bootstrap of a max-type gap is biased upwards (see
 :mod:`audit.probes.fairness.group.gap_intervals`). Groups under ``min_support`` are shown but left out of the
 gaps, since a handful of examples makes any gap look large. Without a sensitive column, groups
-are inferred from the identity terms the texts mention, and the result says so.
+are inferred from the identity terms the texts mention, and the result says so. A sentence pair
+goes to the model whole; inferred from text, its group is read from both of its texts
+(:mod:`audit.probes.fairness.group.attributes` says how a pair naming two groups counts).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from audit.core.labels import align_labels
 from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness.group import gap_intervals
-from audit.probes.fairness.group.attributes import INFERRED_NOTE, from_columns, inferred
+from audit.probes.fairness.group.attributes import INFERRED_NOTE, PAIRS_NOTE, from_columns, inferred
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
 from audit.probes.fairness.group.scoring import Setup, flagged, score_attribute
 from audit.probes.fairness.terms import load_axes
@@ -39,6 +41,7 @@ class GroupFairnessProbe(Probe):
     name = NAME
     family = "fairness"
     version = "2"  # 2: gap CIs from joint score intervals, not the percentile bootstrap
+    handles_pairs = True  # the model gets data.inputs; inferred groups come from both texts of a pair
     description = ("Per-group accuracy, selection rate and error rates by sensitive attribute (fairlearn MetricFrame), "
                    "with demographic parity and equalized odds gaps and simultaneous score CIs for them.")
     metric_specs = (
@@ -93,13 +96,13 @@ class GroupFairnessProbe(Probe):
         elif not cfg.infer_from_text:
             return ProbeResult(status="not_applicable", reason=NO_COLUMN)
         else:
-            attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes))
-            inference = {"note": INFERRED_NOTE, "axes": summary}
+            attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes), data.text_pairs)
+            inference = {"note": INFERRED_NOTE + (PAIRS_NOTE if data.is_pair else ""), "axes": summary}
             if not attributes:
                 return ProbeResult(status="not_applicable", reason=NOTHING, details={"inference": inference})
         labels = model.labels
         y_true = align_labels(data.labels, labels, model_id=model.id)
-        proba = model.predict_proba(data.texts, progress=ctx.task(f"{NAME} · {model.id}", len(data)))
+        proba = model.predict_proba(data.inputs, progress=ctx.task(f"{NAME} · {model.id}", len(data)))
         y_pred = proba.argmax(axis=1)
         classes = score_classes(labels, cfg.positive_label)
         setup = Setup(labels, classes, cfg.min_support, cfg.tolerance, cfg.bootstrap, cfg.confidence,
