@@ -140,6 +140,24 @@ def model_identity(loaded, mc) -> str:
     return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
 
+# A model that declares what it reads (details["input"]: `audit train` records it) given the other kind of data.
+READS_PAIRS = ("Model '{name}' was trained on sentence pairs but {source} gives single texts (column '{text}'); "
+               "audit it on pair data, naming the second text with --text-pair-col, or audit a single-text model.")
+READS_TEXTS = ("Model '{name}' was trained on single texts but {source} gives sentence pairs (columns '{text}' and "
+               "'{pair}'); audit it on one text column (--text-col {text}, no --text-pair-col), or audit a pair model.")
+
+
+def check_input(loaded, data) -> None:
+    """Stop before any probe when the model declares pairs and the data has single texts, or the reverse."""
+    reads = loaded.details.get("input")
+    cols = {"name": loaded.id, "source": f"'{data.source}'", "text": data.columns.get("text"),
+            "pair": data.columns.get("text_pair")}
+    if reads == "pair" and not data.is_pair:
+        raise AuditError(READS_PAIRS.format(**cols))
+    if reads == "text" and data.is_pair:
+        raise AuditError(READS_TEXTS.format(**cols))
+
+
 def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, display) -> list:
     """Load every model, align its labels with the data (before any probe runs), and drop earlier
     results that no longer apply (a model removed from the run, or changed since)."""
@@ -152,6 +170,7 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
     for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
         display.log(f"Loading model '{name}' from {mc.spec}")
         loaded = load_model(mc, name=name, device=device)
+        check_input(loaded, data)
         index, rule = alignment(data.labels, loaded.labels, model_id=name)
         identity = model_identity(loaded, mc)
         if earlier.get(name) not in (None, identity):

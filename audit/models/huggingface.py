@@ -39,6 +39,9 @@ from audit.models.hf_source import (  # noqa: F401  (re-exported for the trainer
 )
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
+# config.json key `audit train` writes: what the model reads, "pair" or "text" (absent: not declared).
+INPUT_MARKER = "audit_input"
+INPUTS = ("pair", "text")
 _AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 # What a model that cannot load raises (missing/corrupt files, size mismatches, missing packages).
 # TypeError too: transformers raises it for a directory without tokenizer files.
@@ -229,6 +232,8 @@ def load_hf_model(source: str, *, name: str, labels: list[str] | None = None, ma
         "num_parameters": int(sum(p.numel() for p in model.parameters())),
         "architecture": type(model).__name__,
     }
+    if getattr(model.config, INPUT_MARKER, None) in INPUTS:
+        details["input"] = getattr(model.config, INPUT_MARKER)  # checked against the data by the runner
     if not os.path.isdir(os.path.expanduser(source)):
         details["revision"] = snapshot.name  # the hub commit the snapshot came from
     return LoadedModel(id=name, source=source, kind="huggingface", classifier=clf, details=details)

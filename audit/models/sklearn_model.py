@@ -3,9 +3,10 @@
 Unpickling runs arbitrary code, so ``.joblib``/``.pkl`` files load only with ``trust_pickle``
 (``--trust-model``). A ``.skops`` file names every type and function it rebuilds; without the
 flag it may hold only what skops trusts by default plus scikit-learn *estimator classes*
-(e.g. ``sklearn.calibration._CalibratedClassifier``). Functions are never accepted: a
-``FunctionTransformer`` calls its ``func`` on the input, so an allowed
-``numpy.lib.format.open_memmap`` writes files and ``numpy.lib._datasource.open`` makes requests.
+(e.g. ``sklearn.calibration._CalibratedClassifier``) and the few audit estimator classes named in
+``AUDIT_CLASSES``. Functions are never accepted: a ``FunctionTransformer`` calls its ``func`` on
+the input, so an allowed ``numpy.lib.format.open_memmap`` writes files and
+``numpy.lib._datasource.open`` makes requests.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PICKLE_EXTENSIONS = (".joblib", ".pkl", ".pickle")
 TRUSTED_CLASS_PACKAGE = "sklearn."
 DENIED_MODULE_PREFIXES = ("sklearn.datasets", "sklearn.externals", "sklearn.utils._testing")
 ESTIMATOR_METHODS = ("fit", "predict", "predict_proba", "transform")
+# audit's own estimator classes that load without --trust-model, by full name (these classes only:
+# no other audit class, no audit function), each with the input it reads as a pipeline's first step.
+AUDIT_CLASSES = {"audit.training.pair_features.PairFeatures": "pair"}
 
 PAIRS_REFUSED = ("Model '{name}' cannot read sentence pairs ({reason}); it looks like a single-text pipeline. Audit "
                  "it on single texts (drop --text-pair-col), or give a pipeline whose first step takes "
@@ -41,8 +45,8 @@ PICKLE_REFUSED = (
     "Re-save the model with skops (.skops), or pass --trust-model if you trust its source."
 )
 UNTRUSTED_TYPES = (
-    "Refusing to load '{path}': it contains types outside the allow-list (skops defaults and scikit-learn "
-    "estimator classes; functions never), which could run code: {types}. Pass --trust-model if you trust its source."
+    "Refusing to load '{path}': it contains types outside the allow-list (skops defaults, scikit-learn "
+    "estimator classes and audit's PairFeatures; functions never), which could run code: {types}. Pass --trust-model if you trust its source."
 )
 LOAD_FAILED = "Cannot load scikit-learn model '{path}': {reason}. Check that the file is complete and was saved with compatible versions."
 NOT_A_CLASSIFIER = "Model '{path}' ({cls}) has no {missing}; it must be a fitted classifier with predict_proba (e.g. a Pipeline ending in LogisticRegression)."
@@ -75,9 +79,12 @@ def is_trusted_type(name: str) -> bool:
     """Whether a type skops reports as untrusted may load without ``--trust-model``.
 
     True only for a class defined in scikit-learn that behaves as an estimator (``BaseEstimator``
-    or fit/predict/transform methods). Names are resolved by importing scikit-learn modules only,
-    the way skops resolves them (module, then one attribute), so what is checked is what loads.
+    or fit/predict/transform methods), or for a class named in ``AUDIT_CLASSES``. Names are
+    resolved by importing those modules only, the way skops resolves them (module, then one
+    attribute), so what is checked is what loads.
     """
+    if name in AUDIT_CLASSES:
+        return _is_audit_class(name)
     if not name.startswith(TRUSTED_CLASS_PACKAGE) or name.startswith(DENIED_MODULE_PREFIXES):
         return False
     module_name, _, attr = name.rpartition(".")
@@ -90,6 +97,26 @@ def is_trusted_type(name: str) -> bool:
     from sklearn.base import BaseEstimator
 
     return issubclass(obj, BaseEstimator) or any(callable(getattr(obj, m, None)) for m in ESTIMATOR_METHODS)
+
+
+def _is_audit_class(name: str) -> bool:
+    """The name resolves to an estimator class defined under that very name (not a function, not an alias)."""
+    module_name, _, attr = name.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError):
+        return False
+    from sklearn.base import BaseEstimator
+
+    return (isinstance(obj, type) and issubclass(obj, BaseEstimator)
+            and f"{obj.__module__}.{obj.__qualname__}" == name)
+
+
+def declared_input(estimator: Any) -> str | None:
+    """``"pair"`` when the pipeline's first step is an audit class that reads pairs; None: not declared."""
+    steps = getattr(estimator, "steps", None)
+    first = type(steps[0][1] if steps else estimator)
+    return AUDIT_CLASSES.get(f"{first.__module__}.{first.__qualname__}")
 
 
 def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labels: list[str] | None = None) -> LoadedModel:
@@ -117,6 +144,8 @@ def load_sklearn_model(path: str, *, name: str, trust_pickle: bool = False, labe
     details: dict[str, Any] = {"estimator": type(estimator).__name__, "format": "pickle" if ext in PICKLE_EXTENSIONS else "skops"}
     if hasattr(estimator, "steps"):
         details["steps"] = [step for step, _ in estimator.steps]
+    if (reads := declared_input(estimator)) is not None:
+        details["input"] = reads  # checked against the data by the runner
     return LoadedModel(
         id=name,
         source=str(path),

@@ -3,7 +3,9 @@
 No ``transformers.Trainer``: it drags in accelerate and hides what is run. This loop is AdamW
 with linear warm-up and decay, dynamic padding, mixed precision on CUDA (fp32 on CPU), seeded,
 and a stratified validation split. torch/transformers are imported inside :func:`train_hf` so
-importing this module stays light.
+importing this module stays light. Sentence pairs are tokenized as ``tokenizer(text, text_pair)``
+(separator and segment ids, as the audit reads them), and the saved config.json records what the
+model reads (``audit_input``: ``pair`` or ``text``) so `audit run` can refuse the other kind of data.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from audit.core.dataset import Dataset
 from audit.core.errors import AuditError
 from audit.core.fileio import atomic_write_text
 from audit.core.versions import package_versions
+from audit.models.base import split_inputs
 from audit.training.split import stratified_split
 
 SUMMARY_FILE = "training_summary.json"
@@ -97,7 +100,9 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
 
     tr_idx, va_idx = stratified_split(train.labels, val_fraction, seed)
     max_len = hf.effective_max_length(tokenizer, model.config, max_length)
-    enc = tokenizer([train.texts[i] for i in tr_idx], truncation=True, max_length=max_len, return_attention_mask=False)
+    inputs = train.inputs  # texts, or (text, text_pair) tuples
+    first, second = split_inputs([inputs[i] for i in tr_idx])
+    enc = tokenizer(first, second, truncation=True, max_length=max_len, return_attention_mask=False)
     pads = hf.pad_values_for(tokenizer, enc)
     y = torch.tensor([label2id[train.labels[i]] for i in tr_idx], dtype=torch.long)
     steps_per_epoch = (len(tr_idx) + batch_size - 1) // batch_size
@@ -117,7 +122,7 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
     generator = torch.Generator().manual_seed(seed)
     advance = progress(f"Fine-tuning {Path(base).name or base} ({epochs} epochs)", total_steps) if progress else None
 
-    val_texts = [train.texts[i] for i in va_idx]
+    val_texts = [inputs[i] for i in va_idx]
     val_gold = [train.labels[i] for i in va_idx]
     history: list[dict[str, Any]] = []
     for epoch in range(epochs):
@@ -152,12 +157,15 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
         history.append(row)
 
     out.mkdir(parents=True, exist_ok=True)
+    task = "pair" if train.is_pair else "text"
+    setattr(model.config, hf.INPUT_MARKER, task)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     counts = {y: train.labels.count(y) for y in labels}
     last = history[-1]
     summary = {  # same layout as the TF-IDF trainer's summary, plus the transformer specifics
         "kind": "hf-finetune",
+        "task": task,
         "model_path": str(out),
         "model_fingerprint": hf.fingerprint_dir(out),
         "base": base,

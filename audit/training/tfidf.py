@@ -1,7 +1,9 @@
 """Fit a TF-IDF + logistic-regression baseline and save it with skops.
 
 A fast, CPU-only reference model: an audit can set a fine-tuned transformer beside it. The
-training summary written next to the model records what data and settings produced it.
+training summary written next to the model records what data and settings produced it. On
+sentence pairs the first step is :class:`audit.training.pair_features.PairFeatures` (TF-IDF of
+each side plus overlap figures), which also tells `audit run` that the model reads pairs.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ def train_tfidf(
     from sklearn.pipeline import Pipeline
 
     from audit.models.sklearn_model import file_sha256, save_sklearn_model
+    from audit.training.pair_features import PairFeatures
 
     out = Path(out_path)
     if out.suffix.lower() != ".skops":
@@ -68,23 +71,28 @@ def train_tfidf(
     tr, va = stratified_split(train.labels, val_fraction, seed)
     hyper = {"C": C, "max_features": max_features, "ngram_range": list(ngram_range), "sublinear_tf": True,
              "min_df": 1, "max_iter": 2000, "val_fraction": val_fraction, "seed": seed}
-    pipe = Pipeline([
-        ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(ngram_range), min_df=1, max_features=max_features)),
-        ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed)),
-    ])
-    pipe.fit([train.texts[i] for i in tr], [code[train.labels[i]] for i in tr])
+    if train.is_pair:
+        features: Any = ("pair_features", PairFeatures(ngram_range=(ngram_range[0], ngram_range[1]),
+                                                       max_features=max_features))
+    else:
+        features = ("tfidf", TfidfVectorizer(sublinear_tf=True, ngram_range=tuple(ngram_range), min_df=1,
+                                             max_features=max_features))
+    pipe = Pipeline([features, ("clf", LogisticRegression(C=C, max_iter=2000, random_state=seed))])
+    inputs = train.inputs  # texts, or (text, text_pair) tuples
+    pipe.fit([inputs[i] for i in tr], [code[train.labels[i]] for i in tr])
     clf = pipe.named_steps["clf"]
     clf.classes_ = np.array([order[int(c)] for c in clf.classes_])  # predict() and the adapter see the names
     validation: dict[str, Any] = {"size": len(va), "accuracy": None, "macro_f1": None}
     if va:
         gold = [train.labels[i] for i in va]
-        pred = pipe.predict([train.texts[i] for i in va])
+        pred = pipe.predict([inputs[i] for i in va])
         validation["accuracy"] = float(accuracy_score(gold, pred))
         validation["macro_f1"] = float(f1_score(gold, pred, average="macro"))
     save_sklearn_model(pipe, out)
     counts = {y: train.labels.count(y) for y in order}
     summary = {
         "kind": "tfidf-logreg",
+        "task": "pair" if train.is_pair else "text",
         "model_path": str(out),
         "model_fingerprint": file_sha256(out),
         "data": {"source": train.source, "split": train.split, "fingerprint": train.fingerprint,
