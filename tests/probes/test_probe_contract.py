@@ -1,7 +1,8 @@
 """The contract every registered probe keeps (plug-ins included, whatever the registry holds):
 its metric names match its ``metric_specs``, its result serialises to results.json, the same
 seed gives the same result whatever order the models run in, it writes nothing outside its
-``work_dir``, and the runner records a not-applicable model without running it."""
+``work_dir``, and the runner records a not-applicable model without running it. A probe that
+handles sentence pairs keeps the first three on a pair dataset too."""
 
 from __future__ import annotations
 
@@ -41,9 +42,11 @@ FAST = {
 # without registering it (which would add it to every other test's `audit probes`).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins" / "sample_plugin"))
 from audit_sample_plugin import LengthGap  # noqa: E402
+from pair_fixtures import OverlapNLI, nli_pairs  # noqa: E402
 
 CLASSES = {**all_probes(), LengthGap.name: LengthGap}
 PROBES = sorted(CLASSES)
+PAIR_PROBES = sorted(n for n in PROBES if CLASSES[n].handles_pairs)
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +108,26 @@ def runs(loaded, data, tmp_path_factory):
     return results
 
 
+@pytest.fixture(scope="module")
+def pair_runs(tmp_path_factory):
+    """Each probe that handles pairs, run twice on an inference dataset with two pair models."""
+    models = [LoadedModel(id=name, source=name, kind="callable", classifier=OverlapNLI(neutral, name))
+              for name, neutral in (("overlap", 0.55), ("overlap-flat", 0.5))]
+    results = {}
+    for name in PAIR_PROBES:
+        root = tmp_path_factory.mktemp(f"pairs-{name}")
+        forward = run_all(name, models, nli_pairs(), [0, 1], root / "work")
+        backward = run_all(name, models, nli_pairs(), [1, 0], root / "work-2")
+        results[name] = (root, forward, backward)
+    return results
+
+
 @pytest.mark.parametrize("name", PROBES)
 def test_metric_names_match_the_specs(runs, name):
+    check_metric_names(runs, name)
+
+
+def check_metric_names(runs, name):
     specs = [s.name for s in CLASSES[name].metric_specs]
     patterns = [metric_pattern(s) for s in specs]
     _, forward, _ = runs[name]
@@ -154,6 +175,17 @@ def test_same_seed_same_result_whatever_the_model_order(runs, name):
         assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id}"
 
 
+@pytest.mark.parametrize("name", PAIR_PROBES)
+def test_on_sentence_pairs_the_contract_holds(pair_runs, name):
+    check_metric_names(pair_runs, name)
+    _, forward, backward = pair_runs[name]
+    assert all(res["status"] == "ok" for res in forward.values()), forward
+    assert json.loads(dumps({"probes": [{"name": name, "results": forward}]}))["probes"][0]["results"].keys() == {
+        "overlap", "overlap-flat"}
+    for model_id in forward:
+        assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id} on pairs"
+
+
 @pytest.mark.parametrize("name", PROBES)
 def test_nothing_is_written_outside_the_work_dir(runs, name):
     root, _, _ = runs[name]
@@ -194,3 +226,4 @@ def test_declared_abilities_make_a_probe_not_applicable(loaded):
 
 def test_every_built_in_probe_and_the_sample_plugin_are_covered():
     assert set(FAST) | {"length-gap"} <= set(PROBES)
+    assert {"metrics", "attack"} <= set(PAIR_PROBES)
