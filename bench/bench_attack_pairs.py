@@ -14,7 +14,9 @@ one example at a time; with ``--perturb first|second`` the other side is held by
 ``InputColumnModification``, as the audit side holds it. Audit side: the `attack` probe
 (prediction cache, dynamic padding, queries of concurrent examples batched together). Each side
 runs in its own process, so wall time and peak memory are its own; the TextAttack import is
-excluded from both.
+excluded from both. With the scikit-learn model a query costs next to nothing, so both sides spend
+their time in TextAttack's search itself and run about as fast; the batching and dynamic padding
+pay off where the model costs something (MiniLM). Fine-tuning MiniLM the first time takes minutes.
 
     python bench/bench_attack_pairs.py                          # 100 MRPC dev pairs, both models
     python bench/bench_attack_pairs.py --n 30 --models minilm --perturb both
