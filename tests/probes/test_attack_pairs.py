@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from pair_fixtures import NLI, OverlapNLI, nli_pairs
-from test_attack_recipes import glove_file, masked_lm_dir, tiny_dir  # noqa: F401 - fixtures
+from test_attack_recipes import glove_file  # noqa: F401 - a fixture
 from test_attack_support import REAL_WORDNET, attack_env, cached, records_of  # noqa: F401 - attack_env is a fixture
 
 from audit.core.errors import AuditError
@@ -51,8 +51,22 @@ def test_the_fixed_side_is_never_changed_nor_queried(attack_env, perturb):
     assert d["successes"] == len(wins) and d["successes"] + d["failures"] + d["skipped"] == d["sampled"] == 24
 
 
-def test_every_recipe_offered_on_pairs_runs_on_them(attack_env, tiny_dir, glove_file, masked_lm_dir):  # noqa: F811
-    resources = {"glove": glove_file, "sentence_encoder": str(tiny_dir), "masked_lm": masked_lm_dir}
+@pytest.fixture(scope="module")
+def pair_lm(tmp_path_factory):
+    """A tiny BERT whose WordPiece vocabulary holds the pairs' words, and a random masked LM on it
+    (BERT-Attack tries every combination of candidates for a word split into many pieces)."""
+    from tiny_bert import build_tiny_bert
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
+
+    data = nli_pairs()
+    path = build_tiny_bert(tmp_path_factory.mktemp("pair_bert"), labels=NLI, texts=data.texts + data.text_pairs)
+    BertForMaskedLM(BertConfig.from_pretrained(path)).save_pretrained(path / "mlm")
+    AutoTokenizer.from_pretrained(path).save_pretrained(path / "mlm")
+    return path
+
+
+def test_every_recipe_offered_on_pairs_runs_on_them(attack_env, glove_file, pair_lm):  # noqa: F811
+    resources = {"glove": glove_file, "sentence_encoder": str(pair_lm), "masked_lm": str(pair_lm / "mlm")}
     recipes = [r for r in PAIR_RECIPES if r != "pwws" or REAL_WORDNET] + ["a2t"]
     result, model = attack({"recipes": recipes, "examples": 3, "resources": resources, "query_budget": 200})
     assert "input gradients" in result.details["unavailable"]["a2t"]
@@ -65,16 +79,13 @@ def test_every_recipe_offered_on_pairs_runs_on_them(attack_env, tiny_dir, glove_
     assert all(d["attacked"] > 0 for d in ran) and sum(d["successes"] for d in ran) >= 5
 
 
-def test_a_pair_is_too_long_when_both_sides_together_are(attack_env, tmp_path):
-    from tiny_bert import build_tiny_bert
-
+def test_a_pair_is_too_long_when_both_sides_together_are(attack_env, pair_lm):
     from audit.cache import PredictionCache
     from audit.models.huggingface import load_hf_model
     from audit.probes.attack.prepare import skip_reasons
 
     data = nli_pairs()
-    path = build_tiny_bert(tmp_path / "bert", labels=NLI, texts=data.texts + data.text_pairs)
-    model = PredictionCache().wrap(load_hf_model(str(path), name="pair-bert", max_length=14, device="cpu"))
+    model = PredictionCache().wrap(load_hf_model(str(pair_lm), name="pair-bert", max_length=14, device="cpu"))
     tok = model.classifier.tokenizer
     inputs = data.inputs
     lengths = [len(tok(a, b)["input_ids"]) for a, b in inputs]
