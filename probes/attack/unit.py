@@ -99,7 +99,8 @@ def confirm(records: list[dict], model) -> int:
     if not wins:
         return 0
     for r in wins:  # NonEmptyText should prevent it
-        if not all(part.strip() for part in (r["adversarial"], r.get("adversarial_pair", "x"))):
+        given = adversarial_input(r)
+        if not all(part.strip() for part in ((given,) if isinstance(given, str) else given)):
             r.update(outcome="failed", reason="empty_adversarial", confirmed=False)
     wins = [r for r in wins if r["outcome"] == "success"]
     if not wins:
