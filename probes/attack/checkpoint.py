@@ -19,14 +19,16 @@ VERSION = 1  # bump when a recipe or the record layout changes outcomes
 
 
 def unit_key(*, model_fingerprint: str, model_settings: dict, recipe: str, query_budget: int,
-             time_budget_s: float, seed: int, labels: list[str]) -> str:
-    blob = json.dumps([VERSION, model_fingerprint, model_settings, recipe, query_budget, time_budget_s, seed, labels],
-                      sort_keys=True, default=str)
+             time_budget_s: float, seed: int, labels: list[str], perturb: str | None = None) -> str:
+    """``perturb``: the side of sentence pairs attacked (None for single texts, whose keys it leaves as they were)."""
+    parts = [VERSION, model_fingerprint, model_settings, recipe, query_budget, time_budget_s, seed, labels]
+    blob = json.dumps(parts + ([perturb] if perturb is not None else []), sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
 
 
-def example_key(example_id: str, text: str, label: str) -> str:
-    return hashlib.sha256(json.dumps([example_id, text, label]).encode("utf-8")).hexdigest()[:16]
+def example_key(example_id: str, text: str, label: str, text_pair: str | None = None) -> str:
+    parts = [example_id, text, label] + ([text_pair] if text_pair is not None else [])
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:16]
 
 
 class Checkpoint:

@@ -6,6 +6,9 @@
     attack:
       recipes: {deepwordbug: {}, pwws: {examples: 50, query_budget: 5000}}
       resources: {synonyms: ./ppdb_synonyms.txt}
+
+On sentence pairs ``perturb`` names the side the attack may change (``first``, ``second`` or
+``both``); the other side is held fixed by a constraint, as TextFooler's inference setup does.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from audit.core.errors import AuditError
 from audit.resources.recipes import RecipeInfo, resolve_recipe
 
 PER_RECIPE_KEYS = ("examples", "query_budget", "time_budget_s")
+PERTURB_SIDES = ("first", "second", "both")
 POSITIVE = "attack{where}.{key} must be a positive number, got {value!r}."
 
 
@@ -47,6 +51,7 @@ class AttackConfig:
     confidence: float = 0.95  # level of the Wilson intervals
     max_examples: int = 10  # adversarial examples per recipe kept for the report
     resources: dict | None = None  # resource name -> local path (overrides the AUDIT_* variables)
+    perturb: str = "second"  # sentence pairs: the side attacked (first, second or both); the other stays fixed
 
     def __post_init__(self) -> None:
         _positive("examples", self.examples)
@@ -57,6 +62,9 @@ class AttackConfig:
             raise AuditError(f"attack.confidence must be between 0 and 1, got {self.confidence}.")
         if isinstance(self.max_examples, bool) or not isinstance(self.max_examples, int) or self.max_examples < 0:
             raise AuditError(f"attack.max_examples must be a whole number >= 0, got {self.max_examples!r}.")
+        if self.perturb not in PERTURB_SIDES:
+            raise AuditError(f"attack.perturb must be one of {', '.join(PERTURB_SIDES)} (the side of a sentence pair "
+                             f"the attack may change), got {self.perturb!r}.")
         if self.resources is not None:
             from audit.resources.catalog import check_names
 

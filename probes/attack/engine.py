@@ -3,7 +3,9 @@
 Every worker builds its own ``Attack`` (TextAttack's goal function keeps per-example state) and
 takes examples from a common queue; all model queries meet in one :class:`QueryBatcher`. Each
 example draws randomness from its own seeded generator and is reported as soon as it finishes,
-so a checkpoint can record it. Imports textattack (its offline needs met first): attack runs only.
+so a checkpoint can record it. A sentence pair is attacked as a two-column example whose fixed
+side is held by a pre-transformation constraint (:mod:`audit.probes.attack.pairs`). Imports
+textattack (its offline needs met first): attack runs only.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Callable
 from audit.resources.textattack_env import import_textattack
 from audit.probes.attack.batcher import AttackCancelled, QueryBatcher
 from audit.probes.attack.kit import Kit
+from audit.probes.attack.pairs import attackable_words, example_input, hold_fixed, sides
 from audit.probes.attack.rng import example_rng
 from audit.probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted
 
@@ -31,6 +34,7 @@ class Job:
     id: str
     text: str
     label: int  # gold label index in the model's label order
+    text_pair: str | None = None  # the second text of a sentence pair
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,9 @@ class Budget:
 
 def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBatcher, model, labels: list[str],
                budget: Budget, seed_parts: tuple, workers: int, on_record: Callable[[Job, dict], None],
-               gradients: Callable | None = None, tokens: Callable | None = None) -> None:
-    """Attack ``jobs`` with ``workers`` threads; ``on_record(job, record)`` as each example finishes."""
+               gradients: Callable | None = None, tokens: Callable | None = None, perturb: str | None = None) -> None:
+    """Attack ``jobs`` with ``workers`` threads; ``on_record(job, record)`` as each example finishes.
+    ``perturb`` (sentence pairs only): the side the attack may change, "first", "second" or "both"."""
     queue = deque(jobs)
     lock = threading.Lock()
     errors: list[BaseException] = []
@@ -52,6 +57,8 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
         try:
             goal = BudgetedUntargeted(wrapper, query_budget=budget.queries, time_budget_s=budget.seconds)
             attack = factory(goal, kit)
+            if perturb is not None:
+                hold_fixed(attack, perturb)
             while True:
                 with lock:
                     if errors or not queue:
@@ -59,8 +66,8 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
                     job = queue.popleft()
                 t0 = time.perf_counter()
                 with example_rng(*seed_parts, job.id):
-                    result = attack.attack(job.text, job.label)
-                record = to_record(result, job, goal, labels, time.perf_counter() - t0)
+                    result = attack.attack(example_input(job.text, job.text_pair), job.label)
+                record = to_record(result, job, goal, labels, time.perf_counter() - t0, perturb)
                 with lock:
                     on_record(job, record)
         except AttackCancelled:
@@ -90,12 +97,15 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
         raise errors[0]
 
 
-def to_record(result, job: Job, goal, labels: list[str], seconds: float) -> dict:
-    """One example's outcome, in label names and plain numbers (JSON-ready)."""
+def to_record(result, job: Job, goal, labels: list[str], seconds: float, perturb: str | None = None) -> dict:
+    """One example's outcome, in label names and plain numbers (JSON-ready). For a sentence pair,
+    ``adversarial`` / ``adversarial_pair`` are the two sides as attacked, and ``words`` counts the
+    words of the side(s) the attack could change."""
     original = result.original_result
     record = {
         "id": job.id,
         "text": job.text,
+        **({"text_pair": job.text_pair} if job.text_pair is not None else {}),
         "label": labels[job.label],
         "original_confidence": float(original.raw_output[job.label]),
         "queries": int(goal.num_queries),
@@ -106,7 +116,8 @@ def to_record(result, job: Job, goal, labels: list[str], seconds: float) -> dict
                 "predicted": labels[int(original.output)]}
     final = result.perturbed_result
     changed = original.attacked_text.all_words_diff(final.attacked_text)
-    n_words = max(1, len(original.attacked_text.words))
+    words = attackable_words(original.attacked_text, perturb if job.text_pair is not None else None)
+    adversarial, adversarial_pair = sides(final.attacked_text)
     success = isinstance(result, SuccessfulAttackResult)
     stop = "goal" if success else ("time_budget" if goal.timed_out else
                                    "query_budget" if goal.num_queries >= goal.query_cap else "exhausted")
@@ -114,10 +125,11 @@ def to_record(result, job: Job, goal, labels: list[str], seconds: float) -> dict
         **record,
         "outcome": "success" if success else "failed",
         "reason": stop,
-        "adversarial": final.attacked_text.text,
+        "adversarial": adversarial,
+        **({"adversarial_pair": adversarial_pair} if job.text_pair is not None else {}),
         "adversarial_label": labels[int(final.output)],
         "adversarial_confidence": float(final.raw_output[int(final.output)]),
         "words_changed": len(changed),
-        "words": len(original.attacked_text.words),
-        "perturbed_share": len(changed) / n_words,
+        "words": words,
+        "perturbed_share": len(changed) / max(1, words),
     }

@@ -3,7 +3,8 @@
 Resources are checked up front so a recipe whose resource is missing fails at once with one
 line naming the resource and how to provide it, while the other recipes still run. Examples
 that are empty, or longer than a transformer's max length (it would only see a prefix, so
-perturbing the rest cannot matter and "words perturbed" would mislead), are skipped and counted.
+perturbing the rest cannot matter and "words perturbed" would mislead), are skipped and counted;
+a sentence pair is empty when either side is, and too long when the two together are.
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ from __future__ import annotations
 from typing import Any
 
 from audit.cache import CachedModel
-from audit.models.base import HasInputGradients, HasTokenizer
+from audit.models.base import HasInputGradients, HasTokenizer, split_inputs
 from audit.resources import catalog
 from audit.probes.attack.config import Plan
+from audit.probes.attack.pairs import unavailable_on_pairs
 
 
-def resolve_resources(plans: list[Plan], overrides: dict | None,
-                      model: Any = None) -> tuple[list[tuple[Plan, dict[str, str]]], dict[str, str]]:
-    """(plans ready to run with their resource paths, {recipe: why it cannot run})."""
+def resolve_resources(plans: list[Plan], overrides: dict | None, model: Any = None,
+                      pairs: bool = False) -> tuple[list[tuple[Plan, dict[str, str]]], dict[str, str]]:
+    """(plans ready to run with their resource paths, {recipe: why it cannot run}); ``pairs``: the
+    data are sentence pairs, which only some recipes handle."""
     ready, unavailable = [], {}
     for plan in plans:
+        reason = unavailable_on_pairs(plan.recipe.name) if pairs else None
+        if reason:
+            unavailable[plan.recipe.name] = reason
+            continue
         if plan.recipe.white_box and model is not None and not has_gradients(model):
             unavailable[plan.recipe.name] = (
                 f"Attack recipe '{plan.recipe.name}' ranks words by input gradients, which model '{model.id}' does not "
@@ -54,9 +61,12 @@ def has_gradients(model: CachedModel) -> bool:
     return isinstance(model.classifier, HasInputGradients) and isinstance(model.classifier, HasTokenizer)
 
 
-def skip_reasons(model: CachedModel, texts: list[str]) -> list[str | None]:
-    """Per text: "empty", "too_long" (more tokens than a transformer's max length) or None."""
-    reasons: list[str | None] = ["empty" if not t.strip() else None for t in texts]
+def skip_reasons(model: CachedModel, inputs: list) -> list[str | None]:
+    """Per text (or (text, text_pair) tuple): "empty", "too_long" (more tokens than a transformer's
+    max length) or None."""
+    first, second = split_inputs(inputs)
+    reasons: list[str | None] = ["empty" if not t.strip() or (second is not None and not second[i].strip()) else None
+                                 for i, t in enumerate(first)]
     if not isinstance(model.classifier, HasTokenizer) or not model.classifier.max_length:
         return reasons
     tokenizer, limit = model.classifier.tokenizer, model.classifier.max_length
@@ -67,7 +77,8 @@ def skip_reasons(model: CachedModel, texts: list[str]) -> list[str | None]:
         verbosity = transformers.logging.get_verbosity()
         transformers.logging.set_verbosity_error()  # "sequence longer than the maximum" is the point here
         try:
-            enc = tokenizer([texts[i] for i in todo], truncation=False, padding=False, return_attention_mask=False)
+            enc = tokenizer([first[i] for i in todo], None if second is None else [second[i] for i in todo],
+                            truncation=False, padding=False, return_attention_mask=False)
         finally:
             transformers.logging.set_verbosity(verbosity)
         for i, ids in zip(todo, enc["input_ids"]):

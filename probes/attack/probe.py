@@ -5,7 +5,9 @@ model gets right are attacked (the rest are counted as skipped). TextAttack is i
 here, when an attack runs. Queries go through the prediction cache and are batched across
 examples attacked at the same time; each success is confirmed by re-predicting the adversarial
 text. Per-example records go to the predictions sidecar; finished examples are checkpointed under
-the run's work dir, so ``--resume`` picks an interrupted attack up where it stopped.
+the run's work dir, so ``--resume`` picks an interrupted attack up where it stopped. On sentence
+pairs the side named by ``perturb`` is attacked and the other is held fixed by a constraint;
+records then carry both texts and both adversarial sides.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ SUCCESS_KEYS = ("recipe", "id", "label", "text", "adversarial")  # details["succ
 RECORD_COLUMNS = ("recipe", "id", "label", "outcome", "reason", "text", "adversarial", "adversarial_label",
                   "original_confidence", "adversarial_confidence", "predicted", "queries", "words_changed", "words",
                   "perturbed_share", "seconds", "confirmed")
+PAIR_KEYS = {"text": "text_pair", "adversarial": "adversarial_pair"}  # on sentence pairs, the second side's key
+
+
+def with_pair(keys: tuple[str, ...], is_pair: bool) -> tuple[str, ...]:
+    """``keys`` with the second side's key after each first-side key, on sentence pairs."""
+    return tuple(x for k in keys for x in ((k, PAIR_KEYS[k]) if is_pair and k in PAIR_KEYS else (k,)))
 
 
 @register
@@ -57,12 +65,13 @@ class AttackProbe(Probe):
         MetricSpec("skipped/{recipe}", "Sampled examples not attacked (misclassified, empty or too long).", None),
     )
     Config = AttackConfig
+    handles_pairs = True  # pairs go to every recipe that handles them; the others are recorded as unavailable
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg: AttackConfig = self.config
         labels = model.labels
         gold = align_labels(data.labels, labels, model_id=model.id)
-        ready, unavailable = resolve_resources(cfg.plans(), cfg.resources, model)
+        ready, unavailable = resolve_resources(cfg.plans(), cfg.resources, model, pairs=data.is_pair)
         if not ready:
             raise AuditError(" ".join(unavailable.values()))
         from audit.resources.textattack_env import import_textattack
@@ -73,23 +82,28 @@ class AttackProbe(Probe):
 
         order = [int(i) for i in rng_for(ctx.seed, self.name, "sample").permutation(len(data))]
         sample = order[: max(plan.examples for plan, _ in ready)]
-        reasons = dict(zip(sample, skip_reasons(model, [data.texts[i] for i in sample])))
+        inputs = data.inputs
+        reasons = dict(zip(sample, skip_reasons(model, [inputs[i] for i in sample])))
         ok = [i for i in sample if reasons[i] is None]
-        proba = dict(zip(ok, model.predict_proba([data.texts[i] for i in ok]))) if ok else {}
+        proba = dict(zip(ok, model.predict_proba([inputs[i] for i in ok]))) if ok else {}
         settings = {k: model.details.get(k) for k in ("max_length", "precision")}  # change outputs, so the key
+        perturb = cfg.perturb if data.is_pair else None
+        pairs = data.text_pairs
+        example_keys, success_keys = with_pair(EXAMPLE_KEYS, data.is_pair), with_pair(SUCCESS_KEYS, data.is_pair)
 
         metrics, per_recipe, records_all, examples = {}, {}, [], []
         for plan, paths in ready:
             idx = sample[: plan.examples]
             records = [self._skipped(data, i, gold[i], reasons[i], proba, labels) for i in idx]
-            jobs = [Job(i, data.ids[i], data.texts[i], int(gold[i])) for i, r in zip(idx, records) if r is None]
+            jobs = [Job(i, data.ids[i], data.texts[i], int(gold[i]), None if pairs is None else pairs[i])
+                    for i, r in zip(idx, records) if r is None]
             key = unit_key(model_fingerprint=model.fingerprint, model_settings=settings, recipe=plan.recipe.name,
                            query_budget=plan.query_budget, time_budget_s=plan.time_budget_s, seed=ctx.seed,
-                           labels=labels)
+                           labels=labels, perturb=perturb)
             checkpoint = Checkpoint(ctx.work_dir, model.id, plan.recipe.name, key, ctx.resume)
             advance = ctx.task(f"attack · {plan.recipe.name} · {model.id}", len(jobs))
             attacked, run_info = run_recipe(plan, paths, model, jobs, checkpoint=checkpoint, seed=ctx.seed,
-                                            workers=cfg.workers, advance=advance)
+                                            workers=cfg.workers, advance=advance, perturb=perturb)
             by_index = {job.index: r for job, r in zip(jobs, attacked)}
             records = [r if r is not None else by_index[i] for i, r in zip(idx, records)]
             for r in records:
@@ -98,19 +112,21 @@ class AttackProbe(Probe):
             metrics.update(m)
             per_recipe[plan.recipe.name] = {**self._describe(plan, paths), **counts, **run_info}
             records_all += records
-            examples += [{k: r.get(k) for k in EXAMPLE_KEYS} for r in records
+            examples += [{k: r.get(k) for k in example_keys} for r in records
                          if r["outcome"] == "success"][: cfg.max_examples]
         metrics.update(scoring.headline(metrics, [plan.recipe.name for plan, _ in ready]))
-        successes = [{k: r.get(k) for k in SUCCESS_KEYS} for r in records_all if r["outcome"] == "success"]
+        successes = [{k: r.get(k) for k in success_keys} for r in records_all if r["outcome"] == "success"]
         details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
-                   "workers": cfg.workers, "successes": successes}
-        predictions = {col: [r.get(col) for r in records_all] for col in RECORD_COLUMNS}
+                   "workers": cfg.workers, "successes": successes, **({"perturb": perturb} if perturb else {})}
+        predictions = {col: [r.get(col) for r in records_all] for col in with_pair(RECORD_COLUMNS, data.is_pair)}
         return ProbeResult(metrics=metrics, details=details, examples=examples, predictions=predictions)
 
     @staticmethod
     def _skipped(data, i: int, gold: int, reason: str | None, proba: dict, labels: list[str]) -> dict | None:
         """The record of an example that is not attacked, or None when it will be."""
         base = {"id": data.ids[i], "text": data.texts[i], "label": labels[gold], "outcome": "skipped"}
+        if data.text_pairs is not None:
+            base["text_pair"] = data.text_pairs[i]
         if reason is not None:
             return {**base, "reason": reason}
         predicted = int(proba[i].argmax())

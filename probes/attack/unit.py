@@ -24,10 +24,12 @@ def load_factory(spec: str) -> Callable:
 
 
 def run_recipe(plan: Plan, paths: dict[str, str], model, jobs: list[Job], *, checkpoint: Checkpoint,
-               seed: int, workers: int, advance: Callable[[int], Any]) -> tuple[list[dict], dict[str, Any]]:
-    """Records for ``jobs``, in order (finished ones read from the checkpoint), and how the run went."""
+               seed: int, workers: int, advance: Callable[[int], Any],
+               perturb: str | None = None) -> tuple[list[dict], dict[str, Any]]:
+    """Records for ``jobs``, in order (finished ones read from the checkpoint), and how the run went.
+    ``perturb``: for sentence pairs, the side the attack may change."""
     labels = model.labels
-    keys = {job.index: example_key(job.id, job.text, labels[job.label]) for job in jobs}
+    keys = {job.index: example_key(job.id, job.text, labels[job.label], job.text_pair) for job in jobs}
     records = {job.index: checkpoint.get(keys[job.index]) for job in jobs}
     todo = [job for job in jobs if records[job.index] is None]
     resumed = len(jobs) - len(todo)
@@ -54,7 +56,7 @@ def run_recipe(plan: Plan, paths: dict[str, str], model, jobs: list[Job], *, che
                    labels=labels, budget=Budget(plan.query_budget, plan.time_budget_s),
                    seed_parts=(seed, "attack", plan.recipe.name), workers=workers, on_record=finished,
                    gradients=batcher.caller("gradients") if "gradients" in fns else None,
-                   tokens=batcher.caller("tokens") if "tokens" in fns else None)
+                   tokens=batcher.caller("tokens") if "tokens" in fns else None, perturb=perturb)
     out = [records[job.index] for job in jobs]
     unconfirmed = confirm(out, model)
     return out, {"seconds": round(time.perf_counter() - t0, 3), "resumed": resumed, "attacked_now": len(todo),
@@ -79,8 +81,16 @@ def _tokens(model, texts: list[str]) -> np.ndarray:
     return rows
 
 
+def adversarial_input(record: dict) -> str | tuple[str, str]:
+    """The adversarial example as the model takes it: the text, or the (text, text_pair) tuple."""
+    if "adversarial_pair" in record:
+        return record["adversarial"], record["adversarial_pair"]
+    return record["adversarial"]
+
+
 def confirm(records: list[dict], model) -> int:
-    """Re-predict every adversarial text that "succeeded"; one that keeps the gold label is a failure.
+    """Re-predict every adversarial text (or pair) that "succeeded"; one that keeps the gold label is
+    a failure.
 
     TextAttack decides success on what it sent the model; this checks the text we record (and
     report) against the model itself, so a mismatch between the two can never count as a success.
@@ -88,12 +98,14 @@ def confirm(records: list[dict], model) -> int:
     wins = [r for r in records if r["outcome"] == "success"]
     if not wins:
         return 0
-    for r in [r for r in wins if not r["adversarial"].strip()]:  # NonEmptyText should prevent it
-        r.update(outcome="failed", reason="empty_adversarial", confirmed=False)
+    for r in wins:  # NonEmptyText should prevent it
+        given = adversarial_input(r)
+        if not all(part.strip() for part in ((given,) if isinstance(given, str) else given)):
+            r.update(outcome="failed", reason="empty_adversarial", confirmed=False)
     wins = [r for r in wins if r["outcome"] == "success"]
     if not wins:
         return 0
-    proba = model.predict_proba([r["adversarial"] for r in wins])
+    proba = model.predict_proba([adversarial_input(r) for r in wins])
     labels = model.labels
     flipped = 0
     for r, row in zip(wins, proba):

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from audit.probes.attack.pairs import model_input
 from audit.resources.textattack_env import import_textattack
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
@@ -24,7 +25,8 @@ class AuditModelWrapper(ModelWrapper):
 
     Any model kind works (transformers, scikit-learn, callables): TextAttack only sees
     probabilities. Unlike ``HuggingFaceModelWrapper`` nothing is padded to 512 tokens here; the
-    audit adapter sorts by length and pads each batch to its longest text.
+    audit adapter sorts by length and pads each batch to its longest text. A sentence pair's
+    candidates arrive as tuples of its two columns and go to the model as (text, text_pair).
     """
 
     def __init__(self, predict, model, gradients=None, tokens=None) -> None:
@@ -36,7 +38,7 @@ class AuditModelWrapper(ModelWrapper):
         self.tokens = tokens
 
     def __call__(self, text_input_list, **kwargs):
-        return np.asarray(self.predict([str(t) for t in text_input_list]), dtype=np.float32)
+        return np.asarray(self.predict([model_input(t) for t in text_input_list]), dtype=np.float32)
 
     def get_grad(self, text_input):
         """Gradient of the predicted class's score with respect to each token's embedding."""
@@ -80,10 +82,12 @@ class BudgetedUntargeted(UntargetedClassification):
 
 
 class NonEmptyText(Constraint):
-    """Reject candidates that perturbation left empty: they are not text, and some models fail on them."""
+    """Reject candidates that perturbation left empty (either side, for a sentence pair): they are not
+    text, and some models fail on them."""
 
     def __init__(self) -> None:
         super().__init__(compare_against_original=False)
 
     def _check_constraint(self, transformed_text, reference_text):
-        return bool(transformed_text.text.strip())
+        parts = model_input(transformed_text.tokenizer_input)
+        return all(part.strip() for part in ((parts,) if isinstance(parts, str) else parts))

@@ -1,8 +1,9 @@
 """The ``attack`` probe: per-recipe results with the models side by side, and adversarial
 examples as word-level diffs (inline SVG in HTML, marked text in Markdown; every part escaped).
+A sentence pair shows both texts, each diffed against its adversarial side (the fixed side unchanged).
 
-Reads only results.json keys (``details.recipes``, ``details.unavailable``, ``examples``);
-imports no torch, textattack or probes.
+Reads only results.json keys (``details.recipes``, ``details.unavailable``, ``details.perturb``,
+``examples``); imports no torch, textattack or probes.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ ROWS = (("success_rate", "success rate"), ("accuracy_under_attack", "accuracy un
         ("avg_perturbed_share", "share of words changed"))
 MAX_DIFFS = 12  # adversarial examples drawn per model
 LINE_CHARS, CHAR_W, LINE_H, PAD = 92, 7.2, 17, 10  # monospace layout of the diff figure
-DELETED, INSERTED = "#b42318", "#067647"
+DELETED, INSERTED, SIDE = "#b42318", "#067647", "#667085"
+SIDE_NAMES = {"first": "the first text", "second": "the second text", "both": "both texts"}
 
 
 def _details(probe: dict, model: str) -> dict:
@@ -126,26 +128,55 @@ def _lines(tokens: list[tuple[str, bool]]) -> list[list[tuple[str, bool]]]:
     return lines + ([current] if current else [])
 
 
+def sides(ex: dict) -> list[tuple[str | None, str, str]]:
+    """(side label or None, original, adversarial) of each text of an example: one for a single text,
+    two for a sentence pair."""
+    first = (None, str(ex.get("text", "")), str(ex.get("adversarial", "")))
+    if "text_pair" not in ex:
+        return [first]
+    pair = str(ex.get("text_pair") or "")
+    return [("first text", first[1], first[2]), ("second text", pair, str(ex.get("adversarial_pair") or pair))]
+
+
+def _diff_lines(tokens: list[tuple[str, bool]], sign: str, colour: str, y: float) -> tuple[list, float]:
+    parts = []
+    for i, line in enumerate(_lines(tokens)):
+        y += LINE_H
+        spans = []
+        for j, (word, changed) in enumerate(line):
+            attrs = {"fill": colour, "font-weight": "700"} if changed else {}
+            if changed and sign == "−":
+                attrs["text-decoration"] = "line-through"
+            spans += ([" "] if j else []) + [el("tspan", attrs, word)]
+        prefix = el("tspan", {"fill": colour}, (sign if i == 0 else " ") + " ")
+        parts.append(el("text", {"x": PAD, "y": y, "xml:space": "preserve"}, prefix, *spans))
+    return parts, y
+
+
 def diff_svg(examples: list[dict], label: str) -> Markup:
     """Stacked diff cards: a header line, the original (removed words struck red), the adversarial
-    text (inserted words bold green). Monospace, so wrapping by characters is exact."""
-    parts, y = [], PAD
+    text (inserted words bold green); for a pair, each side under its name, an unchanged side once.
+    Monospace, so wrapping by characters is exact."""
+    parts: list = []
+    y: float = PAD
     width = PAD * 2 + 2 * CHAR_W + LINE_CHARS * CHAR_W
     for ex in examples:
-        left, right = word_diff(ex.get("text", ""), ex.get("adversarial", ""))
         y += LINE_H
         parts.append(el("text", {"x": PAD, "y": y, "class": "diff-head", "font-weight": "600"}, _header(ex)))
-        for sign, tokens, colour in (("−", left, DELETED), ("+", right, INSERTED)):
-            for i, line in enumerate(_lines(tokens)):
+        for side, original, adversarial in sides(ex):
+            unchanged = side is not None and original == adversarial
+            if side is not None:
                 y += LINE_H
-                spans = []
-                for j, (word, changed) in enumerate(line):
-                    attrs = {"fill": colour, "font-weight": "700"} if changed else {}
-                    if changed and sign == "−":
-                        attrs["text-decoration"] = "line-through"
-                    spans += ([" "] if j else []) + [el("tspan", attrs, word)]
-                prefix = el("tspan", {"fill": colour}, (sign if i == 0 else " ") + " ")
-                parts.append(el("text", {"x": PAD, "y": y, "xml:space": "preserve"}, prefix, *spans))
+                parts.append(el("text", {"x": PAD, "y": y, "fill": SIDE, "font-style": "italic"},
+                                side + (" (unchanged)" if unchanged else "")))
+            if unchanged:
+                lines, y = _diff_lines([(w, False) for w in original.split()], " ", SIDE, y)
+                parts += lines
+                continue
+            left, right = word_diff(original, adversarial)
+            for sign, tokens, colour in (("−", left, DELETED), ("+", right, INSERTED)):
+                lines, y = _diff_lines(tokens, sign, colour, y)
+                parts += lines
         y += PAD
     return svg(width, y + PAD, label, el("g", {"font-family": "ui-monospace, Menlo, Consolas, monospace",
                                                "font-size": 12}, *parts), css="chart attack-diff")
@@ -159,15 +190,32 @@ def _header(ex: dict) -> str:
 
 
 def diff_table(examples: list[dict]) -> Table:
+    pair = any("text_pair" in ex for ex in examples)
     rows = []
     for ex in examples:
-        left, right = word_diff(ex.get("text", ""), ex.get("adversarial", ""))
-        rows.append([Cell(str(ex.get("recipe", "")), css="label"), Cell(str(ex.get("id", ""))),
-                     Cell(f"{ex.get('label', '?')} → {ex.get('adversarial_label', '?')}"),
-                     Cell(fmt_pct(ex.get("perturbed_share")), css="num"),
-                     Cell(marked(left, "-"), css="text"), Cell(marked(right, "+"), css="text")])
-    return Table(["Recipe", "Id", "Label", "Words changed", "Original", "Adversarial"], rows, css="examples",
+        row = [Cell(str(ex.get("recipe", "")), css="label"), Cell(str(ex.get("id", ""))),
+               Cell(f"{ex.get('label', '?')} → {ex.get('adversarial_label', '?')}"),
+               Cell(fmt_pct(ex.get("perturbed_share")), css="num")]
+        for _, original, adversarial in sides(ex):
+            left, right = word_diff(original, adversarial)
+            row += [Cell(marked(left, "-"), css="text"), Cell(marked(right, "+"), css="text")]
+        if pair:  # a single text among pairs (not from the probe): its pair cells left empty
+            row += [Cell("—")] * (8 - len(row))
+        rows.append(row)
+    texts = (["Text", "Adversarial text", "Text pair", "Adversarial text pair"] if pair
+             else ["Original", "Adversarial"])
+    return Table(["Recipe", "Id", "Label", "Words changed"] + texts, rows, css="examples",
                  caption="Changed words marked [-removed-] and {+inserted+}.", markdown_rows=10)
+
+
+def perturb_callout(probe: dict, models: list[str]) -> Callout | None:
+    """On sentence pairs: which side the attack changed and which it held fixed."""
+    side = next((str(_details(probe, m).get("perturb")) for m in models if _details(probe, m).get("perturb")), None)
+    if side is None:
+        return None
+    fixed = {"first": " The second text was held fixed.", "second": " The first text was held fixed."}.get(side, "")
+    return Callout("info", "Sentence pairs", f"The attack changed {SIDE_NAMES.get(side, side)} of each pair.{fixed} "
+                   "The share of words changed is over the words of the side(s) attacked.")
 
 
 def example_blocks(probe: dict, models: list[str]) -> list:
@@ -187,7 +235,7 @@ def attack_section(probe: dict, ctx: SectionContext) -> Section:
     section = new_section(probe)
     models = ok_models(probe, ctx)
     recipes = recipe_names(probe, models)
-    blocks: list = status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models)
+    blocks: list = status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models) + [perturb_callout(probe, models)]
     if recipes:
         blocks += [results_table(probe, ctx, recipes), counts_table(probe, models, recipes)]
     blocks += example_blocks(probe, models)

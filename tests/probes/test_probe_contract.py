@@ -1,7 +1,8 @@
 """The contract every registered probe keeps (plug-ins included, whatever the registry holds):
 its metric names match its ``metric_specs``, its result serialises to results.json, the same
 seed gives the same result whatever order the models run in, it writes nothing outside its
-``work_dir``, and the runner records a not-applicable model without running it."""
+``work_dir``, and the runner records a not-applicable model without running it. A probe that
+handles sentence pairs keeps the first three on a pair dataset too."""
 
 from __future__ import annotations
 
@@ -107,6 +108,10 @@ def runs(loaded, data, tmp_path_factory):
 
 @pytest.mark.parametrize("name", PROBES)
 def test_metric_names_match_the_specs(runs, name):
+    check_metric_names(runs, name)
+
+
+def check_metric_names(runs, name):
     specs = [s.name for s in CLASSES[name].metric_specs]
     patterns = [metric_pattern(s) for s in specs]
     _, forward, _ = runs[name]
@@ -264,7 +269,7 @@ def pair_runs(pair_loaded, pair_data, tmp_path_factory):
 
 
 def test_the_pair_probes_so_far():
-    assert {"metrics", "noise", "group-fairness", "counterfactual"} <= set(PAIR_PROBES)
+    assert {"metrics", "noise", "attack", "group-fairness", "counterfactual"} <= set(PAIR_PROBES)
 
 
 @pytest.mark.parametrize("name", PROBES)

@@ -97,3 +97,29 @@ def test_failed_or_empty_results_still_render(monkeypatch):
     html = render_html(doc)
     assert "TextAttack exploded" in html and parse(html).errors == []
     assert "attack" in render_markdown(doc)
+
+
+def test_a_sentence_pair_shows_both_texts_with_the_changed_side_marked(monkeypatch):
+    monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
+    result = attack_result(0.5, "unused")
+    example = result["examples"][0]
+    example.update(text="a man <b>plays</b> guitar", text_pair="a man plays music", adversarial="a man <b>plays</b> guitar",
+                   adversarial_pair="a mna plays music")
+    result["details"]["perturb"] = "second"
+    doc = results_with([probe("attack", {"a": result}, specs=SPECS)])
+    section = attack_section(doc["probes"][0], SectionContext(models=["a"], colors={}))
+    callout = next(b for b in section.blocks if isinstance(b, Callout) and b.title == "Sentence pairs")
+    assert "changed the second text" in callout.text and "first text was held fixed" in callout.text
+    table = next(b for b in section.blocks if isinstance(b, Figure)).table
+    assert table.headers[-4:] == ["Text", "Adversarial text", "Text pair", "Adversarial text pair"]
+    assert [c.text for c in table.rows[0][-4:]] == ["a man <b>plays</b> guitar", "a man <b>plays</b> guitar",
+                                                    "a [-man-] plays music", "a {+mna+} plays music"]
+    html = render_html(doc)
+    parsed = parse(html)
+    assert parsed.errors == [] and not any(tag == "b" for tag, _ in parsed.tags)
+    text = "".join(parsed.text)
+    assert "first text (unchanged)" in text and "second text" in text and "<b>plays</b>" in text
+    struck = [a for t, a in parsed.tags if t == "tspan" and a.get("text-decoration") == "line-through"]
+    assert len(struck) == 1  # only the changed word of the second text
+    md = render_markdown(doc)
+    assert "{+mna+}" in md and "\\[-man-\\]" in md and "| Text pair |" in md
