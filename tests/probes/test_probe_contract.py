@@ -34,7 +34,9 @@ FAST = {
     "attack": {"recipes": ["deepwordbug"], "examples": 4, "query_budget": 60, "workers": 4},
     "group-fairness": {"bootstrap": 50, "min_support": 5},
     "counterfactual": {"bootstrap": 50, "max_texts": 12, "axes": ["gender"]},
-    "templates": {"bootstrap": 50, "permutations": 50, "max_sets": 3},
+    # the default suite (sentiment; inference on pairs), its labels mapped to the pair models' labels
+    "templates": {"bootstrap": 50, "permutations": 50, "max_sets": 3,
+                  "label_map": {"entailment": "positive", "contradiction": "negative"}},
     "explain": {"methods": ["occlusion"], "misclassified": 1, "attacked": 0, "random": 2, "global_examples": 10,
                 "stability_versions": 1, "random_baselines": 1, "bootstrap": 50},
 }
@@ -269,7 +271,7 @@ def pair_runs(pair_loaded, pair_data, tmp_path_factory):
 
 
 def test_the_pair_probes_so_far():
-    assert {"metrics", "noise", "attack", "group-fairness", "counterfactual"} <= set(PAIR_PROBES)
+    assert {"metrics", "noise", "attack", "group-fairness", "counterfactual", "templates"} <= set(PAIR_PROBES)
 
 
 @pytest.mark.parametrize("name", PROBES)
@@ -295,5 +297,7 @@ def test_pairs_keep_the_contract(pair_runs, pair_data, name):
     second = dict(zip(pair_data.ids, pair_data.text_pairs))
     for res in forward.values():
         for example in res.get("examples", []):
-            if "text" in example:  # a record of an example shows both of its texts
+            if "text" in example and "id" in example:  # a record of an example shows both of its texts
                 assert example.get("text_pair") == second[example["id"]], f"{name}: {example}"
+            elif "text" in example:  # a probe's own case (a template suite's): both texts too
+                assert example.get("text_pair"), f"{name}: {example}"

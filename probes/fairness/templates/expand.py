@@ -5,7 +5,8 @@ Each template's filler combinations ("bases") are enumerated in a fixed order, o
 not depend on other tests). Every base is then filled with every combination of groups of the
 identity axes the template uses; two placeholders of one axis always get the same group, so
 "{gender.subject} ... {gender.possessive}" stays consistent. A base with all its group
-variants is a matched set: the cases differ only in identity terms.
+variants is a matched set: the cases differ only in identity terms. In a pair suite both texts
+of a case are filled from the same fillers and groups, so a swap changes both texts alike.
 """
 
 from __future__ import annotations
@@ -34,8 +35,13 @@ class Cases:
     groups: list[dict] = field(default_factory=list)  # axis -> group
     match: list[dict] = field(default_factory=list)  # axis -> key of the matched set for that axis
     units: int = 0
+    pairs: list[str] | None = None  # pair suites: each case's second text
 
-    def add(self, text, test, expected, unit, role, groups, match) -> None:
+    def add(self, text, test, expected, unit, role, groups, match, pair: str | None = None) -> None:
+        if pair is not None:
+            if self.pairs is None:
+                self.pairs = []
+            self.pairs.append(pair)
         self.texts.append(text)
         self.test.append(test)
         self.expected.append(expected)
@@ -46,6 +52,11 @@ class Cases:
 
     def __len__(self) -> int:
         return len(self.texts)
+
+    @property
+    def inputs(self) -> list:
+        """What a model is asked about: the texts, or (text, text_pair) tuples."""
+        return self.texts if self.pairs is None else list(zip(self.texts, self.pairs))
 
 
 def fill(template: str, value_of) -> str:
@@ -85,6 +96,7 @@ def expand(suite: Suite, axes: dict[str, Axis], *, max_sets: int, seed: int) -> 
     for ti, test in enumerate(suite.tests):
         for k, template in enumerate(test.templates):
             texts = template if isinstance(template, tuple) else (template,)
+            second = suite.pair  # pair suites: texts are (template, template_pair), one case
             found = [p for t in texts for p in placeholders(t)]
             id_axes = list(dict.fromkeys(name for name, slot in found if slot))
             fillers = list(dict.fromkeys(name for name, slot in found if not slot))
@@ -108,13 +120,14 @@ def expand(suite: Suite, axes: dict[str, Axis], *, max_sets: int, seed: int) -> 
 
                     match = {a: (base_id,) + tuple(groups[b] for b in id_axes if b != a) for a in id_axes}
                     filled = [fill(t, value_of) for t in texts]
+                    pair = filled[1] if second else None
                     if test.type == "INV":
-                        cases.add(filled[0], ti, None, inv_unit, "case", groups, match)
+                        cases.add(filled[0], ti, None, inv_unit, "case", groups, match, pair)
                         continue
                     unit = cases.units
                     cases.units += 1
                     if test.type == "MFT":
-                        cases.add(filled[0], ti, test.label, unit, "case", groups, match)
+                        cases.add(filled[0], ti, test.label, unit, "case", groups, match, pair)
                     else:
                         cases.add(filled[0], ti, None, unit, "base", groups, match)
                         cases.add(filled[1], ti, None, unit, "perturbed", groups, match)

@@ -18,6 +18,8 @@ def _record(i: int, suite: Suite, cases: Cases, out: Outcome, proba, labels, lab
     test = suite.tests[cases.test[i]]
     pred = int(proba[i].argmax())
     rec = {"test": test.name, "type": test.type, "text": cases.texts[i], "groups": _groups(cases.groups[i])}
+    if cases.pairs is not None:
+        rec["text_pair"] = cases.pairs[i]
     if test.type == "MFT":
         rec.update(expected=labels[label_index[cases.expected[i]]], predicted=labels[pred],
                    confidence=float(proba[i, pred]))

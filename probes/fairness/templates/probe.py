@@ -1,8 +1,10 @@
 """The `templates` probe: CheckList-style identity tests (MFT, INV, DIR) from a template suite.
 
-The project ships an English suite for sentiment and one for toxicity (``suite: sentiment``
-or ``toxicity``); a ``.yaml`` path loads a user's suite, a ``.csv`` path a table of cases such
-as HateCheck. Reports each test's failure rate, failure rates and score distributions per
+The project ships an English suite for sentiment, one for toxicity and a sentence-pair one for
+inference (``suite: sentiment``, ``toxicity`` or ``inference``); a ``.yaml`` path loads a user's
+suite, a ``.csv`` path a table of cases such as HateCheck. Without ``suite``, single-text data
+gets the sentiment suite and pair data the inference suite; a suite whose cases have one text
+on pair data (or two on single-text data) is bad input. Reports each test's failure rate, failure rates and score distributions per
 group with CIs, and a permutation test of the score gap between groups. All cases of a model
 go to the prediction cache in one request. A suite whose labels the model does not have is
 not applicable to that model (map them with ``label_map``).
@@ -10,7 +12,7 @@ not applicable to that model (map them with ``label_map``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit.core.errors import AuditError
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
@@ -18,7 +20,8 @@ from audit.probes.fairness.templates import failures
 from audit.probes.fairness.templates import suite_csv
 from audit.probes.fairness.common import Specs, check_counts, check_shares
 from audit.probes.fairness.templates.expand import Cases, expand
-from audit.probes.fairness.templates.suite import BUILTIN, SUITE_KIND, Suite, load_yaml_suite, suite_path
+from audit.probes.fairness.templates.suite import (BUILTIN, PAIR_DEFAULT, SUITE_KIND, Suite, load_yaml_suite,
+                                                   suite_path)
 from audit.probes.fairness.templates.suite_labels import check_map, resolve, score_class
 from audit.probes.fairness.templates.outcomes import evaluate, group_failures, test_rates
 from audit.probes.fairness.templates.groups import TEST, Setup, group_scores
@@ -26,11 +29,19 @@ from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
 
 NAME = "templates"
+SINGLE_DEFAULT = "sentiment"
+PAIR_SUITE_ON_TEXTS = ("templates suite '{suite}' has two texts per case (template_pair, or a text_pair column) but "
+                       "the data has one text per row; use a single-text suite (sentiment, toxicity) or audit pair "
+                       "data (--text-pair-col).")
+TEXT_SUITE_ON_PAIRS = ("templates suite '{suite}' has one text per case but the data are sentence pairs; use a pair "
+                       "suite (inference, a .yaml with template_pair, a .csv with a text_pair column) or leave "
+                       "suite unset.")
 COLUMNS_NOT_CSV = "templates.columns maps the columns of a .csv suite; suite '{suite}' is not one, so drop columns."
 
 
-def load_suite(suite: str, columns: dict | None, terms: str | None) -> Suite:
+def load_suite(suite: str | None, columns: dict | None, terms: str | None) -> Suite:
     axes = load_axes(terms)
+    suite = suite or SINGLE_DEFAULT
     path = suite_path(suite)
     ext = path.suffix.lower()
     if ext == ".csv":
@@ -45,6 +56,7 @@ def load_suite(suite: str, columns: dict | None, terms: str | None) -> Suite:
 @register
 class TemplatesProbe(Probe):
     name = NAME
+    handles_pairs = True
     family = "fairness"
     version = "1"
     description = ("CheckList-style identity tests (MFT, INV, DIR) from a template suite: failure rates per test and "
@@ -64,10 +76,10 @@ class TemplatesProbe(Probe):
 
     @dataclass(frozen=True)
     class Config:
-        suite: str = "sentiment"  # sentiment | toxicity | path to a .yaml suite or a .csv of cases
+        suite: str | None = None  # sentiment | toxicity | inference | a .yaml or .csv path; null: sentiment (inference on pairs)
         label_map: dict | None = None  # suite label -> model label, e.g. {hateful: toxic}
         score_label: str | None = None  # suite label compared across groups; null: the suite's, else the second of two
-        columns: dict | None = None  # .csv suites: role -> column (text, label, test, group, template); null: by name
+        columns: dict | None = None  # .csv suites: role -> column (text, text_pair, label, test, group, template); null: by name
         terms: str | None = None  # extra identity term lists (CSV file or folder) for {axis.slot} and inference
         max_sets: int = 50  # filler combinations per template (a seeded sample beyond this)
         dir_tolerance: float = 0.1  # a DIR pair fails when its probability moves the wrong way by more than this
@@ -84,38 +96,67 @@ class TemplatesProbe(Probe):
             check_shares(NAME, dir_tolerance=self.dir_tolerance, tolerance=self.tolerance, alpha=self.alpha,
                          confidence=self.confidence)
             suite_csv.check_roles(self.columns)
-            check_map(load_suite(self.suite, self.columns, self.terms), self.label_map, self.score_label)
+            if self.suite is None:  # label_map may name labels of either default suite
+                one, two = load_suite(SINGLE_DEFAULT, None, self.terms), load_suite(PAIR_DEFAULT, None, self.terms)
+                both = replace(one, name=f"{one.name} (or {two.name} on pairs)",
+                               labels=tuple(dict.fromkeys(one.labels + two.labels)))
+                check_map(both, self.label_map, self.score_label)
+            else:
+                check_map(load_suite(self.suite, self.columns, self.terms), self.label_map, self.score_label)
 
     def __init__(self, config=None) -> None:
         super().__init__(config)
         cfg = self.config
         self.suite = load_suite(cfg.suite, cfg.columns, cfg.terms)
-        self._memo: tuple[int, Cases] | None = None
+        self.pair_suite = load_suite(PAIR_DEFAULT, None, cfg.terms) if cfg.suite is None else None
+        self._memo: dict[tuple[bool, int], Cases] = {}
 
-    def cases(self, seed: int) -> Cases:
+    def suite_for(self, data) -> Suite:
+        """The suite run on ``data``: the chosen one, or the default for single texts or pairs;
+        an AuditError when its cases and the data differ in the number of texts."""
+        is_pair = bool(data is not None and data.is_pair)
+        if is_pair and self.pair_suite is not None:
+            return self.pair_suite
+        if is_pair != self.suite.pair:
+            shown = self.config.suite or SINGLE_DEFAULT
+            raise AuditError((TEXT_SUITE_ON_PAIRS if is_pair else PAIR_SUITE_ON_TEXTS).format(suite=shown))
+        return self.suite
+
+    def not_applicable_to(self, data) -> str | None:
+        reason = super().not_applicable_to(data)
+        if reason is None:
+            self.suite_for(data)  # a suite that does not fit the data's texts is bad input, before any model runs
+        return reason
+
+    def cases(self, seed: int, suite: Suite | None = None) -> Cases:
         """The suite's cases (filled once per seed and shared by every model)."""
-        if self.suite.cases is not None:
-            return self.suite.cases
-        if self._memo is None or self._memo[0] != seed:
-            self._memo = (seed, expand(self.suite, load_axes(self.config.terms), max_sets=self.config.max_sets,
-                                       seed=seed))
-        return self._memo[1]
+        suite = suite or self.suite
+        if suite.cases is not None:
+            return suite.cases
+        key = (suite.pair, seed)
+        if key not in self._memo:
+            self._memo[key] = expand(suite, load_axes(self.config.terms), max_sets=self.config.max_sets, seed=seed)
+        return self._memo[key]
 
     def not_applicable(self, model) -> str | None:
+        if self.pair_suite is not None:  # the suite depends on the data: run() says whether it fits
+            return None
         return resolve(self.suite, self.config.label_map, model)[1]
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
-        cfg, suite = self.config, self.suite
+        cfg, suite = self.config, self.suite_for(data)
         index, reason = resolve(suite, cfg.label_map, model)
         if reason:
             return ProbeResult(status="not_applicable", reason=reason)
         labels = model.labels
-        cases = self.cases(ctx.seed)
-        proba = model.predict_proba(cases.texts, progress=ctx.task(f"{NAME} · {model.id}", len(set(cases.texts))))
+        cases = self.cases(ctx.seed, suite)
+        inputs = cases.inputs
+        proba = model.predict_proba(inputs, progress=ctx.task(f"{NAME} · {model.id}", len(set(inputs))))
         out = evaluate(suite, cases, proba, index, cfg.dir_tolerance)
         tests, macro = test_rates(suite, out, cfg.bootstrap, cfg.confidence, ctx.seed)
         by_group = group_failures(suite, cases, out)
-        cls = score_class(suite, index, cfg.score_label, len(labels))
+        chosen = cfg.score_label if cfg.score_label in suite.labels else None  # unset: a default suite's other label
+        cls = score_class(suite, index, chosen, len(labels))
         setup = Setup(cfg.bootstrap, cfg.confidence, cfg.permutations, cfg.tolerance, cfg.alpha, ctx.seed)
         scores = group_scores(cases, proba[:, cls], setup) if cls is not None else []
         specs = Specs(self.metric_specs)
@@ -141,7 +182,7 @@ class TemplatesProbe(Probe):
         details = {
             "suite": {"name": suite.name, "source": suite.source, "kind": suite.kind, "description": suite.description,
                       "labels": list(suite.labels), "tests": len(suite.tests), "cases": len(cases),
-                      "unique_texts": len(set(cases.texts))},
+                      "unique_texts": len(set(inputs)), "pair": suite.pair},
             "label_map": {label: labels[j] for label, j in index.items()},
             "score_label": labels[cls] if cls is not None else None,
             "tests": tests,

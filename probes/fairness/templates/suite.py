@@ -15,18 +15,25 @@ from pathlib import Path
 from audit.core.errors import AuditError
 from audit.probes.fairness.terms import DATA, Axis
 
-BUILTIN = ("sentiment", "toxicity")
+BUILTIN = ("sentiment", "toxicity", "inference")
+PAIR_DEFAULT = "inference"  # the suite used on sentence-pair data when none is chosen
 TYPES = ("MFT", "INV", "DIR")
 DIRECTIONS = ("up", "down")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 NAME = re.compile(r"([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?")
 
-SUITE_MISSING = "Template suite '{suite}' not found: use sentiment, toxicity, or a path to a .yaml suite or .csv file."
+SUITE_MISSING = "Template suite '{suite}' not found: use sentiment, toxicity, inference, or a path to a .yaml suite or .csv file."
 SUITE_KIND = "Template suite '{path}' must be a .yaml/.yml suite or a .csv file of cases, not '{ext}'."
 BAD_YAML = "Malformed template suite {where}: {problem}. Fix the YAML there."
 BAD_SUITE = "Template suite {path}: {problem}"
 UNKNOWN_PLACEHOLDER = ("Template suite {path}, test '{test}': template {template!r} uses unknown placeholder "
                        "'{{{name}}}'; define it under fillers, or use an identity slot such as {{religion.adjective}}.")
+MIXED_PAIRS = ("Template suite {path}, test '{test}': template {template!r} {has} a template_pair but others in this "
+               "suite {other}; give every template a template_pair (a pair suite) or none.")
+PAIR_DIR = ("Template suite {path}, test '{test}': DIR tests are not supported in a pair suite; use MFT or INV, or "
+            "write the test in a single-text suite.")
+BAD_PAIR = ("Template suite {path}, test '{test}': a pair template must be a mapping with exactly the strings "
+            "template and template_pair; got {template!r}.")
 NO_IDENTITY = ("Template suite {path}, test '{test}': INV template {template!r} has no identity placeholder "
                "({{axis.slot}}), so there is nothing to vary.")
 
@@ -38,7 +45,7 @@ class Test:
     description: str = ""
     label: str | None = None  # MFT: the expected label; DIR: the class whose probability moves
     direction: str | None = None  # DIR: up | down
-    templates: tuple = ()  # str, or (base, perturbed) pairs for DIR
+    templates: tuple = ()  # str, (base, perturbed) pairs for DIR, or (template, template_pair) in a pair suite
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Suite:
     fillers: dict = field(default_factory=dict)
     tests: tuple[Test, ...] = ()
     cases: object = None  # csv suites: the cases, already expanded
+    pair: bool = False  # every case has two texts (template and template_pair; a text_pair column)
 
 
 def suite_path(suite: str) -> Path:
@@ -120,6 +128,8 @@ def _test(raw, path, fillers, axes, labels) -> Test:
     templates = raw.get("templates")
     if not isinstance(templates, list) or not templates:
         raise AuditError(BAD_SUITE.format(path=path, problem=f"{where} needs a non-empty list of templates."))
+    if any(isinstance(t, dict) for t in templates):
+        return _pair_test(raw, name, kind, label, templates, path, fillers, axes)
     for t in templates:
         pair = isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
         if (kind == "DIR") != pair or (not pair and not isinstance(t, str)):
@@ -131,6 +141,29 @@ def _test(raw, path, fillers, axes, labels) -> Test:
                 raise AuditError(NO_IDENTITY.format(path=path, test=name, template=text))
     return Test(name, kind, str(raw.get("description") or ""), label, direction,
                 tuple(tuple(t) if isinstance(t, list) else t for t in templates))
+
+
+def _pair_test(raw, name, kind, label, templates, path, fillers, axes) -> Test:
+    """A test of a pair suite: each template a mapping {template: ..., template_pair: ...}."""
+    if kind == "DIR":
+        raise AuditError(PAIR_DIR.format(path=path, test=name))
+    out = []
+    for t in templates:
+        if not isinstance(t, dict):
+            raise AuditError(MIXED_PAIRS.format(path=path, test=name, template=t, has="has no", other="do"))
+        if set(t) != {"template", "template_pair"} or not all(isinstance(v, str) and v for v in t.values()):
+            raise AuditError(BAD_PAIR.format(path=path, test=name, template=t))
+        texts = (t["template"], t["template_pair"])
+        for text in texts:
+            check_template(text, name, path, fillers, axes)
+        if kind == "INV" and not any(slot for text in texts for _, slot in placeholders(text)):
+            raise AuditError(NO_IDENTITY.format(path=path, test=name, template=t))
+        out.append(texts)
+    return Test(name, kind, str(raw.get("description") or ""), label, None, tuple(out))
+
+
+def _is_pair(test_raw) -> bool:
+    return any(isinstance(t, dict) for t in test_raw.get("templates") or [])
 
 
 def load_yaml_suite(path: Path, axes: dict[str, Axis], kind: str) -> Suite:
@@ -150,8 +183,13 @@ def load_yaml_suite(path: Path, axes: dict[str, Axis], kind: str) -> Suite:
     if not isinstance(raw.get("tests"), list) or not raw["tests"]:
         raise AuditError(BAD_SUITE.format(path=path, problem="needs a non-empty list of tests."))
     tests = tuple(_test(t, path, fillers, axes, labels) for t in raw["tests"])
+    pair = [_is_pair(t) for t in raw["tests"]]
+    if any(pair) and not all(pair):
+        odd = next(t for t, p in zip(tests, pair) if not p)
+        raise AuditError(MIXED_PAIRS.format(path=path, test=odd.name, template=odd.templates[0], has="has no",
+                                            other="do"))
     names = [t.name for t in tests]
     if len(set(names)) != len(names):
         raise AuditError(BAD_SUITE.format(path=path, problem="test names must be unique."))
     return Suite(str(raw.get("name") or path.stem), str(path), kind, labels, score_label,
-                 str(raw.get("description") or ""), fillers, tests)
+                 str(raw.get("description") or ""), fillers, tests, pair=all(pair))

@@ -1,7 +1,8 @@
 """A table of test cases (CSV) as a suite of MFT tests, e.g. HateCheck or the bias-madlibs set.
 
-Columns are mapped to roles with ``columns`` (``text``, ``label``, ``test``, ``group``,
-``template``) or found by name. Each row is one case with its expected label; ``test`` names
+Columns are mapped to roles with ``columns`` (``text``, ``text_pair``, ``label``, ``test``,
+``group``, ``template``) or found by name; a ``text_pair`` column makes a pair suite (each case
+two texts; groups are inferred from both). Each row is one case with its expected label; ``test`` names
 the test it belongs to (HateCheck's functionality); ``group`` the group it targets. Without a
 group column, groups are inferred from the identity terms in the text, and cases that differ
 only in that term form a matched set; with a ``template`` column, the rows of a template do.
@@ -18,8 +19,9 @@ from audit.probes.fairness.templates.suite import Suite, Test
 from audit.probes.fairness.swap import Matcher
 from audit.probes.fairness.terms import Axis
 
-ROLES = ("text", "label", "test", "group", "template")
-FOUND_BY_NAME = {"text": ("test_case", "text", "sentence", "case"), "label": ("label_gold", "label", "gold", "expected"),
+ROLES = ("text", "text_pair", "label", "test", "group", "template")
+FOUND_BY_NAME = {"text": ("test_case", "text", "sentence", "case", "premise", "sentence1"),
+                 "text_pair": ("text_pair", "test_case_pair", "hypothesis", "sentence2"), "label": ("label_gold", "label", "gold", "expected"),
                  "test": ("functionality", "test", "template"), "group": ("target_ident", "group", "target", "identity"),
                  "template": ("case_templ", "templ")}
 BAD_ROLE = "templates.columns has unknown role(s) {roles}; use {allowed}."
@@ -73,10 +75,12 @@ def _load(path: Path, columns: dict, axes: tuple[Axis, ...]) -> Suite:
     for row in reader:
         line = reader.line_num
         text, label = (row.get(col[r]) or "" for r in ("text", "label"))
-        for role, value in (("text", text), ("label", label)):
-            if not value.strip():
+        pair = (row.get(col["text_pair"]) or "") if col["text_pair"] else None
+        for role, value in (("text", text), ("label", label), ("text_pair", pair)):
+            if value is not None and not value.strip():
                 raise AuditError(EMPTY_CELL.format(path=path, line=line, role=role, column=col[role]))
         text, label = text.strip(), label.strip()
+        pair = pair.strip() if pair is not None else None
         test = (row.get(col["test"]) or "").strip() or "all" if col["test"] else "all"
         ti = tests.setdefault(test, len(tests))
         groups, match = {}, {}
@@ -86,22 +90,23 @@ def _load(path: Path, columns: dict, axes: tuple[Axis, ...]) -> Suite:
                 groups[col["group"]] = group
                 key = (row.get(col["template"]) or "").strip() if col["template"] else "all"
                 match[col["group"]] = (test, key)
+        both = (text,) if pair is None else (text, pair)
         for matcher in matchers:
-            mentions = matcher.mentions(text)
-            found = {m.group for m in mentions}
-            if len(found) == 1:
+            mentions = [matcher.mentions(t) for t in both]
+            found = {m.group for ms in mentions for m in ms}
+            if len(found) == 1:  # one group named, in either text or both
                 name = matcher.axis.name
                 groups[name] = found.pop()
-                match[name] = (test, _masked(text, mentions, name))
+                match[name] = (test,) + tuple(_masked(t, ms, name) for t, ms in zip(both, mentions))
         labels.add(label)
-        cases.add(text, ti, label, cases.units, "case", groups, match)
+        cases.add(text, ti, label, cases.units, "case", groups, match, pair)
         cases.units += 1
     if not len(cases):
         raise AuditError(EMPTY_FILE.format(path=path))
     kind = "group column" if col["group"] else "inferred from identity terms"
     return Suite(path.stem, str(path), "csv", tuple(sorted(labels)), None,
                  f"{len(cases)} cases from {path.name}; groups {kind}; columns {col}.",
-                 {}, tuple(Test(name, "MFT") for name in tests), cases)
+                 {}, tuple(Test(name, "MFT") for name in tests), cases, pair=col["text_pair"] is not None)
 
 
 def load_csv_suite(path: Path, columns: dict | None, axes: dict[str, Axis]) -> Suite:
