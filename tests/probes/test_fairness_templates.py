@@ -150,10 +150,14 @@ def test_bad_suite_files(tmp_path, body, message):
 
 def test_bad_config_values(tmp_path):
     cases = [({"suite": "sentimental"}, SUITE_MISSING.format(suite="sentimental")),
-             ({"label_map": {"happy": "positive"}}, BAD_MAP_KEY.format(key="happy", suite="sentiment",
-                                                                       labels="negative, positive")),
+             ({"label_map": {"happy": "positive"}}, BAD_MAP_KEY.format(  # no suite: either default's labels
+                 key="happy", suite="sentiment (or inference on pairs)",
+                 labels="negative, positive, contradiction, entailment")),
+             ({"suite": "sentiment", "label_map": {"entailment": "positive"}},
+              BAD_MAP_KEY.format(key="entailment", suite="sentiment", labels="negative, positive")),
              ({"columns": {"text": "x"}}, COLUMNS_NOT_CSV.format(suite="sentiment")),
-             ({"columns": {"words": "x"}}, BAD_ROLE.format(roles="words", allowed="text, label, test, group, template"))]
+             ({"columns": {"words": "x"}}, BAD_ROLE.format(roles="words", allowed="text, text_pair, label, test, group, "
+                                                                             "template"))]
     for raw, message in cases:
         with pytest.raises(AuditError) as err:
             TemplatesProbe.from_mapping(raw)

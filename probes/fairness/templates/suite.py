@@ -28,8 +28,8 @@ BAD_YAML = "Malformed template suite {where}: {problem}. Fix the YAML there."
 BAD_SUITE = "Template suite {path}: {problem}"
 UNKNOWN_PLACEHOLDER = ("Template suite {path}, test '{test}': template {template!r} uses unknown placeholder "
                        "'{{{name}}}'; define it under fillers, or use an identity slot such as {{religion.adjective}}.")
-MIXED_PAIRS = ("Template suite {path}, test '{test}': template {template!r} {has} a template_pair but others in this "
-               "suite {other}; give every template a template_pair (a pair suite) or none.")
+MIXED_PAIRS = ("Template suite {path}, test '{test}': template {template!r} has no template_pair but others in this "
+               "suite have one; give every template a template_pair (a pair suite) or none.")
 PAIR_DIR = ("Template suite {path}, test '{test}': DIR tests are not supported in a pair suite; use MFT or INV, or "
             "write the test in a single-text suite.")
 BAD_PAIR = ("Template suite {path}, test '{test}': a pair template must be a mapping with exactly the strings "
@@ -150,7 +150,7 @@ def _pair_test(raw, name, kind, label, templates, path, fillers, axes) -> Test:
     out = []
     for t in templates:
         if not isinstance(t, dict):
-            raise AuditError(MIXED_PAIRS.format(path=path, test=name, template=t, has="has no", other="do"))
+            raise AuditError(MIXED_PAIRS.format(path=path, test=name, template=t))
         if set(t) != {"template", "template_pair"} or not all(isinstance(v, str) and v for v in t.values()):
             raise AuditError(BAD_PAIR.format(path=path, test=name, template=t))
         texts = (t["template"], t["template_pair"])
@@ -186,8 +186,7 @@ def load_yaml_suite(path: Path, axes: dict[str, Axis], kind: str) -> Suite:
     pair = [_is_pair(t) for t in raw["tests"]]
     if any(pair) and not all(pair):
         odd = next(t for t, p in zip(tests, pair) if not p)
-        raise AuditError(MIXED_PAIRS.format(path=path, test=odd.name, template=odd.templates[0], has="has no",
-                                            other="do"))
+        raise AuditError(MIXED_PAIRS.format(path=path, test=odd.name, template=odd.templates[0]))
     names = [t.name for t in tests]
     if len(set(names)) != len(names):
         raise AuditError(BAD_SUITE.format(path=path, problem="test names must be unique."))
