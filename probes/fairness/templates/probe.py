@@ -13,6 +13,7 @@ not applicable to that model (map them with ``label_map``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import cast
 
 from audit.core.errors import AuditError
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
@@ -106,9 +107,10 @@ class TemplatesProbe(Probe):
 
     def __init__(self, config=None) -> None:
         super().__init__(config)
-        cfg = self.config
+        cfg = cast("TemplatesProbe.Config", self.config)
         self.suite = load_suite(cfg.suite, cfg.columns, cfg.terms)
         self.pair_suite = load_suite(PAIR_DEFAULT, None, cfg.terms) if cfg.suite is None else None
+        self.chosen = cfg.suite or SINGLE_DEFAULT
         self._memo: dict[tuple[bool, int], Cases] = {}
 
     def suite_for(self, data) -> Suite:
@@ -118,8 +120,7 @@ class TemplatesProbe(Probe):
         if is_pair and self.pair_suite is not None:
             return self.pair_suite
         if is_pair != self.suite.pair:
-            shown = self.config.suite or SINGLE_DEFAULT
-            raise AuditError((TEXT_SUITE_ON_PAIRS if is_pair else PAIR_SUITE_ON_TEXTS).format(suite=shown))
+            raise AuditError((TEXT_SUITE_ON_PAIRS if is_pair else PAIR_SUITE_ON_TEXTS).format(suite=self.chosen))
         return self.suite
 
     def not_applicable_to(self, data) -> str | None:
@@ -133,9 +134,9 @@ class TemplatesProbe(Probe):
         suite = suite or self.suite
         if suite.cases is not None:
             return suite.cases
-        key = (suite.pair, seed)
+        key, cfg = (suite.pair, seed), cast("TemplatesProbe.Config", self.config)
         if key not in self._memo:
-            self._memo[key] = expand(suite, load_axes(self.config.terms), max_sets=self.config.max_sets, seed=seed)
+            self._memo[key] = expand(suite, load_axes(cfg.terms), max_sets=cfg.max_sets, seed=seed)
         return self._memo[key]
 
     def not_applicable(self, model) -> str | None:

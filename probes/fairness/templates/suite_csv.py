@@ -83,7 +83,8 @@ def _load(path: Path, columns: dict, axes: tuple[Axis, ...]) -> Suite:
         pair = pair.strip() if pair is not None else None
         test = (row.get(col["test"]) or "").strip() or "all" if col["test"] else "all"
         ti = tests.setdefault(test, len(tests))
-        groups, match = {}, {}
+        groups: dict[str, str] = {}
+        match: dict[str, tuple] = {}
         if col["group"]:
             group = (row.get(col["group"]) or "").strip()
             if group:
