@@ -227,7 +227,7 @@ def counterfactual_section(probe: dict, ctx: SectionContext) -> Section:
 
 def _suite_block(probe: dict, models: list[str]) -> KeyValues | None:
     suite = as_dict(_first(probe, models, "suite"))
-    keys = ("name", "description", "kind", "source", "tests", "cases", "unique_texts")
+    keys = ("name", "description", "kind", "source", "pair", "tests", "cases", "unique_texts")  # pair: two texts a case
     pairs = [(k, fmt_exact(suite.get(k))) for k in keys if k in suite]
     pairs += [(f"label map — {m}", fmt_exact(_details(probe, m).get("label_map"))) for m in models]
     pairs.append(("score label", fmt_exact(_first(probe, models, "score_label"))))
