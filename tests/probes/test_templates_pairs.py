@@ -5,7 +5,9 @@ are one-line errors, and a CSV of pair cases infers groups from both texts."""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -138,3 +140,52 @@ def test_a_csv_of_pair_cases_reads_both_texts_and_infers_groups_from_either(tmp_
     assert res.metrics["failure_rate"].value == pytest.approx(expected, abs=1e-12)
     with pytest.raises(AuditError, match="has two texts per case"):
         probe.not_applicable_to(SINGLE)
+
+
+def test_audit_run_on_pairs_uses_the_inference_suite_or_stops_on_a_single_text_suite(tmp_path, monkeypatch):
+    """End to end through the CLI: no suite chosen -> the inference suite on pairs, with both texts
+    in the records; a single-text suite on pairs -> exit code 2 and the one-line error."""
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    (tmp_path / "overlap_pairs.py").write_text(
+        "from pair_fixtures import OverlapNLI\n_m = OverlapNLI()\n\n\ndef predict(pairs):\n"
+        "    return _m.predict_proba(pairs)\n\n\npredict.labels = _m.labels\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    data = nli_pairs()
+    path = tmp_path / "nli.jsonl"
+    path.write_text("".join(f'{{"premise": "{a}", "hypothesis": "{b}", "label": "{y}"}}\n'
+                            for a, b, y in zip(data.texts, data.text_pairs, data.labels)), encoding="utf-8")
+    base = ["run", "--model", "nli=overlap_pairs:predict", "--data", str(path), "--probe", "templates", "-q"]
+    res = CliRunner().invoke(main, base + ["--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    doc = json.loads((tmp_path / "out" / "results.json").read_text())
+    result = next(p for p in doc["probes"] if p["name"] == "templates")["results"]["nli"]
+    assert result["status"] == "ok" and result["details"]["suite"]["name"] == "inference"
+    assert result["examples"] and all(e["text"] and e["text_pair"] for e in result["examples"])
+    config = tmp_path / "audit.yaml"
+    config.write_text("probes:\n  templates:\n    suite: sentiment\n", encoding="utf-8")
+    res = CliRunner().invoke(main, base + ["--config", str(config), "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2
+    assert res.output.strip().splitlines()[-1] == (
+        "Error: templates suite 'sentiment' has one text per case but the data are sentence pairs; use a pair suite "
+        "(inference, a .yaml with template_pair, a .csv with a text_pair column) or leave suite unset.")
+    sys.modules.pop("overlap_pairs", None)
+
+
+@pytest.mark.parametrize("entry, kind, message", [
+    ('{template: "A {gender.person} reads.", template_pair: "Someone reads."}', "DIR",
+     "Template suite {path}, test 't': DIR tests are not supported in a pair suite; use MFT or INV, or write the test "
+     "in a single-text suite."),
+    ('{template: "A {gender.person} reads."}', "MFT",
+     "Template suite {path}, test 't': a pair template must be a mapping with exactly the strings template and "
+     "template_pair; got {'template': 'A {gender.person} reads.'}."),
+])
+def test_malformed_pair_templates_are_one_line_errors(tmp_path, entry, kind, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(f"labels: [contradiction, entailment]\ntests:\n  - name: t\n    type: {kind}\n"
+                    f"    label: entailment\n    direction: up\n    templates:\n      - {entry}\n", encoding="utf-8")
+    with pytest.raises(AuditError) as err:
+        TemplatesProbe.from_mapping({"suite": str(path)})
+    assert str(err.value) == message.replace("{path}", str(path))
