@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from audit.models.base import HasAttentionRows, HasInputGradients, HasIntegratedGradients
-from audit.probes.explain.word_spans import aggregate, split_words, without
+from audit.probes.explain.word_spans import aggregate, erase, words_of
 
 NEEDS = {
     "attention": (HasAttentionRows, "attention maps"),
@@ -40,10 +40,17 @@ def _skip_unavailable(call, *args, **kwargs):
         raise
 
 
-def unavailable(model, method: str) -> str | None:
-    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can."""
+PAIRS_UNSUPPORTED = ("runs on single texts only: mapping its token scores back to the words of both texts of a "
+                     "sentence pair is not implemented yet (occlusion explains pairs)")
+
+
+def unavailable(model, method: str, pairs: bool = False) -> str | None:
+    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can; ``pairs``: the
+    inputs are sentence pairs, which only occlusion explains."""
     if method not in NEEDS:
         return None
+    if pairs:
+        return PAIRS_UNSUPPORTED
     protocol, what = NEEDS[method]
     if isinstance(model.classifier, protocol):
         return None
@@ -148,10 +155,11 @@ def integrated_gradients(model, texts: list[str], targets: list[int], score: str
     return words, info
 
 
-def occlusion(model, texts: list[str], targets: list[int], progress=None) -> list[np.ndarray]:
-    """Leave-one-out: p(target | text) - p(target | text without word i), for every word i."""
-    words = [split_words(t) for t in texts]
-    variants = [without(w, np.array([i])) for w in words for i in range(len(w))]
+def occlusion(model, texts: list, targets: list[int], progress=None) -> list[np.ndarray]:
+    """Leave-one-out: p(target | text) - p(target | text without word i), for every word i.
+    On a (text, text_pair) input the word is erased from its own side and the pair re-predicted."""
+    words = [words_of(t) for t in texts]
+    variants = [erase(t, np.array([i])) for t, w in zip(texts, words) for i in range(len(w))]
     proba = model.predict_proba(list(texts) + variants, progress=progress)
     base, rest = proba[: len(texts)], proba[len(texts):]
     out, at = [], 0
