@@ -49,11 +49,9 @@ def unavailable(model, method: str, pairs: bool = False) -> str | None:
     inputs are sentence pairs, which only occlusion explains."""
     if method not in NEEDS:
         return None
-    if pairs:
-        return PAIRS_UNSUPPORTED
     protocol, what = NEEDS[method]
     if isinstance(model.classifier, protocol):
-        return None
+        return PAIRS_UNSUPPORTED if pairs else None
     return f"needs {what}, which a {model.kind} model does not expose (Hugging Face models only)"
 
 

@@ -108,7 +108,16 @@ def example_heatmap(key: Key, by_model: dict[str, dict], ranked: dict[str, list[
     gold = next((str(e.get("label")) for e in by_model.values() if e.get("label") is not None), "?")
     ex_id, why, recipe = key
     attack = f" · attacked{f' ({recipe})' if recipe else ''}" if why == "attacked" else ""
-    return TokenHeatmap(title=f"id {ex_id}{attack} · gold {gold}", groups=groups)
+    return TokenHeatmap(title=f"id {ex_id}{attack} · gold {gold}{pair_title(by_model)}", groups=groups)
+
+
+def pair_title(by_model: dict[str, dict]) -> str:
+    """For a sentence pair, both texts (so Markdown, which draws no heatmap, shows the pair)."""
+    first = next(iter(by_model.values()), {})
+    if first.get("text_pair") is None:
+        return ""
+    a, b = (truncate(str(first.get(k) or ""), MAX_ORIGINAL) for k in ("text", "text_pair"))
+    return f" · “{a}” {SEPARATOR} “{b}”"
 
 
 def selection_block(probe: dict, models: list[str]) -> KeyValues | None:
