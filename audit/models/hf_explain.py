@@ -153,12 +153,12 @@ class HFExplanations(HFAttention):
         character where its last kept token ends (0 when none of it is kept; None when it is whole),
         told apart by the tokenizer's sequence ids. None without offsets."""
         first, second = split_inputs(pairs)
-        fast = bool(getattr(self.tokenizer, "is_fast", False))
-        if not fast:
+        tok, limit = self.tokenizer, self.max_length  # type: ignore[attr-defined]  # the HF classifier's
+        if not getattr(tok, "is_fast", False):
             return [None] * len(pairs)
-        enc = self.tokenizer(first, second, truncation=True, max_length=self.max_length, padding=False,
-                             return_attention_mask=False, return_offsets_mapping=True)
-        full = self.tokenizer(first, second, truncation=False, padding=False, return_attention_mask=False)
+        enc = tok(first, second, truncation=True, max_length=limit, padding=False, return_attention_mask=False,
+                  return_offsets_mapping=True)
+        full = tok(first, second, truncation=False, padding=False, return_attention_mask=False)
         out: list[Any] = []
         for i, ids in enumerate(enc["input_ids"]):
             if len(ids) >= len(full["input_ids"][i]):
