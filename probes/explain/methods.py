@@ -3,7 +3,8 @@
 Attention and gradient methods need abilities only Hugging Face models have
 (:mod:`audit.models.base` protocols); :func:`unavailable` says why a model lacks one, and the
 probe records that reason instead of failing. Occlusion needs only predictions, so it runs on
-every model kind; all its erased texts go to the prediction cache in one request.
+every model kind, on single texts and on sentence pairs (a word is erased from its own text
+and the pair re-predicted); all its erased texts go to the prediction cache in one request.
 """
 
 from __future__ import annotations

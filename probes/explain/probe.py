@@ -6,6 +6,10 @@ erasure (ERASER comprehensiveness / sufficiency, AOPC) against a seeded random b
 rank stability under character noise; rank the methods; and show the tokens each class leans on
 across a data sample, identity terms flagged. Methods a model cannot support are recorded as
 skipped with the reason. torch is reached only through the Hugging Face adapter.
+On sentence pairs the words of both texts are scored (numbered first text, then second), and
+every erasure acts within one text; occlusion explains pairs for every model kind, while the
+attention and gradient methods are recorded as skipped on pairs (their token-to-word mapping
+covers one text only).
 """
 
 from __future__ import annotations
