@@ -174,3 +174,21 @@ def test_hf_pair_model_gets_occlusion_and_the_pair_reason_for_the_rest(pair_bert
     for ex in res.examples:
         assert len(ex["attributions"]["occlusion"]) == len(ex["words"])
         assert len(ex["attributions_pair"]["occlusion"]) == len(ex["words_pair"])
+
+
+def test_on_real_snli_pairs_occlusion_matches_leave_one_out(shared_data):
+    from audit.data_loader import DataConfig, load_dataset
+
+    data = load_dataset(DataConfig(str(shared_data / "pairs" / "snli" / "dev.jsonl")))
+    assert data.is_pair
+    res = ExplainProbe.from_mapping({**FAST, "random": 6, "misclassified": 4, "global_examples": 40}).run(
+        wrap(OverlapNLI()), data, ProbeContext(seed=1))
+    assert res.details["selection"] == {"misclassified": 4, "attacked": 0, "random": 6}
+    reference = OverlapNLI()
+    second = dict(zip(data.ids, data.text_pairs))
+    for ex in res.examples:
+        assert ex["text_pair"] == second[ex["id"]]
+        a, b = " ".join(ex["words"]), " ".join(ex["words_pair"])  # explained on single-spaced texts
+        scores = ex["attributions"]["occlusion"] + ex["attributions_pair"]["occlusion"]
+        np.testing.assert_allclose(scores, direct_occlusion(reference, a, b, NLI.index(ex["target"])), atol=1e-12)
+    assert res.details["global_method"] == "occlusion" and res.details["global_tokens"]
