@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from audit.core.errors import AuditError
+from audit.models.base import split_inputs
 from audit.models.hf_attention import ExplanationUnavailable, HFAttention
 from audit.models.hf_batching import collate, pad_values_for
 
@@ -130,9 +131,12 @@ class HFExplanations(HFAttention):
                 "offsets": [tuple(o) for o in offsets] if offsets is not None else None,
                 "special": [bool(m) for m in enc["special_tokens_mask"][i]]}
 
-    def visible_characters(self, texts: list[str]) -> list[int | None]:
+    def visible_characters(self, texts: list[Any]) -> list[Any]:
         """Per text: None when the model sees all of it, else the character where the last token kept
-        by truncation to ``max_length`` ends (words after it are cut off). None without offsets."""
+        by truncation to ``max_length`` ends (words after it are cut off). None without offsets.
+        For (text, text_pair) tuples: per pair, None or a tuple of that for each text."""
+        if any(isinstance(t, tuple) for t in texts):
+            return self._visible_pair_characters(list(texts))
         enc = self._explain_encode(list(texts))
         out: list[int | None] = []
         for i, ids in enumerate(enc["input_ids"]):
@@ -142,6 +146,32 @@ class HFExplanations(HFAttention):
                 continue
             ends = [b for (a, b), sp in zip(offsets, enc["special_tokens_mask"][i]) if not sp and b > a]
             out.append(max(ends) if ends else 0)
+        return out
+
+    def _visible_pair_characters(self, pairs: list[Any]) -> list[Any]:
+        """Per (text, text_pair): None when both texts fit in ``max_length`` tokens, else per text the
+        character where its last kept token ends (0 when none of it is kept; None when it is whole),
+        told apart by the tokenizer's sequence ids. None without offsets."""
+        first, second = split_inputs(pairs)
+        tok, limit = self.tokenizer, self.max_length  # type: ignore[attr-defined]  # the HF classifier's
+        if not getattr(tok, "is_fast", False):
+            return [None] * len(pairs)
+        enc = tok(first, second, truncation=True, max_length=limit, padding=False, return_attention_mask=False,
+                  return_offsets_mapping=True)
+        full = tok(first, second, truncation=False, padding=False, return_attention_mask=False)
+        out: list[Any] = []
+        for i, ids in enumerate(enc["input_ids"]):
+            if len(ids) >= len(full["input_ids"][i]):
+                out.append(None)
+                continue
+            seq = enc.sequence_ids(i)
+            whole = full.sequence_ids(i)
+            sides: list[int | None] = []
+            for side in (0, 1):
+                ends = [b for (a, b), s in zip(enc["offset_mapping"][i], seq) if s == side and b > a]
+                kept = sum(s == side for s in seq) == sum(s == side for s in whole)
+                sides.append(None if kept else (max(ends) if ends else 0))
+            out.append(tuple(sides))
         return out
 
     @staticmethod

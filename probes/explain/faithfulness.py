@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from audit.core.seeding import rng_for
-from audit.probes.explain.word_spans import n_top, only, split_words, top_order, without
+from audit.probes.explain.word_spans import erase, joined, keep_only, n_top, top_order, words_of
 
 RANDOM = "random"
 
@@ -49,14 +49,19 @@ class Curves:
         return self.sufficiency.mean(axis=1)
 
 
-def erased(words: list[str], scores: np.ndarray, ks: tuple[float, ...], rng: np.random.Generator | None = None) -> list[str]:
-    """For each k: the text without its top-k words, then the text of only those words (ties in
-    ``scores`` broken by ``rng``)."""
+def erased(x, scores: np.ndarray, ks: tuple[float, ...], rng: np.random.Generator | None = None) -> list:
+    """For each k: ``x`` without its top-k words, then ``x`` with only those words (ties in
+    ``scores`` broken by ``rng``). On a sentence pair the words are numbered across both texts
+    and each text loses or keeps only its own words; the pair's separator is never a word.
+    ``x`` may also be a text's list of words."""
+    if isinstance(x, list):
+        x = " ".join(x)
     order = top_order(scores, rng)
+    n = len(words_of(x))
     texts = []
     for k in ks:
-        top = order[: n_top(len(words), k)]
-        texts += [without(words, top), only(words, top)]
+        top = order[: n_top(n, k)]
+        texts += [erase(x, top), keep_only(x, top)]
     return texts
 
 
@@ -71,18 +76,18 @@ def random_scores(seed: int, example_id: str, n_words: int, draws: int) -> list[
     return [rng_for(seed, "explain", "random-attribution", example_id, d).random(n_words) for d in range(draws)]
 
 
-def score_all(model, texts: list[str], ids: list[str], targets: list[int], attributions: dict[str, list[np.ndarray]],
+def score_all(model, texts: list, ids: list[str], targets: list[int], attributions: dict[str, list[np.ndarray]],
               ks: tuple[float, ...], seed: int, draws: int, progress=None) -> dict[str, Curves]:
     """Curves for every method in ``attributions`` and for the random baseline, from one cache request."""
-    words = [split_words(t) for t in texts]
-    joined = [" ".join(w) for w in words]  # p(x) on the format of the erased texts (single spaces)
-    plan: list[tuple[str, int, list[str]]] = []  # (method, example, erased texts)
+    n_words = [len(words_of(t)) for t in texts]
+    plan: list[tuple[str, int, list]] = []  # (method, example, erased inputs)
     for method, per_text in attributions.items():
-        plan += [(method, i, erased(words[i], per_text[i], ks, tie_breaker(seed, ids[i]))) for i in range(len(texts))]
+        plan += [(method, i, erased(texts[i], per_text[i], ks, tie_breaker(seed, ids[i]))) for i in range(len(texts))]
     for i, example_id in enumerate(ids):
-        plan += [(RANDOM, i, erased(words[i], s, ks)) for s in random_scores(seed, example_id, len(words[i]), draws)]
+        plan += [(RANDOM, i, erased(texts[i], s, ks)) for s in random_scores(seed, example_id, n_words[i], draws)]
     flat = [t for _, _, group in plan for t in group]
-    proba = model.predict_proba(joined + flat, progress=progress)
+    # p(x) on the format of the erased inputs (single spaces within each side)
+    proba = model.predict_proba([joined(t) for t in texts] + flat, progress=progress)
     full = proba[np.arange(len(texts)), targets] if texts else np.zeros(0)
     rest = proba[len(texts):]
     n_k = len(ks)

@@ -3,7 +3,8 @@
 Attention and gradient methods need abilities only Hugging Face models have
 (:mod:`audit.models.base` protocols); :func:`unavailable` says why a model lacks one, and the
 probe records that reason instead of failing. Occlusion needs only predictions, so it runs on
-every model kind; all its erased texts go to the prediction cache in one request.
+every model kind, on single texts and on sentence pairs (a word is erased from its own text
+and the pair re-predicted); all its erased texts go to the prediction cache in one request.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from audit.models.base import HasAttentionRows, HasInputGradients, HasIntegratedGradients
-from audit.probes.explain.word_spans import aggregate, split_words, without
+from audit.probes.explain.word_spans import aggregate, erase, words_of
 
 NEEDS = {
     "attention": (HasAttentionRows, "attention maps"),
@@ -40,13 +41,18 @@ def _skip_unavailable(call, *args, **kwargs):
         raise
 
 
-def unavailable(model, method: str) -> str | None:
-    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can."""
+PAIRS_UNSUPPORTED = ("runs on single texts only: mapping its token scores back to the words of both texts of a "
+                     "sentence pair is not implemented yet (occlusion explains pairs)")
+
+
+def unavailable(model, method: str, pairs: bool = False) -> str | None:
+    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can; ``pairs``: the
+    inputs are sentence pairs, which only occlusion explains."""
     if method not in NEEDS:
         return None
     protocol, what = NEEDS[method]
     if isinstance(model.classifier, protocol):
-        return None
+        return PAIRS_UNSUPPORTED if pairs else None
     return f"needs {what}, which a {model.kind} model does not expose (Hugging Face models only)"
 
 
@@ -148,10 +154,11 @@ def integrated_gradients(model, texts: list[str], targets: list[int], score: str
     return words, info
 
 
-def occlusion(model, texts: list[str], targets: list[int], progress=None) -> list[np.ndarray]:
-    """Leave-one-out: p(target | text) - p(target | text without word i), for every word i."""
-    words = [split_words(t) for t in texts]
-    variants = [without(w, np.array([i])) for w in words for i in range(len(w))]
+def occlusion(model, texts: list, targets: list[int], progress=None) -> list[np.ndarray]:
+    """Leave-one-out: p(target | text) - p(target | text without word i), for every word i.
+    On a (text, text_pair) input the word is erased from its own side and the pair re-predicted."""
+    words = [words_of(t) for t in texts]
+    variants = [erase(t, np.array([i])) for t, w in zip(texts, words) for i in range(len(w))]
     proba = model.predict_proba(list(texts) + variants, progress=progress)
     base, rest = proba[: len(texts)], proba[len(texts):]
     out, at = [], 0

@@ -6,6 +6,10 @@ erasure (ERASER comprehensiveness / sufficiency, AOPC) against a seeded random b
 rank stability under character noise; rank the methods; and show the tokens each class leans on
 across a data sample, identity terms flagged. Methods a model cannot support are recorded as
 skipped with the reason. torch is reached only through the Hugging Face adapter.
+On sentence pairs the words of both texts are scored (numbered first text, then second), and
+every erasure acts within one text; occlusion explains pairs for every model kind, while the
+attention and gradient methods are recorded as skipped on pairs (their token-to-word mapping
+covers one text only).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from audit.probes.explain.faithfulness import score_all
 from audit.probes.explain.global_view import global_tokens, identity_lexicon
 from audit.probes.explain.methods import Skip, run_method, unavailable
 from audit.probes.explain.selection import Item, seeded_sample, select
-from audit.probes.explain.word_spans import split_words, visible_prefix
+from audit.probes.explain.word_spans import first_count, split_words, visible_prefix, words_of
 from audit.probes.registry import register
 
 
@@ -44,16 +48,31 @@ def pick_global(methods: dict, ranking: list[dict]) -> str | None:
     return None
 
 
-def explained_texts(model, texts: list[str]) -> tuple[list[str], list[bool]]:
-    """The texts as explained and scored: the words the model sees whole (a text truncated at
-    ``max_length`` is cut to its visible words, so no method credits or erases unseen words),
-    re-joined by single spaces, the format of every erased text, so p(x) and p(x without words)
-    compare like with like. Also, per text, whether it was cut."""
+def _visible(text: str, limit: int | None, fallback: bool) -> list[str]:
+    words = visible_prefix(text, limit)
+    return words or (split_words(text)[:1] if fallback else [])  # a first word longer than max_length
+
+
+def explained_texts(model, texts: list) -> tuple[list, list[bool]]:
+    """The texts (or (text, text_pair) tuples) as explained and scored: the words the model sees
+    whole (a text truncated at ``max_length`` is cut to its visible words, so no method credits or
+    erases unseen words; on a pair each text is cut to its own visible words), re-joined by single
+    spaces, the format of every erased text, so p(x) and p(x without words) compare like with
+    like. Also, per input, whether it was cut."""
     clf = model.classifier
     limits = clf.visible_characters(texts) if isinstance(clf, HasTruncation) else [None] * len(texts)
-    out, cut = [], []
+    out: list = []
+    cut = []
     for text, limit in zip(texts, limits):
-        words = visible_prefix(text, limit) or split_words(text)[:1]  # a first word longer than max_length
+        if isinstance(text, tuple):  # per side: None (seen whole) or where its last kept token ends
+            side_limits = limit if isinstance(limit, tuple) else (None, None)
+            kept = tuple(_visible(side, lim, fallback=False) for side, lim in zip(text, side_limits))
+            if not any(kept):
+                kept = (split_words(text[0])[:1], [])
+            out.append((" ".join(kept[0]), " ".join(kept[1])))
+            cut.append(sum(map(len, kept)) < len(words_of(text)))
+            continue
+        words = _visible(text, limit, fallback=True)
         out.append(" ".join(words))
         cut.append(len(words) < len(split_words(text)))
     return out, cut
@@ -64,6 +83,7 @@ class ExplainProbe(Probe):
     name = "explain"
     family = "explainability"
     version = "2"  # 2: decoder pooling, truncation-aware words, tie-breaking; results of version 1 are recomputed
+    handles_pairs = True  # occlusion, faithfulness and stability act within each text; other methods skip pairs
     after = ("attack",)  # explains the attack probe's adversarial texts when it runs in the same audit
     description = ("Attention, rollout, gradient x input, integrated gradients and occlusion attributions, scored for "
                    "faithfulness (ERASER comprehensiveness / sufficiency, AOPC) against a random baseline and for "
@@ -92,12 +112,12 @@ class ExplainProbe(Probe):
         cfg: ExplainConfig = self.config
         labels = model.labels
         gold = align_labels(data.labels, labels, model_id=model.id)
-        proba = model.predict_proba(data.texts)
+        proba = model.predict_proba(data.inputs)
         items = select(data, gold, proba, labels, cfg, ctx.seed, ctx.results, model.id)
         if not items:
             return ProbeResult(status="not_applicable", reason="No example to explain: raise explain.random, "
                                "explain.misclassified or explain.attacked.", details={"labels": labels})
-        texts, truncated = explained_texts(model, [it.text for it in items])
+        texts, truncated = explained_texts(model, [it.input for it in items])
         # seeds of the random baseline, ties and noise: an attacked text is not its id's clean text
         ids = [it.id if it.why != "attacked" else f"{it.id}|attacked|{it.recipe}" for it in items]
         p_items = model.predict_proba(texts)
@@ -144,8 +164,9 @@ class ExplainProbe(Probe):
         A method whose attributions are all 0 for every text cannot rank words: an error, not ranked."""
         cfg = self.config
         methods, attributions, notes = {}, {}, {}
+        pairs = any(isinstance(t, tuple) for t in texts)
         for method in cfg.methods:
-            reason = unavailable(model, method)
+            reason = unavailable(model, method, pairs=pairs)
             if reason:
                 methods[method] = {"status": "skipped", "reason": reason, "seconds_per_example": None}
                 continue
@@ -191,25 +212,36 @@ class ExplainProbe(Probe):
         sample = seeded_sample(data, ctx.seed, "global", cfg.global_examples)
         if method is None or methods.get(method, {}).get("status") != "ok" or not sample:
             return None, {}
-        texts, _ = explained_texts(model, [data.texts[i] for i in sample])
+        texts, _ = explained_texts(model, [data.inputs[i] for i in sample])
         targets = [int(proba[i].argmax()) for i in sample]
         try:
             scores, _ = run_method(method, model, texts, targets, cfg, cache=cache)
         except Exception:  # noqa: BLE001  (it ran on the explained examples; without a view the rest stands)
             return None, {}
-        tokens = global_tokens([split_words(t) for t in texts], scores, targets, model.labels, top=cfg.top_tokens,
+        tokens = global_tokens([words_of(t) for t in texts], scores, targets, model.labels, top=cfg.top_tokens,
                                min_count=cfg.min_token_count, lexicon=identity_lexicon())
         return method, tokens
 
     @staticmethod
-    def _record(it: Item, explained: str, truncated: bool, labels, p, target: int, j: int, attributions) -> dict:
+    def _record(it: Item, explained, truncated: bool, labels, p, target: int, j: int, attributions) -> dict:
+        """One explained example; on a pair, ``words`` / ``attributions`` are the first text's and
+        ``words_pair`` / ``attributions_pair`` the second's."""
         record = {"id": it.id, "text": it.text, "label": labels[it.label], "predicted": labels[target],
                   "confidence": float(p[target]), "target": labels[target], "why": it.why}
+        if it.text_pair is not None:
+            record["text_pair"] = it.text_pair
         if it.why == "attacked":
             record["original"] = it.original
+            if it.text_pair is not None:
+                record["original_pair"] = it.original_pair
             record["recipe"] = it.recipe
         if truncated:
             record["truncated"] = True  # ``words`` are the words the model saw
-        record["words"] = split_words(explained)
-        record["attributions"] = {m: [float(v) for v in a[j]] for m, a in attributions.items()}
+        n = first_count(explained)
+        words = words_of(explained)
+        record["words"] = words[:n]
+        record["attributions"] = {m: [float(v) for v in a[j][:n]] for m, a in attributions.items()}
+        if isinstance(explained, tuple):
+            record["words_pair"] = words[n:]
+            record["attributions_pair"] = {m: [float(v) for v in a[j][n:]] for m, a in attributions.items()}
         return record

@@ -6,7 +6,8 @@ Misclassified examples are the model's most confident errors outside the random 
 text is explained twice). Attacked examples are the successful adversarial texts the `attack`
 probe recorded for this model (its ``details.successes``, not the examples it displays), when it
 ran before this probe; without it there are none.
-Texts without a single word are never picked (nothing to attribute).
+Texts without a single word are never picked (nothing to attribute); a sentence pair is picked
+when either of its texts has one, and an attacked pair needs the attack's ``adversarial_pair``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,23 @@ class Item:
     why: str  # misclassified | attacked | random
     original: str | None = None  # the clean text of an attacked example
     recipe: str | None = None
+    text_pair: str | None = None  # the second text of a sentence pair (adversarial when attacked)
+    original_pair: str | None = None  # the clean second text of an attacked pair
+
+    @property
+    def input(self) -> str | tuple[str, str]:
+        """What the model is given: the text, or the (text, text_pair) tuple."""
+        return self.text if self.text_pair is None else (self.text, self.text_pair)
+
+
+def has_words(data, i: int) -> bool:
+    """Whether example ``i`` has a word to attribute (in either text of a pair)."""
+    return bool(data.texts[i].split()) or bool(data.text_pairs is not None and data.text_pairs[i].split())
+
+
+def _item(data, i: int, label: int, why: str) -> Item:
+    pair = data.text_pairs[i] if data.text_pairs is not None else None
+    return Item(data.ids[i], data.texts[i], label, why, text_pair=pair)
 
 
 def seeded_sample(data, seed: int, purpose: str, n: int) -> list[int]:
@@ -35,7 +53,7 @@ def seeded_sample(data, seed: int, purpose: str, n: int) -> list[int]:
     if n <= 0:
         return []
     order = rng_for(seed, "explain", purpose).permutation(len(data))
-    return [int(i) for i in order if data.texts[i].split()][:n]
+    return [int(i) for i in order if has_words(data, int(i))][:n]
 
 
 def attack_successes(results: Mapping[str, Any] | None, model_id: str) -> list[Mapping]:
@@ -53,16 +71,21 @@ def select(data, gold: np.ndarray, proba: np.ndarray, labels: list[str], cfg, se
            results: Mapping[str, Any] | None, model_id: str) -> list[Item]:
     """The examples to explain for one model: random first, then misclassified, then attacked."""
     chosen = seeded_sample(data, seed, "random", cfg.random)
-    items = [Item(data.ids[i], data.texts[i], int(gold[i]), "random") for i in chosen]
+    items = [_item(data, i, int(gold[i]), "random") for i in chosen]
     taken = set(chosen)
     predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
-    wrong = [int(i) for i in np.flatnonzero(predicted != gold) if int(i) not in taken and data.texts[i].split()]
+    wrong = [int(i) for i in np.flatnonzero(predicted != gold) if int(i) not in taken and has_words(data, int(i))]
     wrong.sort(key=lambda i: (-confidence[i], i))
-    items += [Item(data.ids[i], data.texts[i], int(gold[i]), "misclassified") for i in wrong[: cfg.misclassified]]
-    attacked = []
+    items += [_item(data, i, int(gold[i]), "misclassified") for i in wrong[: cfg.misclassified]]
+    attacked: list[Item] = []
     for record in attack_successes(results, model_id):
         text, label = record.get("adversarial"), record.get("label")
-        if isinstance(text, str) and text.split() and label in labels and len(attacked) < cfg.attacked:
+        pair = record.get("adversarial_pair") if data.is_pair else None
+        if data.is_pair and not isinstance(pair, str):
+            continue  # a pair attacked without its second text (or single-text records): nothing to explain
+        words = (text.split() if isinstance(text, str) else []) + (pair.split() if isinstance(pair, str) else [])
+        if isinstance(text, str) and words and label in labels and len(attacked) < cfg.attacked:
             attacked.append(Item(str(record.get("id")), text, labels.index(label), "attacked",
-                                 original=record.get("text"), recipe=record.get("recipe")))
+                                 original=record.get("text"), recipe=record.get("recipe"), text_pair=pair,
+                                 original_pair=record.get("text_pair") if pair is not None else None))
     return items + attacked

@@ -6,9 +6,13 @@ copies); each copy is explained towards the same class as the original, and the 
 correlation of the two word-attribution vectors is averaged per text. Character noise keeps
 the word count, so word i of the copy is word i of the original; a copy whose word count
 changed anyway, or a pair with a constant vector (no ranking), is left out and not counted.
+On a sentence pair both texts get noise, each from its own seed (the first text's seed is a
+single text's), so word i of the copy is still word i of the pair.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
@@ -42,20 +46,24 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
     return float((ra * rb).sum() / denom) if denom > 0 else None
 
 
-def noisy_copies(texts: list[str], ids: list[str], noise: str, severity: float, versions: int,
-                 seed: int) -> list[tuple[int, str]]:
-    """(index of the original, noisy text) for every text and version; unchanged copies are dropped."""
+def noisy_copies(texts: list, ids: list[str], noise: str, severity: float, versions: int,
+                 seed: int) -> list[tuple[int, Any]]:
+    """(index of the original, noisy input) for every text or pair and version; unchanged copies are dropped."""
     perturb = build((noise,), {})[noise]
-    out = []
+    out: list[tuple[int, Any]] = []
     for i, (text, example_id) in enumerate(zip(texts, ids)):
         for v in range(versions):
-            noisy = perturb(text, rng_for(seed, "explain", "stability", noise, severity, example_id, v), severity)
-            if noisy != text:
-                out.append((i, noisy))
+            parts = text if isinstance(text, tuple) else (text,)
+            noisy = tuple(perturb(part, rng_for(seed, "explain", "stability", noise, severity, example_id, v,
+                                                *(("pair",) if side else ())), severity)
+                          for side, part in enumerate(parts))
+            copy = noisy if isinstance(text, tuple) else noisy[0]
+            if copy != text:
+                out.append((i, copy))
     return out
 
 
-def per_example(original: list[np.ndarray], copies: list[tuple[int, str]], copy_scores: list[np.ndarray]) -> np.ndarray:
+def per_example(original: list[np.ndarray], copies: list[tuple[int, Any]], copy_scores: list[np.ndarray]) -> np.ndarray:
     """Mean Spearman rho per original text over its usable copies (NaN for a text with none)."""
     sums, counts = np.zeros(len(original)), np.zeros(len(original))
     for (i, _), scores in zip(copies, copy_scores):

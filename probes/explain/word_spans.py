@@ -103,3 +103,48 @@ def visible_prefix(text: str, seen_chars: int | None) -> list[str]:
     if seen_chars is None:
         return words
     return [w for w, (_, end) in zip(words, word_spans(text)) if end <= seen_chars]
+
+
+# Sentence pairs. An explained input is a text or a (text, text_pair) tuple; its words are
+# numbered across both sides (the first text's words, then the second's), so one attribution
+# vector covers the pair. Erasing or keeping words acts within each side: a side is rebuilt
+# from its own remaining words, never merged with the other, and no separator is ever a word.
+
+def sides(x) -> list[list[str]]:
+    """The words of each side: one list for a text, two for a pair."""
+    return [split_words(s) for s in x] if isinstance(x, tuple) else [split_words(x)]
+
+
+def words_of(x) -> list[str]:
+    """All words of ``x``, the first text's then the second's."""
+    return [w for side in sides(x) for w in side]
+
+
+def first_count(x) -> int:
+    """How many of ``words_of(x)`` belong to the first text (all of them for a single text)."""
+    return len(sides(x)[0])
+
+
+def _rebuild(x, keep) -> str | tuple[str, str]:
+    parts, at = [], 0
+    for side in sides(x):
+        parts.append(" ".join(w for i, w in enumerate(side, start=at) if keep(i)))
+        at += len(side)
+    return (parts[0], parts[1]) if isinstance(x, tuple) else parts[0]
+
+
+def joined(x) -> str | tuple[str, str]:
+    """``x`` with each side re-joined by single spaces (the format of every erased input)."""
+    return _rebuild(x, lambda i: True)
+
+
+def erase(x, drop: np.ndarray) -> str | tuple[str, str]:
+    """``x`` without the words at indices ``drop`` (numbered across sides); for a text, ``without``."""
+    gone = set(int(i) for i in drop)
+    return _rebuild(x, lambda i: i not in gone)
+
+
+def keep_only(x, keep: np.ndarray) -> str | tuple[str, str]:
+    """``x`` with only the words at indices ``keep`` (each side keeps its own); for a text, ``only``."""
+    kept = set(int(i) for i in keep)
+    return _rebuild(x, lambda i: i in kept)

@@ -64,11 +64,24 @@ def shown_methods(example: dict, ranked: list[str]) -> list[str]:
     return chosen + [attention] if attention and attention not in chosen else chosen
 
 
-def heat_row(example: dict, method: str) -> HeatRow:
-    words = as_list(example.get("words")) or str(example.get("text") or "").split()
-    raw = as_list(as_dict(example.get("attributions")).get(method))
+SEPARATOR = "‖"  # drawn between the two texts of a sentence pair; it carries no score
+
+
+def _side(example: dict, method: str, words_key: str, scores_key: str, text_key: str) -> tuple[list[str], list]:
+    words = as_list(example.get(words_key)) or str(example.get(text_key) or "").split()
+    raw = as_list(as_dict(example.get(scores_key)).get(method))
     scores = [float(v) if is_number(v) else None for v in raw[: len(words)]]
-    return HeatRow(method, [str(w) for w in words], scores + [None] * (len(words) - len(scores)))
+    return [str(w) for w in words], scores + [None] * (len(words) - len(scores))
+
+
+def heat_row(example: dict, method: str) -> HeatRow:
+    """One method's scores over the text's words; on a sentence pair, over the first text's words,
+    a separator, then the second text's."""
+    words, scores = _side(example, method, "words", "attributions", "text")
+    if "words_pair" in example or "text_pair" in example:
+        second, more = _side(example, method, "words_pair", "attributions_pair", "text_pair")
+        words, scores = words + [SEPARATOR] + second, scores + [None] + more
+    return HeatRow(method, words, scores)
 
 
 def note(example: dict) -> str:
@@ -80,7 +93,10 @@ def note(example: dict) -> str:
     if why:
         parts.append(str(why))
     if why == "attacked" and example.get("original"):
-        parts.append(f"before the attack: “{truncate(str(example['original']), MAX_ORIGINAL)}”")
+        before = truncate(str(example['original']), MAX_ORIGINAL)
+        if example.get("original_pair") is not None:
+            before += f" {SEPARATOR} {truncate(str(example['original_pair']), MAX_ORIGINAL)}"
+        parts.append(f"before the attack: “{before}”")
     return " · ".join(parts)
 
 
@@ -92,7 +108,16 @@ def example_heatmap(key: Key, by_model: dict[str, dict], ranked: dict[str, list[
     gold = next((str(e.get("label")) for e in by_model.values() if e.get("label") is not None), "?")
     ex_id, why, recipe = key
     attack = f" · attacked{f' ({recipe})' if recipe else ''}" if why == "attacked" else ""
-    return TokenHeatmap(title=f"id {ex_id}{attack} · gold {gold}", groups=groups)
+    return TokenHeatmap(title=f"id {ex_id}{attack} · gold {gold}{pair_title(by_model)}", groups=groups)
+
+
+def pair_title(by_model: dict[str, dict]) -> str:
+    """For a sentence pair, both texts (so Markdown, which draws no heatmap, shows the pair)."""
+    first = next(iter(by_model.values()), {})
+    if first.get("text_pair") is None:
+        return ""
+    a, b = (truncate(str(first.get(k) or ""), MAX_ORIGINAL) for k in ("text", "text_pair"))
+    return f" · “{a}” {SEPARATOR} “{b}”"
 
 
 def selection_block(probe: dict, models: list[str]) -> KeyValues | None:
