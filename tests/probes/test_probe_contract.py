@@ -94,18 +94,19 @@ def run_all(name, loaded, data, order, work_dir) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def runs(loaded, data, tmp_path_factory):
     """Each probe run twice, the models in both orders, from an empty working folder."""
-    results = {}
-    for name in PROBES:
-        root = tmp_path_factory.mktemp(name)
-        cwd = os.getcwd()
-        os.chdir(root)
-        try:
-            forward = run_all(name, loaded, data, [0, 1], root / "work")
-            backward = run_all(name, loaded, data, [1, 0], root / "work-2")
-        finally:
-            os.chdir(cwd)
-        results[name] = (root, forward, backward)
-    return results
+    return {name: run_both_orders(name, loaded, data, tmp_path_factory.mktemp(name)) for name in PROBES}
+
+
+def run_both_orders(name, loaded, data, root):
+    """(root, results in model order, results in reverse order), run with ``root`` as the working folder."""
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        forward = run_all(name, loaded, data, [0, 1], root / "work")
+        backward = run_all(name, loaded, data, [1, 0], root / "work-2")
+    finally:
+        os.chdir(cwd)
+    return root, forward, backward
 
 
 @pytest.mark.parametrize("name", PROBES)
@@ -256,18 +257,8 @@ def pair_loaded():
 
 @pytest.fixture(scope="module")
 def pair_runs(pair_loaded, pair_data, tmp_path_factory):
-    results = {}
-    for name in PAIR_PROBES:
-        root = tmp_path_factory.mktemp(f"pairs-{name}")
-        cwd = os.getcwd()
-        os.chdir(root)
-        try:
-            forward = run_all(name, pair_loaded, pair_data, [0, 1], root / "work")
-            backward = run_all(name, pair_loaded, pair_data, [1, 0], root / "work-2")
-        finally:
-            os.chdir(cwd)
-        results[name] = (root, forward, backward)
-    return results
+    return {name: run_both_orders(name, pair_loaded, pair_data, tmp_path_factory.mktemp(f"pairs-{name}"))
+            for name in PAIR_PROBES}
 
 
 def test_the_pair_probes_so_far():
