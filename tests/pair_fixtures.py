@@ -1,7 +1,7 @@
 """Sentence-pair pieces shared by tests (holds no tests): a word-overlap NLI classifier that reads
 both texts, and a small inference dataset it mostly gets right.
 
-The classifier is the overlap rule of tests/models/test_pairs.py as a class: the share of the
+The classifier is the overlap rule of tests/overlap_nli.py as a class: the share of the
 hypothesis's words found in the premise decides, so character edits that break a shared word
 lower it, and a changed side shows in the prediction. It also logs every pair it is asked about.
 """

@@ -6,10 +6,8 @@ real SNLI dev pairs; `audit run` shows both texts, original and swapped, in the 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,23 +58,16 @@ class GenderedNLI:
 
 
 class Overlap:
-    """The word-overlap NLI callable of tests/models/test_pairs.py, as a classifier."""
+    """The word-overlap NLI callable of tests/overlap_nli.py, as a classifier."""
 
     labels = NLI
     fingerprint = "sha256:overlap-nli"
 
-    def __init__(self):
-        source = Path(__file__).resolve().parents[1] / "models" / "test_pairs.py"
-        spec = importlib.util.spec_from_file_location("pairs_test_module", source)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        namespace: dict = {}
-        exec(module.PAIR_MODEL, namespace)  # noqa: S102 (the test module's own source)
-        self.predict = namespace["predict"]
-        assert namespace["LABELS"] == NLI
-
     def predict_proba(self, pairs):
-        return self.predict(pairs)
+        import overlap_nli
+
+        assert overlap_nli.LABELS == NLI
+        return overlap_nli.predict(pairs)
 
 
 def wrap(clf, model_id="m"):

@@ -6,7 +6,6 @@ tiny pair BERT, and real MRPC pairs with a word-overlap model."""
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -23,42 +22,6 @@ from audit.probes.noise.apply import perturb_dataset
 from audit.probes.noise.lexicon import load_synonyms
 from audit.probes.noise.sides import BAD_SIDES, SIDES
 
-# The word-overlap NLI model of tests/models/test_pairs.py, recording what it is given.
-OVERLAP_NLI = '''
-import numpy as np
-
-LABELS = ["contradiction", "entailment", "neutral"]
-SEEN = []
-
-
-def predict(pairs):
-    """Word overlap decides: much overlap -> entailment, none -> contradiction, else neutral."""
-    SEEN.append(list(pairs))
-    out = []
-    for a, b in pairs:
-        wa, wb = set(a.lower().split()), set(b.lower().split())
-        share = len(wa & wb) / max(1, len(wb))
-        scores = np.array([1.0 - share, share, 0.5]) + 1e-3
-        out.append(scores / scores.sum())
-    return np.array(out)
-
-
-predict.labels = LABELS
-
-
-def paraphrase(pairs):
-    """MRPC: paraphrase (1) when the two sentences share most of their words (Jaccard)."""
-    SEEN.append(list(pairs))
-    rows = []
-    for a, b in pairs:
-        wa, wb = set(a.lower().split()), set(b.lower().split())
-        p = 1 / (1 + np.exp(-12 * (len(wa & wb) / max(1, len(wa | wb)) - 0.45)))
-        rows.append([1 - p, p])
-    return np.array(rows)
-
-
-paraphrase.labels = ["0", "1"]
-'''
 
 PREMISES = ["a man is playing a guitar on stage", "two dogs run through the deep snow", "a woman reads a long book",
             "kids play football outside in the park", "the market is crowded with people buying fruit",
@@ -72,11 +35,13 @@ CFG = NoiseProbe.Config(perturbations=("typo", "word_drop", "synonym"), severiti
 
 
 @pytest.fixture()
-def module(tmp_path, monkeypatch):
-    (tmp_path / "overlap_nli.py").write_text(OVERLAP_NLI, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield tmp_path
-    sys.modules.pop("overlap_nli", None)
+def module():
+    """tests/overlap_nli.py, its call log emptied for each test."""
+    import overlap_nli
+
+    overlap_nli.SEEN.clear()
+    yield overlap_nli
+    overlap_nli.SEEN.clear()
 
 
 @pytest.fixture()
