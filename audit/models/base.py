@@ -33,16 +33,19 @@ class Classifier(Protocol):
 class HasAttention(Protocol):
     """Optional ability: per-layer attention maps, ``attentions`` (layers, heads, tokens, tokens)."""
 
-    def attentions(self, texts: list[str], batch_size: int | None = None) -> list[Any]: ...
+    def attentions(self, texts: list[Any], batch_size: int | None = None) -> list[Any]: ...
 
 
 @runtime_checkable
 class HasAttentionRows(Protocol):
     """Optional ability: what attention explanations need, reduced per batch (no full maps kept):
     ``pooled_index`` (the token the classifier reads), ``last_layer_row`` (its last-layer attention,
-    mean over heads) and ``rollout_row`` (its attention-rollout row), one value per token."""
+    mean over heads) and ``rollout_row`` (its attention-rollout row), one value per token.
+    Token-level abilities (this and the gradient ones) return per input ``tokens``, ``offsets``
+    and ``special``; to explain (text, text_pair) tuples they also return ``sequence_ids`` (0 or 1
+    per token: which text it comes from), or the explain probe skips them on pairs."""
 
-    def attention_rows(self, texts: list[str], batch_size: int | None = None) -> list[Any]: ...
+    def attention_rows(self, texts: list[Any], batch_size: int | None = None) -> list[Any]: ...
 
 
 @runtime_checkable
@@ -67,7 +70,7 @@ class HasInputGradients(Protocol):
     """Optional ability: ``gradients`` of a class score with respect to the input ``embeddings``
     (tokens, hidden); ``score`` picks the target's logit, proba or log_proba."""
 
-    def input_gradients(self, texts: list[str], target: list[int], score: str = "logit",
+    def input_gradients(self, texts: list[Any], target: list[int], score: str = "logit",
                         batch_size: int | None = None) -> list[Any]: ...
 
 
@@ -76,7 +79,7 @@ class HasIntegratedGradients(Protocol):
     """Optional ability: integrated-gradients ``attributions`` per token, with the ``score`` of the
     input and ``baseline_score`` of the baseline (their difference is what the attributions sum to)."""
 
-    def integrated_gradients(self, texts: list[str], target: list[int], *, steps: int = 32,
+    def integrated_gradients(self, texts: list[Any], target: list[int], *, steps: int = 32,
                              score: str = "proba", rows_per_pass: int | None = None) -> list[Any]: ...
 
 

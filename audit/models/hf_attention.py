@@ -31,7 +31,7 @@ class HFAttention:
     model: Any
     batch_size: int
 
-    def _explain_encode(self, texts: list[str]) -> Any:
+    def _explain_encode(self, texts: list[Any]) -> Any:
         raise NotImplementedError
 
     def _explain_batches(self, enc: Any, rows: int, *, same_length: bool = False,
@@ -61,7 +61,7 @@ class HFAttention:
                     self.model.set_attn_implementation(previous)
             transformers.logging.set_verbosity(verbosity)
 
-    def _attention_passes(self, texts: list[str], batch_size: int | None):
+    def _attention_passes(self, texts: list[Any], batch_size: int | None):
         """(encoding, indices, spans, maps tuple) per batch, maps from one eager forward pass; batches are
         sized so that one batch's maps (layers x heads x L x L per text) stay around 200 MB."""
         cfg = self.model.config
@@ -77,7 +77,7 @@ class HFAttention:
                                                  "encoder-decoder's outputs have none), so attention-based probes do not apply to it.")
                 yield enc, idx, spans, maps
 
-    def attentions(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
+    def attentions(self, texts: list[Any], batch_size: int | None = None) -> list[dict[str, Any]]:
         """Per text: tokens and full attention maps, float32 (layers, heads, tokens, tokens), batched.
         Memory grows with every text's maps: the explain probe uses :meth:`attention_rows`."""
         texts = list(texts)
@@ -90,7 +90,7 @@ class HFAttention:
                 results[i] = {**self._token_info(enc, i), "attentions": np.ascontiguousarray(stacked[row][:, :, sl, sl])}
         return results
 
-    def attention_rows(self, texts: list[str], batch_size: int | None = None) -> list[dict[str, Any]]:
+    def attention_rows(self, texts: list[Any], batch_size: int | None = None) -> list[dict[str, Any]]:
         """Per text: tokens, ``pooled_index`` (the token the classifier reads), ``last_layer_row`` (its
         last-layer attention, mean over heads) and ``rollout_row`` (its row of attention rollout,
         Abnar and Zuidema 2020: per layer 0.5 * mean-head attention + 0.5 * I, layers multiplied from

@@ -12,9 +12,11 @@ token is the EOS the tokenizer appends, the token before it), so the last positi
 the cut tokens, which a causal model's pooled token cannot see, get zero gradient.
 Gradients run in fp32 without autocast. Models whose outputs have no ``attentions`` or that take
 no ``inputs_embeds`` (BART, T5) raise :class:`ExplanationUnavailable` for those methods.
-Each method returns, per text, its ``tokens``, ``offsets`` (character span of each token in the
-text; None with a slow tokenizer) and ``special`` (True for [CLS]/[SEP]/BOS-like tokens)
-besides its own arrays, trimmed of padding.
+Every method takes texts or (text, text_pair) tuples, encoded as ``predict_proba`` encodes them
+(``tokenizer(a, b)``, same truncation), and returns per input its ``tokens``, ``offsets``
+(character span of each token in its own text; None with a slow tokenizer), ``special`` (True
+for [CLS]/[SEP]/BOS-like tokens) and, with a fast tokenizer, ``sequence_ids`` (which text of a
+pair each token comes from) besides its own arrays, trimmed of padding.
 """
 
 from __future__ import annotations
@@ -90,9 +92,12 @@ class HFExplanations(HFAttention):
             raise ExplanationUnavailable(f"{type(self.model).__name__} does not accept input embeddings ({exc}), "
                                          "so gradient-based explanations do not apply to it.") from None
 
-    def _explain_encode(self, texts: list[str]) -> Any:
+    def _explain_encode(self, texts: list[Any]) -> Any:
+        """Tokens of each text, or of each (text, text_pair) as ``tokenizer(a, b)`` encodes it for
+        ``predict_proba`` (same truncation), with special-token masks and, when fast, offsets."""
         fast = bool(getattr(self.tokenizer, "is_fast", False))
-        return self.tokenizer(list(texts), truncation=True, max_length=self.max_length, padding=False,
+        first, second = split_inputs(list(texts))
+        return self.tokenizer(first, second, truncation=True, max_length=self.max_length, padding=False,
                               return_attention_mask=False, return_special_tokens_mask=True,
                               return_offsets_mapping=fast)
 
@@ -126,10 +131,16 @@ class HFExplanations(HFAttention):
             yield idx, batch, spans
 
     def _token_info(self, enc: Any, i: int) -> dict[str, Any]:
+        """Tokens, offsets and special marks of input ``i``; with a fast tokenizer also
+        ``sequence_ids``: per token 0 or 1 for the text of a pair it comes from (offsets count
+        within that text; always 0 for a single text), None for special tokens such as [SEP]."""
         offsets = enc["offset_mapping"][i] if "offset_mapping" in enc else None
-        return {"tokens": self.tokenizer.convert_ids_to_tokens(enc["input_ids"][i]),
+        info = {"tokens": self.tokenizer.convert_ids_to_tokens(enc["input_ids"][i]),
                 "offsets": [tuple(o) for o in offsets] if offsets is not None else None,
                 "special": [bool(m) for m in enc["special_tokens_mask"][i]]}
+        if offsets is not None:  # a fast tokenizer's encoding knows each token's text
+            info["sequence_ids"] = list(enc.sequence_ids(i))
+        return info
 
     def visible_characters(self, texts: list[Any]) -> list[Any]:
         """Per text: None when the model sees all of it, else the character where the last token kept
@@ -183,12 +194,12 @@ class HFExplanations(HFAttention):
         out = torch.softmax(out, -1) if score == "proba" else torch.log_softmax(out, -1) if score == "log_proba" else out
         return out.gather(1, target[:, None])[:, 0]
 
-    def _check_targets(self, texts: list[str], target: list[int]) -> torch.Tensor:
+    def _check_targets(self, texts: list[Any], target: list[int]) -> torch.Tensor:
         if len(target) != len(texts):
             raise AuditError(f"Got {len(texts)} texts but {len(target)} targets; pass one target class per text.")
         return torch.tensor([int(t) for t in target], dtype=torch.long, device=self.device)
 
-    def input_gradients(self, texts: list[str], target: list[int], score: str = "logit",
+    def input_gradients(self, texts: list[Any], target: list[int], score: str = "logit",
                         batch_size: int | None = None) -> list[dict[str, Any]]:
         """Per text: tokens, input embeddings and d(score of target) / d(embeddings), each (tokens, hidden),
         float64, and ``score``, the explained value (the target's logit by default, proba or log_proba),
@@ -221,7 +232,7 @@ class HFExplanations(HFAttention):
                 results[i] = {**self._token_info(enc, i), "embeddings": e, "gradients": g, "score": float(values[row])}
         return results
 
-    def integrated_gradients(self, texts: list[str], target: list[int], *, steps: int = 32, score: str = "proba",
+    def integrated_gradients(self, texts: list[Any], target: list[int], *, steps: int = 32, score: str = "proba",
                              rows_per_pass: int | None = None) -> list[dict[str, Any]]:
         """Integrated gradients (Sundararajan et al. 2017) of the target's ``score`` per token, batched.
 

@@ -2,9 +2,10 @@
 
 Attention and gradient methods need abilities only Hugging Face models have
 (:mod:`audit.models.base` protocols); :func:`unavailable` says why a model lacks one, and the
-probe records that reason instead of failing. Occlusion needs only predictions, so it runs on
-every model kind, on single texts and on sentence pairs (a word is erased from its own text
-and the pair re-predicted); all its erased texts go to the prediction cache in one request.
+probe records that reason instead of failing. On a sentence pair their token scores go to the
+words of the text each token comes from (the separator is no word). Occlusion needs only
+predictions, so it runs on every model kind (on a pair a word is erased from its own text and the
+pair re-predicted); all its erased texts go to the prediction cache in one request.
 """
 
 from __future__ import annotations
@@ -41,28 +42,37 @@ def _skip_unavailable(call, *args, **kwargs):
         raise
 
 
-PAIRS_UNSUPPORTED = ("runs on single texts only: mapping its token scores back to the words of both texts of a "
-                     "sentence pair is not implemented yet (occlusion explains pairs)")
+NO_SEQUENCE_IDS = ("its token rows carry no sequence_ids, so the tokens of a sentence pair cannot be told apart by "
+                   "text; an adapter explaining pairs must return them (occlusion explains pairs)")
 
 
-def unavailable(model, method: str, pairs: bool = False) -> str | None:
-    """Why ``method`` cannot run on ``model`` (a sentence), or None when it can; ``pairs``: the
-    inputs are sentence pairs, which only occlusion explains."""
+def unavailable(model, method: str) -> str | None:
+    """Why ``method`` cannot run on ``model``, or None when it can."""
     if method not in NEEDS:
         return None
     protocol, what = NEEDS[method]
     if isinstance(model.classifier, protocol):
-        return PAIRS_UNSUPPORTED if pairs else None
+        return None
     return f"needs {what}, which a {model.kind} model does not expose (Hugging Face models only)"
 
 
-def _words_of(rows: list[dict], texts: list[str], scores: Callable[[dict], np.ndarray]) -> list[np.ndarray]:
-    out = []
-    for row, text in zip(rows, texts):
-        if row.get("offsets") is None:
-            raise Skip(NO_OFFSETS)
-        out.append(aggregate(scores(row), row["offsets"], row["special"], text))
-    return out
+def word_scores(row: dict, x, token_scores) -> np.ndarray:
+    """Per-word sums of ``token_scores`` for input ``x``: a text, or a (text, text_pair) whose words
+    are numbered first text then second (``words_of``). A pair's tokens go to their own text by
+    ``sequence_ids``; special tokens, the separator among them, belong to no word."""
+    if row.get("offsets") is None:
+        raise Skip(NO_OFFSETS)
+    if not isinstance(x, tuple):
+        return aggregate(token_scores, row["offsets"], row["special"], x)
+    seq = row.get("sequence_ids")
+    if seq is None:
+        raise Skip(NO_SEQUENCE_IDS)
+    return np.concatenate([aggregate(token_scores, row["offsets"], [sp or s != side for sp, s in zip(row["special"], seq)], text)
+                           for side, text in enumerate(x)])
+
+
+def _words_of(rows: list[dict], texts: list, scores: Callable[[dict], np.ndarray]) -> list[np.ndarray]:
+    return [word_scores(row, text, scores(row)) for row, text in zip(rows, texts)]
 
 
 def attention_scores(model, texts: list[str], kind: str, batch_size: int, cache: dict | None = None) -> list[np.ndarray]:

@@ -7,9 +7,8 @@ rank stability under character noise; rank the methods; and show the tokens each
 across a data sample, identity terms flagged. Methods a model cannot support are recorded as
 skipped with the reason. torch is reached only through the Hugging Face adapter.
 On sentence pairs the words of both texts are scored (numbered first text, then second), and
-every erasure acts within one text; occlusion explains pairs for every model kind, while the
-attention and gradient methods are recorded as skipped on pairs (their token-to-word mapping
-covers one text only).
+every erasure acts within one text; token scores of the attention and gradient methods go to
+the words of the text each token comes from, never to the separator.
 """
 
 from __future__ import annotations
@@ -83,7 +82,7 @@ class ExplainProbe(Probe):
     name = "explain"
     family = "explainability"
     version = "2"  # 2: decoder pooling, truncation-aware words, tie-breaking; results of version 1 are recomputed
-    handles_pairs = True  # occlusion, faithfulness and stability act within each text; other methods skip pairs
+    handles_pairs = True  # every method scores the words of both texts; erasures act within each text
     after = ("attack",)  # explains the attack probe's adversarial texts when it runs in the same audit
     description = ("Attention, rollout, gradient x input, integrated gradients and occlusion attributions, scored for "
                    "faithfulness (ERASER comprehensiveness / sufficiency, AOPC) against a random baseline and for "
@@ -164,9 +163,8 @@ class ExplainProbe(Probe):
         A method whose attributions are all 0 for every text cannot rank words: an error, not ranked."""
         cfg = self.config
         methods, attributions, notes = {}, {}, {}
-        pairs = any(isinstance(t, tuple) for t in texts)
         for method in cfg.methods:
-            reason = unavailable(model, method, pairs=pairs)
+            reason = unavailable(model, method)
             if reason:
                 methods[method] = {"status": "skipped", "reason": reason, "seconds_per_example": None}
                 continue

@@ -1,8 +1,9 @@
 """The `explain` probe on sentence pairs: occlusion erases a word from its own text and re-predicts
 the pair (checked against a direct leave-one-out computation), faithfulness and the random
 baseline erase within each text and never a separator, records and selection carry both texts,
-gradient and attention methods are recorded as skipped on pairs, and a Hugging Face pair model's
-truncation cuts each text to the words the model saw."""
+a callable pair model gets its own reason for the attention and gradient methods, and a Hugging
+Face pair model's truncation cuts each text to the words the model saw (its attention and
+gradient methods are checked in test_explain_pairs_hf.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.explain import ExplainProbe
 from audit.probes.explain.faithfulness import erased, random_scores
-from audit.probes.explain.methods import PAIRS_UNSUPPORTED, occlusion
+from audit.probes.explain.methods import occlusion
 from audit.probes.explain.probe import explained_texts
 from audit.probes.explain.word_spans import n_top
 
@@ -160,20 +161,6 @@ def test_hf_pair_model_truncation_cuts_each_text_to_its_seen_words(pair_bert):
     assert len(tok(a, b)["input_ids"]) <= 32  # what is kept fits
     more = " ".join(long_b.split()[: len(b.split()) + 1])
     assert len(tok(a, more)["input_ids"]) > 32  # one more word of the second text would not
-
-
-def test_hf_pair_model_gets_occlusion_and_the_pair_reason_for_the_rest(pair_bert):
-    _, loaded = pair_bert
-    data = nli_pairs()
-    res = ExplainProbe.from_mapping({**FAST, "random": 3, "misclassified": 1}).run(
-        wrap(loaded.classifier, kind="huggingface"), data, ProbeContext(seed=0))
-    methods = res.details["methods"]
-    assert methods["occlusion"]["status"] == "ok"
-    for name in GRADIENT_AND_ATTENTION:
-        assert methods[name] == {"status": "skipped", "reason": PAIRS_UNSUPPORTED, "seconds_per_example": None}
-    for ex in res.examples:
-        assert len(ex["attributions"]["occlusion"]) == len(ex["words"])
-        assert len(ex["attributions_pair"]["occlusion"]) == len(ex["words_pair"])
 
 
 def test_on_real_snli_pairs_occlusion_matches_leave_one_out(shared_data):
