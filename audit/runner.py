@@ -24,6 +24,7 @@ from audit import RESULTS_SCHEMA
 from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.core.errors import AuditError
+from audit.core.outlock import hold_out_dir
 from audit.predictions.paired_verdicts import paired_block
 from audit.core.results import RESULTS_FILE, ResultsStore, load_results
 from audit.core.versions import package_versions
@@ -59,17 +60,6 @@ def dependency_order(probes: list) -> list:
 
 def metric_specs(probe) -> list[dict[str, Any]]:
     return [dataclasses.asdict(s) for s in probe.metric_specs]
-
-
-def prepare_out_dir(out: str) -> Path:
-    path = Path(out)
-    if path.exists() and not path.is_dir():
-        raise AuditError(f"Output path '{out}' is a file; pass --out with a directory path.")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise AuditError(f"Cannot create output directory '{out}': {exc.strerror}. Pass another --out.") from None
-    return path
 
 
 def resolve_device(cfg: AuditConfig) -> str:
@@ -184,7 +174,13 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
 
 
 def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
-    """Run every selected probe on every model; returns the results document and its directory."""
+    """Run every selected probe on every model; returns the results document and its directory.
+    The output folder is held for the run: another audit writing there fails at once."""
+    with hold_out_dir(cfg.out):
+        return _run_audit(cfg, display=display, command=command, resume=resume)
+
+
+def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tuple[dict[str, Any], Path]:
     from audit.data_loader import DataConfig, load_dataset
     from audit.core.registry import load_plugins
     from audit.core.typed_config import build_config
@@ -192,7 +188,7 @@ def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = Fa
     t_start = time.perf_counter()
     load_plugins(cfg.plugins)  # the config's `plugins:` modules register their probes and adapters first
     probes = build_probes(cfg)
-    out = prepare_out_dir(cfg.out)
+    out = Path(cfg.out)
     data_cfg = build_config(DataConfig, {**cfg.data, "seed": cfg.seed}, "data")
     t0 = time.perf_counter()
     data = load_dataset(data_cfg)

@@ -40,11 +40,15 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
     from audit.gate.metric_lookup import known_specs
     from audit.gate.policy import load_policy
 
-    doc = load_results(results)
+    from audit.core.outlock import hold_out_dir
+
+    load_results(results)  # a missing or unreadable file fails before the folder is held
     folder = Path(results) if Path(results).is_dir() else Path(results).parent
-    policy = load_policy(policy_file, known_specs(doc))
-    verdict = evaluate(policy, doc, folder, baseline=baseline)
-    paths = write_gate_outputs(verdict, doc, folder, junit=junit, summary=summary, reports=not no_reports)
+    with hold_out_dir(folder):  # the verdict is written into results.json: not while a run writes it
+        doc = load_results(results)
+        policy = load_policy(policy_file, known_specs(doc))
+        verdict = evaluate(policy, doc, folder, baseline=baseline)
+        paths = write_gate_outputs(verdict, doc, folder, junit=junit, summary=summary, reports=not no_reports)
     print_verdict(verdict)
     click.echo(f"JUnit:    {paths['junit']}\nSummary:  {paths['summary']}")
     if not verdict["passed"]:

@@ -28,5 +28,8 @@ def report(results: str, out: str | None) -> None:
         from audit.core.errors import AuditError
 
         raise AuditError(f"Output path '{target}' is a file; pass --out with a directory path.")
-    paths = write_reports(doc, target)
+    from audit.core.outlock import hold_out_dir
+
+    with hold_out_dir(target):
+        paths = write_reports(doc, target)
     click.echo(f"HTML:     {paths['html']}\nMarkdown: {paths['markdown']}")

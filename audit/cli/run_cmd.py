@@ -59,6 +59,7 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
     audit itself is incomplete); 4 internal error (a bug in audit, not a verdict).
     """
     from audit.core.errors import AuditError
+    from audit.core.outlock import hold_out_dir
     from audit.core.progress import Display
 
     if limit is not None and limit <= 0:
@@ -81,10 +82,10 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
 
             check_models(policy, list(DEMO_MODELS))
 
-        with Display(quiet=quiet) as display:
+        with hold_out_dir(out or "audit-out", on_takeover=_took_over), Display(quiet=quiet) as display:
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
                                     device=device)
-        return finish(doc, out_dir, display, policy)
+            return finish(doc, out_dir, display, policy)
 
     from audit.config import resolve_config
     from audit.runner import command_line, run_audit
@@ -112,9 +113,13 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         from audit.models.loader import unique_names
 
         check_models(policy, unique_names(list(cfg.models)))
-    with Display(quiet=quiet) as display:
+    with hold_out_dir(cfg.out, on_takeover=_took_over), Display(quiet=quiet) as display:
         doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
-    finish(doc, out_dir, display, policy)
+        finish(doc, out_dir, display, policy)
+
+
+def _took_over(pid: int) -> None:
+    click.echo(f"Note: took over the output folder from an audit (pid {pid}) that ended without releasing it.", err=True)
 
 
 def _load_policy(gate_file: str | None):
