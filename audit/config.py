@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from audit.core.bounds import SEED_MAX
 from audit.core.errors import AuditError
 from audit.core.typed_config import build_config
 
@@ -228,8 +229,9 @@ def resolve_config(
         probe_cfg = {name: (probe_cfg or {}).get(name, {}) for name in probes}
 
     seed_value = seed if seed is not None else raw.get("seed", 0)
-    if isinstance(seed_value, bool) or not isinstance(seed_value, int) or seed_value < 0:
-        raise AuditError(f"seed must be a non-negative whole number, not {seed_value!r}.")
+    if isinstance(seed_value, bool) or not isinstance(seed_value, int) or not 0 <= seed_value <= SEED_MAX:
+        raise AuditError(f"seed must be a whole number from 0 to {SEED_MAX} (64 bits), not {seed_value!r}; pass "
+                         "--seed (or seed:) in that range.")
     device_value = device or raw.get("device", "auto")
     if device_value not in DEVICES:
         raise AuditError(f"device must be one of {', '.join(DEVICES)}, not {device_value!r}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from audit.cli import debug_option
+from audit.core.bounds import SEED_MAX
 
 
 # The demo's model names (audit/demo/pipeline.py run_demo), for checking a --gate policy before training.
@@ -36,7 +37,7 @@ DEMO_IGNORES = {
 @click.option("--probe", "probes", multiple=True, metavar="NAME", help="Run only these probes (repeatable). Default: all.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="YAML audit config (see `audit init`).")
 @click.option("--out", help="Output directory for results.json and reports [default: audit-out].")
-@click.option("--seed", type=int, help="Seed for sampling, bootstrap and perturbations [default: 0].")
+@click.option("--seed", type=click.IntRange(0, SEED_MAX), help="Seed for sampling, bootstrap and perturbations [default: 0].")
 @click.option("--limit", type=int, help="Audit a stratified sample of N examples.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), help="Where transformers run [default: auto].")
 @click.option("--trust-model", is_flag=True, help="Allow pickle/joblib model files (unpickling runs code).")

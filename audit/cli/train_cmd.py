@@ -8,6 +8,7 @@ import json
 import click
 
 from audit.cli import debug_option
+from audit.core.bounds import SEED_MAX
 from audit.training.base_models import MINILM, resolve_base
 
 
@@ -31,7 +32,7 @@ from audit.training.base_models import MINILM, resolve_base
 @click.option("--batch-size", type=int, default=16, show_default=True)
 @click.option("--max-length", type=int, default=128, show_default=True)
 @click.option("--val-fraction", type=float, default=0.1, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, SEED_MAX), default=0, show_default=True)
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True)
 @debug_option
 def train(data_source, out, arch, base, text_col, text_pair_col, label_col, label_map, label_names, limit, epochs, learning_rate,

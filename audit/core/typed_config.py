@@ -5,11 +5,24 @@ entries, governance blocks and plug-ins all use it)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from typing import Any
 
+from audit.core.bounds import LIMITS
 from audit.core.errors import AuditError
+
+
+def check_bounds(key: str, value: Any, where: str) -> None:
+    """Refuse a size-like number outside its documented range (:data:`audit.core.bounds.LIMITS`)."""
+    limits = LIMITS.get(key)
+    if limits is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    low, high = limits
+    if not low <= value <= high:
+        raise AuditError(f"{where} is {value!r}, outside its range {low:,} to {high:,}; pick a value in it "
+                         "(docs/configuration.md lists every range).")
 
 
 def build_config(config_cls: type, raw: dict[str, Any], where: str):
@@ -30,9 +43,11 @@ def build_config(config_cls: type, raw: dict[str, Any], where: str):
     hints = typing.get_type_hints(config_cls)
     values = {key: _coerce(value, hints.get(key, Any), f"{where} key '{key}'") for key, value in raw.items()}
     try:
-        cfg = config_cls(**values)
+        cfg = config_cls(**values)  # the class's own checks speak first; the shared ranges catch the rest
     except (TypeError, ValueError) as exc:
         raise AuditError(f"Invalid config for {where}: {exc}") from None
+    for key, value in values.items():
+        check_bounds(key, value, f"{where} key '{key}'")
     return cfg
 
 
@@ -58,7 +73,9 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if hint in (int, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise AuditError(f"{where} must be a number, not {value!r}.")
-        if hint is int and float(value) != int(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise AuditError(f"{where} must be a finite number, not {value!r}.")
+        if hint is int and isinstance(value, float) and not value.is_integer():
             raise AuditError(f"{where} must be a whole number, not {value!r}.")
         return hint(value)
     if hint is str:

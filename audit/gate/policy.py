@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit.core.bounds import LIMITS
 from audit.core.errors import AuditError
 from audit.gate.metric_lookup import known_names, known_specs, split_metric, unknown_metric
 
@@ -130,8 +131,9 @@ def load_policy(path: str | Path, specs: dict[str, list[dict]] | None = None) ->
         raise fail(top.get("checks"), "the policy needs a non-empty 'checks' list, e.g. "
                    "checks: [{metric: metrics.accuracy, operator: '>=', threshold: 0.9}].")
     resamples, seed = raw.get("resamples", 10000), raw.get("seed", 0)
-    if not isinstance(resamples, int) or isinstance(resamples, bool) or resamples < 100:
-        raise fail(top.get("resamples"), f"'resamples' must be a whole number >= 100, not {resamples!r}.")
+    low, high = LIMITS["resamples"]
+    if not isinstance(resamples, int) or isinstance(resamples, bool) or not low <= resamples <= high:
+        raise fail(top.get("resamples"), f"'resamples' must be a whole number from {low:,} to {high:,}, not {resamples!r}.")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise fail(top.get("seed"), f"'seed' must be a non-negative whole number, not {seed!r}.")
     for key in ("name", "description"):
