@@ -176,11 +176,12 @@ def test_audit_run_on_pairs_uses_the_inference_suite_or_stops_on_a_single_text_s
 
 @pytest.mark.parametrize("entry, kind, message", [
     ('{template: "A {gender.person} reads.", template_pair: "Someone reads."}', "DIR",
-     "Template suite {path}, test 't': DIR tests are not supported in a pair suite; use MFT or INV, or write the test "
-     "in a single-text suite."),
+     "Template suite {path}, test 't': a DIR template in a pair suite must be a mapping with the strings template and "
+     "template_pair (the base) and perturbed and/or perturbed_pair (the changed texts; one left out stays as its "
+     "base); got {'template': 'A {gender.person} reads.', 'template_pair': 'Someone reads.'}."),
     ('{template: "A {gender.person} reads."}', "MFT",
      "Template suite {path}, test 't': a pair template must be a mapping with exactly the strings template and "
-     "template_pair; got {'template': 'A {gender.person} reads.'}."),
+     "template_pair (perturbed and perturbed_pair belong to DIR tests); got {'template': 'A {gender.person} reads.'}."),
 ])
 def test_malformed_pair_templates_are_one_line_errors(tmp_path, entry, kind, message):
     path = tmp_path / "bad.yaml"
