@@ -1,7 +1,7 @@
 """DIR tests on sentence pairs: a pair template's perturbed / perturbed_pair (a side left out stays
 as its base), all four texts filled alike, probability moves checked against deltas worked out by
 hand from the word-overlap classifier of tests/overlap_nli.py, failing cases showing both texts
-base and perturbed, and malformed pair DIR tests."""
+base and perturbed, the built-in inference suite's DIR tests, and malformed pair DIR tests."""
 
 from __future__ import annotations
 
@@ -132,6 +132,35 @@ def test_outcomes_match_deltas_worked_out_by_hand(suite_file, tolerance, failing
         assert e["perturbed"] == f"{e['text']} in the park and not at home"
         assert (e["label"], e["direction"]) == ("contradiction", "up")
         assert e["change"] == pytest.approx(deltas["contradicting_detail"], abs=1e-12)
+
+
+def test_builtin_inference_suite_dir_tests_on_an_overlap_model():
+    """Overlap passes negation (it adds a word) and contradicting details, and fails the weakened
+    premise exactly where the base premise reads "an" (an American teacher), a word the hypothesis
+    ("a teacher") lacks: the perturbed premise has "a" and overlap rises by a fifth of the words."""
+    probe = TemplatesProbe.from_mapping({"suite": "inference", "bootstrap": 0, "permutations": 10, "max_sets": 1000})
+    res = run(probe)
+    import overlap_nli
+
+    cases, tests = probe.cases(0), probe.suite.tests
+    dirs = {t.name: t for t in tests if t.type == "DIR"}
+    assert set(dirs) == {"negated_hypothesis_lowers_entailment", "weakened_premise_lowers_entailment",
+                         "contradicting_detail_raises_contradiction"}
+    changed = {(x[0] != x[2], x[1] != x[3]) for t in dirs.values() for x in t.templates}
+    assert changed == {(True, False), (False, True), (True, True)}  # the premise, the hypothesis, or both
+    base = [i for i in range(len(cases)) if cases.role[i] == "base"]
+    proba = overlap_nli.predict([cases.inputs[i] for i in base] + [cases.inputs[i + 1] for i in base])
+    for name, test in dirs.items():
+        rows = [k for k, i in enumerate(base) if tests[cases.test[i]].name == name]
+        j = NLI.index(test.label)
+        delta = proba[len(base) + np.array(rows), j] - proba[rows, j]
+        fails = delta > 0.1 if test.direction == "down" else delta < -0.1
+        assert res.metrics[f"failure_rate/{name}"].value == pytest.approx(fails.mean(), abs=1e-12)
+        expected = [" an " in cases.texts[base[k]] and name.startswith("weakened") for k in rows]
+        assert fails.tolist() == expected, name
+    shown = [e for e in res.examples if e["type"] == "DIR"]
+    assert shown and all(" an " in e["text"] and "wants to become" in e["perturbed"] for e in shown)
+    assert all(e["text_pair"] == e["perturbed_pair"] for e in shown)
 
 
 BASE = 'template: "A {gender.person} reads.", template_pair: "Someone reads."'
