@@ -19,7 +19,7 @@ def _groups(groups: dict) -> str:
 def _record(i: int, suite: Suite, cases: Cases, out: Outcome, proba, labels, label_index) -> dict:
     test = suite.tests[cases.test[i]]
     pred = int(proba[i].argmax())
-    rec = {"test": test.name, "type": test.type, "text": cases.texts[i]}
+    rec: dict[str, object] = {"test": test.name, "type": test.type, "text": cases.texts[i]}
     if cases.pairs is not None:
         rec["text_pair"] = cases.pairs[i]
     rec["groups"] = _groups(cases.groups[i])
