@@ -5,6 +5,7 @@ base and perturbed, the built-in inference suite's DIR tests, and malformed pair
 
 from __future__ import annotations
 
+import re
 import sys
 
 import numpy as np
@@ -161,6 +162,15 @@ def test_builtin_inference_suite_dir_tests_on_an_overlap_model():
     shown = [e for e in res.examples if e["type"] == "DIR"]
     assert shown and all(" an " in e["text"] and "wants to become" in e["perturbed"] for e in shown)
     assert all(e["text_pair"] == e["perturbed_pair"] for e in shown)
+
+
+def test_builtin_inference_suite_reads_grammatically_in_every_text():
+    cases = TemplatesProbe.from_mapping({"suite": "inference", "max_sets": 1000}).cases(0)
+    texts = cases.texts + (cases.pairs or [])
+    assert len(texts) == 2 * len(cases) > 1000
+    for t in texts:
+        assert t[0].isupper() and t.endswith(".") and "{" not in t and "  " not in t, t
+        assert not re.search(r"\b[Aa] [aeiouAEIOU]|\b[Aa]n [b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z]", t), t
 
 
 BASE = 'template: "A {gender.person} reads.", template_pair: "Someone reads."'
