@@ -159,7 +159,7 @@ def _pair_texts(t, kind: str, name: str, path) -> tuple[str, ...]:
     if not ok or (is_dir and not keys & set(PERTURBED_KEYS)) or not all(isinstance(v, str) and v for v in t.values()):
         raise AuditError((BAD_PAIR_DIR if is_dir else BAD_PAIR).format(path=path, test=name, template=t))
     texts = tuple(t[k] for k in PAIR_KEYS)
-    if kind != "DIR":
+    if not is_dir:
         return texts
     perturbed = tuple(t.get(k, base) for k, base in zip(PERTURBED_KEYS, texts))
     if perturbed == texts:
