@@ -16,6 +16,7 @@ MAX_EXAMPLES = 50  # per model and probe; probes already keep their own lists sh
 MARKDOWN_EXAMPLES = 10  # rows per examples table in report.md (a pull-request comment)
 MAX_TEXT = 600  # characters of one example text cell
 MAX_DETAILS = 20_000  # characters of a probe's raw details shown per model
+FIRST_COLUMNS = ("id", "text", "text_pair")  # a sentence pair shows both texts, side by side
 STATUS_LABEL = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
 
 
@@ -87,25 +88,23 @@ def headline_chart(probe: dict, ctx: SectionContext) -> Figure | None:
     return Figure(title="Headline metrics", svg=bar_chart(rows, ctx.models, ctx.colors, label))
 
 
-def example_columns(examples: list[dict]) -> list[str]:
-    cols: list[str] = []
-    for key in ("id", "text", "text_pair"):  # a sentence pair shows both texts, side by side
-        if any(key in e for e in examples):
-            cols.append(key)
+def example_columns(examples: list[dict], first: tuple[str, ...] = FIRST_COLUMNS) -> list[str]:
+    cols = [key for key in first if any(key in e for e in examples)]
     for ex in examples:
         cols += [k for k in ex if k not in cols]
     return cols
 
 
-def examples_table(examples: list, caption: str) -> Table:
+def examples_table(examples: list, caption: str, first: tuple[str, ...] = FIRST_COLUMNS) -> Table:
+    """One row per example; the ``first`` columns lead (texts styled as text), the rest as found."""
     rows_in = [e for e in as_list(examples) if isinstance(e, dict)]
-    cols = example_columns(rows_in)
+    cols = example_columns(rows_in, first)
     rows = []
     for ex in rows_in[:MAX_EXAMPLES]:
         row = []
         for col in cols:
             text = fmt_value(ex.get(col)) if col in ex else "—"
-            css = "text" if col in ("text", "text_pair") or len(text) > 40 else ("num" if isinstance(ex.get(col), (int, float)) else "")
+            css = "text" if (col in first and col != "id") or len(text) > 40 else ("num" if isinstance(ex.get(col), (int, float)) else "")
             row.append(Cell(truncate(text, MAX_TEXT), css=css, title=text if len(text) > MAX_TEXT else ""))
         rows.append(row)
     if len(rows_in) > MAX_EXAMPLES:

@@ -25,6 +25,7 @@ OVER, SIGNIFICANT = "over tolerance", "significant"
 DISPARITIES = ("demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
                "equal_opportunity_difference", "accuracy_difference")
 WORST_PAIRS = 12
+FAILING_COLUMNS = ("text", "text_pair", "perturbed", "perturbed_pair")  # a DIR case: base, then perturbed texts
 MULTI = " Multi-class models: each gap is that of the worst class, scored one-vs-rest."
 MULTI_GAPS = ("Multi-class: each gap is that of the worst class, scored one-vs-rest (largest difference, smallest "
               "ratio); '{worst}: C' names it, and the gaps of every class are in the table below the rates.")
@@ -297,7 +298,9 @@ def templates_section(probe: dict, ctx: SectionContext) -> Section:
     for m in models:
         examples = as_list((model_result(probe, m) or {}).get("examples"))
         if examples:
-            blocks += [Heading(f"Failing cases — {m}"), examples_table(examples, "Most confident failures, in turn per test.")]
+            blocks += [Heading(f"Failing cases — {m}"), examples_table(
+                examples, "Most confident failures, in turn per test; a DIR failure shows its base and perturbed "
+                          "texts.", first=FAILING_COLUMNS)]
     blocks.append(config_block(probe))
     section.blocks = [b for b in blocks if b is not None]
     return section

@@ -35,12 +35,12 @@ def _choices(body: str, suite, axes) -> str:
     return "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
 
 
-def _pattern(template: str, pair: str, suite, axes) -> re.Pattern:
-    """A regex for "text \\x00 text_pair" from the two templates: a placeholder's first use captures
-    one of its values, every later use (in either text) must repeat it; an article may read a or an."""
+def _pattern(templates, suite, axes) -> re.Pattern:
+    """A regex for the texts joined by \\x00 from their templates: a placeholder's first use captures
+    one of its values, every later use (in any text) must repeat it; an article may read a or an."""
     seen: set[str] = set()
     out = []
-    for part in re.split(r"(\{[^{}]+\})", template + "\x00" + pair):
+    for part in re.split(r"(\{[^{}]+\})", "\x00".join(templates)):
         if part.startswith("{"):
             name = part[1:-1].replace(".", "__")
             out.append(f"(?P={name})" if name in seen else f"(?P<{name}>{_choices(part[1:-1], suite, axes)})")
@@ -55,14 +55,23 @@ def test_every_case_fills_both_texts_with_the_same_fillers_and_groups():
     suite, axes = probe.suite, load_axes(None)
     cases = probe.cases(0, suite)
     assert suite.pair and cases.pairs is not None and len(cases.pairs) == len(cases) > 200
-    for i, (text, pair) in enumerate(cases.inputs):
+    assert {"base", "perturbed"} <= set(cases.role)  # DIR tests too: a base pair, then its perturbed pair
+    for i in range(len(cases)):
+        if cases.role[i] == "perturbed":
+            continue  # checked with its base: all four texts from the same fillers and groups
         test = suite.tests[cases.test[i]]
-        matches = [m for t, p in test.templates if (m := _pattern(t, p, suite, axes).fullmatch(text + "\x00" + pair))]
-        assert matches, f"case {i} fits none of {test.name}'s templates: {(text, pair)}"
+        assert cases.role[i] == ("base" if test.type == "DIR" else "case")
+        texts = cases.inputs[i]
+        if test.type == "DIR":
+            assert cases.role[i + 1] == "perturbed" and cases.unit[i + 1] == cases.unit[i]
+            assert cases.groups[i + 1] == cases.groups[i] and cases.match[i + 1] == cases.match[i]
+            texts += cases.inputs[i + 1]
+        matches = [m for t in test.templates if (m := _pattern(t, suite, axes).fullmatch("\x00".join(texts)))]
+        assert matches, f"case {i} fits none of {test.name}'s templates: {texts}"
         values = matches[0].groupdict()
         for key, value in values.items():
             axis, _, slot = key.partition("__")
-            if slot:  # an identity term: the case's group's term, the same in both texts
+            if slot:  # an identity term: the case's group's term, the same in every text
                 assert value.lower() == axes[axis].slot(slot).terms[cases.groups[i][axis]][0].lower(), (i, key)
             else:
                 assert value.lower() in [v.lower() for v in suite.fillers[axis]], (i, key)
@@ -76,12 +85,17 @@ def test_failure_rates_match_direct_calls_on_a_pair_model():
     assert res.status == "ok" and res.details["suite"]["name"] == "inference" and res.details["suite"]["pair"]
     cases = probe.cases(3, probe.pair_suite)
     assert model.seen and set(model.seen) <= set(cases.inputs)  # the model was asked about pairs only
-    pred = np.array([NLI[j] for j in OverlapNLI(0.5).predict_proba(cases.inputs).argmax(1)])  # a fresh model
+    proba = OverlapNLI(0.5).predict_proba(cases.inputs)  # a fresh model
+    pred = np.array([NLI[j] for j in proba.argmax(1)])
     rates = {}
     for ti, test in enumerate(probe.pair_suite.tests):
         rows = [i for i in range(len(cases)) if cases.test[i] == ti]
         if test.type == "MFT":
             fails = [pred[i] != test.label for i in rows]
+        elif test.type == "DIR":  # a base pair, then its perturbed pair: the class moves the wrong way by > 0.1
+            sign = 1 if test.direction == "up" else -1
+            j = NLI.index(test.label)
+            fails = [sign * (proba[i + 1, j] - proba[i, j]) < -0.1 for i in rows if cases.role[i] == "base"]
         else:  # INV: a set (the same fillers, every group) fails when its predictions differ
             sets: dict[int, set] = {}
             for i in rows:
@@ -94,6 +108,7 @@ def test_failure_rates_match_direct_calls_on_a_pair_model():
     assert res.examples and all(e["text_pair"] for e in res.examples)
     inputs = set(cases.inputs)
     assert all((e["text"], e["text_pair"]) in inputs for e in res.examples)
+    assert all((e["perturbed"], e["perturbed_pair"]) in inputs for e in res.examples if e["type"] == "DIR")
 
 
 def test_pair_and_single_text_mismatches_are_one_line_errors(tmp_path):
@@ -176,11 +191,12 @@ def test_audit_run_on_pairs_uses_the_inference_suite_or_stops_on_a_single_text_s
 
 @pytest.mark.parametrize("entry, kind, message", [
     ('{template: "A {gender.person} reads.", template_pair: "Someone reads."}', "DIR",
-     "Template suite {path}, test 't': DIR tests are not supported in a pair suite; use MFT or INV, or write the test "
-     "in a single-text suite."),
+     "Template suite {path}, test 't': a DIR template in a pair suite must be a mapping with the strings template and "
+     "template_pair (the base) and perturbed and/or perturbed_pair (the changed texts; one left out stays as its "
+     "base); got {'template': 'A {gender.person} reads.', 'template_pair': 'Someone reads.'}."),
     ('{template: "A {gender.person} reads."}', "MFT",
      "Template suite {path}, test 't': a pair template must be a mapping with exactly the strings template and "
-     "template_pair; got {'template': 'A {gender.person} reads.'}."),
+     "template_pair (perturbed and perturbed_pair belong to DIR tests); got {'template': 'A {gender.person} reads.'}."),
 ])
 def test_malformed_pair_templates_are_one_line_errors(tmp_path, entry, kind, message):
     path = tmp_path / "bad.yaml"

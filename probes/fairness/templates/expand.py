@@ -6,7 +6,8 @@ not depend on other tests). Every base is then filled with every combination of 
 identity axes the template uses; two placeholders of one axis always get the same group, so
 "{gender.subject} ... {gender.possessive}" stays consistent. A base with all its group
 variants is a matched set: the cases differ only in identity terms. In a pair suite both texts
-of a case are filled from the same fillers and groups, so a swap changes both texts alike.
+of a case (all four of a DIR pair: base and perturbed) are filled from the same fillers and
+groups, so a swap changes both texts alike.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def expand(suite: Suite, axes: dict[str, Axis], *, max_sets: int, seed: int) -> 
     for ti, test in enumerate(suite.tests):
         for k, template in enumerate(test.templates):
             texts = template if isinstance(template, tuple) else (template,)
-            second = suite.pair  # pair suites: texts are (template, template_pair), one case
+            second = suite.pair  # pair suites: (template, template_pair), + (perturbed, perturbed_pair) for DIR
             found = [p for t in texts for p in placeholders(t)]
             id_axes = list(dict.fromkeys(name for name, slot in found if slot))
             fillers = list(dict.fromkeys(name for name, slot in found if not slot))
@@ -128,9 +129,11 @@ def expand(suite: Suite, axes: dict[str, Axis], *, max_sets: int, seed: int) -> 
                     cases.units += 1
                     if test.type == "MFT":
                         cases.add(filled[0], ti, test.label, unit, "case", groups, match, pair)
-                    else:
-                        cases.add(filled[0], ti, None, unit, "base", groups, match)
-                        cases.add(filled[1], ti, None, unit, "perturbed", groups, match)
+                    else:  # DIR: the base text(s), then the perturbed text(s)
+                        half = len(filled) // 2
+                        cases.add(filled[0], ti, None, unit, "base", groups, match, pair)
+                        cases.add(filled[half], ti, None, unit, "perturbed", groups, match,
+                                  filled[half + 1] if second else None)
     return cases
 
 

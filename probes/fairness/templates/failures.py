@@ -1,5 +1,7 @@
 """Failing template cases for the report: the most confident failures of each test, taken in
-turn from every test so one large test does not crowd out the others."""
+turn from every test so one large test does not crowd out the others. A DIR failure shows its
+base and perturbed texts (``text``, ``perturbed``; in a pair suite also ``text_pair``,
+``perturbed_pair``)."""
 
 from __future__ import annotations
 
@@ -17,17 +19,20 @@ def _groups(groups: dict) -> str:
 def _record(i: int, suite: Suite, cases: Cases, out: Outcome, proba, labels, label_index) -> dict:
     test = suite.tests[cases.test[i]]
     pred = int(proba[i].argmax())
-    rec = {"test": test.name, "type": test.type, "text": cases.texts[i], "groups": _groups(cases.groups[i])}
+    rec: dict[str, object] = {"test": test.name, "type": test.type, "text": cases.texts[i]}
     if cases.pairs is not None:
         rec["text_pair"] = cases.pairs[i]
+    rec["groups"] = _groups(cases.groups[i])
     if test.type == "MFT":
         rec.update(expected=labels[label_index[cases.expected[i]]], predicted=labels[pred],
                    confidence=float(proba[i, pred]))
     elif test.type == "INV":
         rec.update(predicted=labels[pred], set_prediction=labels[int(out.majority[i])], confidence=float(proba[i, pred]))
-    else:
-        rec.update(perturbed=cases.texts[i + 1], label=labels[label_index[test.label]], direction=test.direction,
-                   change=float(out.delta[i]))
+    else:  # DIR: the perturbed text(s) of the pair that starts at row i
+        rec["perturbed"] = cases.texts[i + 1]
+        if cases.pairs is not None:
+            rec["perturbed_pair"] = cases.pairs[i + 1]
+        rec.update(label=labels[label_index[test.label]], direction=test.direction, change=float(out.delta[i]))
     return rec
 
 

@@ -3,8 +3,9 @@
 - MFT: a case fails when the prediction is not the expected label.
 - INV: a matched set fails when its cases (one per group) do not all get the same prediction;
   for per-group rates, a case fails when it differs from its set's most common prediction.
-- DIR: a pair fails when the probability of the test's class moves the wrong way by more than
-  the tolerance (CheckList's monotonic expectation).
+- DIR: a (base, perturbed) pair fails when the probability of the test's class moves the wrong
+  way by more than the tolerance (CheckList's monotonic expectation); in a pair suite each of the
+  two is a sentence pair.
 
 Failure rates get percentile CIs from a seeded bootstrap over the units of each test; the
 overall rate is the mean over tests (each test weighs the same, whatever its size).

@@ -30,10 +30,13 @@ UNKNOWN_PLACEHOLDER = ("Template suite {path}, test '{test}': template {template
                        "'{{{name}}}'; define it under fillers, or use an identity slot such as {{religion.adjective}}.")
 MIXED_PAIRS = ("Template suite {path}, test '{test}': template {template!r} has no template_pair but others in this "
                "suite have one; give every template a template_pair (a pair suite) or none.")
-PAIR_DIR = ("Template suite {path}, test '{test}': DIR tests are not supported in a pair suite; use MFT or INV, or "
-            "write the test in a single-text suite.")
 BAD_PAIR = ("Template suite {path}, test '{test}': a pair template must be a mapping with exactly the strings "
-            "template and template_pair; got {template!r}.")
+            "template and template_pair (perturbed and perturbed_pair belong to DIR tests); got {template!r}.")
+BAD_PAIR_DIR = ("Template suite {path}, test '{test}': a DIR template in a pair suite must be a mapping with the strings "
+                "template and template_pair (the base) and perturbed and/or perturbed_pair (the changed texts; one "
+                "left out stays as its base); got {template!r}.")
+NO_CHANGE = ("Template suite {path}, test '{test}': DIR template {template!r} changes neither text; give perturbed or "
+             "perturbed_pair a text that differs from its base.")
 NO_IDENTITY = ("Template suite {path}, test '{test}': INV template {template!r} has no identity placeholder "
                "({{axis.slot}}), so there is nothing to vary.")
 
@@ -45,7 +48,8 @@ class Test:
     description: str = ""
     label: str | None = None  # MFT: the expected label; DIR: the class whose probability moves
     direction: str | None = None  # DIR: up | down
-    templates: tuple = ()  # str, (base, perturbed) pairs for DIR, or (template, template_pair) in a pair suite
+    templates: tuple = ()  # str, or (base, perturbed) for DIR; a pair suite: (template, template_pair), and
+    # (template, template_pair, perturbed, perturbed_pair) for DIR
 
 
 @dataclass(frozen=True)
@@ -128,8 +132,8 @@ def _test(raw, path, fillers, axes, labels) -> Test:
     templates = raw.get("templates")
     if not isinstance(templates, list) or not templates:
         raise AuditError(BAD_SUITE.format(path=path, problem=f"{where} needs a non-empty list of templates."))
-    if any(isinstance(t, dict) for t in templates):
-        return _pair_test(raw, name, kind, label, templates, path, fillers, axes)
+    if any(_pair_like(t) for t in templates):
+        return _pair_test(raw, name, kind, label, direction, templates, path, fillers, axes)
     for t in templates:
         pair = isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t)
         if (kind == "DIR") != pair or (not pair and not isinstance(t, str)):
@@ -143,23 +147,45 @@ def _test(raw, path, fillers, axes, labels) -> Test:
                 tuple(tuple(t) if isinstance(t, list) else t for t in templates))
 
 
-def _pair_test(raw, name, kind, label, templates, path, fillers, axes) -> Test:
-    """A test of a pair suite: each template a mapping {template: ..., template_pair: ...}."""
-    if kind == "DIR":
-        raise AuditError(PAIR_DIR.format(path=path, test=name))
+PAIR_KEYS = ("template", "template_pair")
+PERTURBED_KEYS = ("perturbed", "perturbed_pair")
+
+
+def _pair_texts(t, kind: str, name: str, path) -> tuple[str, ...]:
+    """(template, template_pair), plus (perturbed, perturbed_pair) for DIR, a left-out side as its base."""
+    is_dir = kind == "DIR"
+    keys = set(t) if isinstance(t, dict) else set()
+    ok = keys >= set(PAIR_KEYS) and keys <= set(PAIR_KEYS + PERTURBED_KEYS if is_dir else PAIR_KEYS)
+    if not ok or (is_dir and not keys & set(PERTURBED_KEYS)) or not all(isinstance(v, str) and v for v in t.values()):
+        raise AuditError((BAD_PAIR_DIR if is_dir else BAD_PAIR).format(path=path, test=name, template=t))
+    texts = tuple(t[k] for k in PAIR_KEYS)
+    if not is_dir:
+        return texts
+    perturbed = tuple(t.get(k, base) for k, base in zip(PERTURBED_KEYS, texts))
+    if perturbed == texts:
+        raise AuditError(NO_CHANGE.format(path=path, test=name, template=t))
+    return texts + perturbed
+
+
+def _pair_test(raw, name, kind, label, direction, templates, path, fillers, axes) -> Test:
+    """A test of a pair suite: each template a mapping {template: ..., template_pair: ...}; a DIR
+    template adds perturbed and/or perturbed_pair."""
     out = []
     for t in templates:
-        if not isinstance(t, dict):
+        if isinstance(t, str):
             raise AuditError(MIXED_PAIRS.format(path=path, test=name, template=t))
-        if set(t) != {"template", "template_pair"} or not all(isinstance(v, str) and v for v in t.values()):
-            raise AuditError(BAD_PAIR.format(path=path, test=name, template=t))
-        texts = (t["template"], t["template_pair"])
+        texts = _pair_texts(t, kind, name, path)
         for text in texts:
             check_template(text, name, path, fillers, axes)
         if kind == "INV" and not any(slot for text in texts for _, slot in placeholders(text)):
             raise AuditError(NO_IDENTITY.format(path=path, test=name, template=t))
         out.append(texts)
-    return Test(name, kind, str(raw.get("description") or ""), label, None, tuple(out))
+    return Test(name, kind, str(raw.get("description") or ""), label, direction, tuple(out))
+
+
+def _pair_like(t) -> bool:
+    """A pair template, or a list holding one (a malformed pair DIR template, e.g. [base, perturbed] mappings)."""
+    return isinstance(t, dict) or (isinstance(t, list) and any(isinstance(x, dict) for x in t))
 
 
 def _is_pair(test_raw) -> bool:
@@ -186,7 +212,9 @@ def load_yaml_suite(path: Path, axes: dict[str, Axis], kind: str) -> Suite:
     pair = [_is_pair(t) for t in raw["tests"]]
     if any(pair) and not all(pair):
         odd = next(t for t, p in zip(tests, pair) if not p)
-        raise AuditError(MIXED_PAIRS.format(path=path, test=odd.name, template=odd.templates[0]))
+        message = BAD_PAIR_DIR if odd.type == "DIR" else MIXED_PAIRS  # [base, perturbed] strings in a pair suite
+        first = odd.templates[0]
+        raise AuditError(message.format(path=path, test=odd.name, template=list(first) if odd.type == "DIR" else first))
     names = [t.name for t in tests]
     if len(set(names)) != len(names):
         raise AuditError(BAD_SUITE.format(path=path, problem="test names must be unique."))
