@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from audit.core.errors import AuditError
+from audit.core.hub_reach import offline_advice, unreachable_reason
 
 FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
 HF_SPLIT_PREFERENCE = ("test", "validation", "train")
@@ -98,6 +100,8 @@ def read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
         raise AuditError(HF_FAILED.format(name=source, reason="expected name[:config][:split]"))
     name, config = parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
     split = parts[2] if len(parts) > 2 and parts[2] else split
+    if not datasets_offline() and unreachable_reason() is not None:
+        raise AuditError(offline_advice("dataset", name).replace("HF_HUB_OFFLINE=1", "HF_DATASETS_OFFLINE=1"))
     try:
         import datasets
 
@@ -112,6 +116,12 @@ def read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
     if split is None or split not in splits:
         raise AuditError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
     return loaded[split].to_pandas(), split
+
+
+def datasets_offline() -> bool:
+    """True when HF_DATASETS_OFFLINE or HF_HUB_OFFLINE asks datasets for no network (cache only)."""
+    flags = (os.environ.get(v, "").strip().lower() for v in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE"))
+    return any(f in ("1", "true", "yes", "on") for f in flags)
 
 
 def short_reason(err: BaseException, limit: int = 200) -> str:

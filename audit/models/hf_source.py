@@ -1,7 +1,7 @@
 """Where a Hugging Face model comes from, and its fingerprint.
 
-Resolving a source (local directory or hub id) fails fast offline instead of spending tens of
-seconds in retries; the fingerprint hashes exactly the files that decide predictions.
+Resolving a source (local directory or hub id) fails fast offline or when the hub cannot be
+reached (a cached model then loads from the cache) instead of spending minutes in retries; the fingerprint hashes exactly the files that decide predictions.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.core.errors import AuditError
+from audit.core.hub_reach import offline_advice, unreachable_reason
 
 # Files whose bytes decide a model's predictions (weights, config, tokenizer, remote code).
 _FINGERPRINT_SUFFIXES = (".safetensors", ".bin", ".json", ".txt", ".model", ".py", ".tiktoken")
@@ -38,7 +39,23 @@ def hub_kwargs(source: str) -> dict[str, Any]:
         raise AuditError(f"Model source '{source}' is a file, not a model directory; pass the directory holding config.json and the weights.")
     if _looks_like_path(source):
         raise AuditError(f"Model directory '{source}' does not exist; check the path.")
-    return {"pretrained_model_name_or_path": source, "local_files_only": hub_offline()}
+    if hub_offline():
+        return {"pretrained_model_name_or_path": source, "local_files_only": True}
+    if unreachable_reason() is None:
+        return {"pretrained_model_name_or_path": source, "local_files_only": False}
+    if not _cached(source):  # no hub and no copy: say so now rather than after minutes of retries
+        raise AuditError(offline_advice("model", source))
+    return {"pretrained_model_name_or_path": source, "local_files_only": True}
+
+
+def _cached(repo_id: str) -> bool:
+    """Whether the hub cache holds ``repo_id``'s config.json (a model downloaded before)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except Exception:  # noqa: BLE001  (an id the hub library rejects is not cached)
+        return False
 
 
 def load_error(source: str, exc: Exception) -> AuditError:
