@@ -9,9 +9,13 @@ from audit.core.errors import AuditError
 from audit.core.results import load_results
 
 
+MINIMAL = {"run": {"id": "r", "started_at": "2026-12-02T00:00:00Z", "finished_at": None, "seed": 0, "config": {}},
+           "dataset": None, "models": [], "probes": [], "gate": None}
+
+
 def write(tmp_path, schema):
     path = tmp_path / "results.json"
-    path.write_text(json.dumps({"schema": schema}), encoding="utf-8")
+    path.write_text(json.dumps({"schema": schema, **MINIMAL}), encoding="utf-8")
     return path
 
 

@@ -2,12 +2,16 @@
 
 An interrupted audit leaves a valid results.json with every finished unit; ``--resume``
 reloads it and skips units already finished for the same data, models and probe config.
+Every read is validated against results.schema.json, so a file broken inside is bad input
+naming its JSON path, never a verdict (a gate reading a mangled metric as a failure).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from audit.core.readonly import read_only
 
 RESULTS_FILE = "results.json"
 PREDICTIONS_DIR = "predictions"
+SCHEMA_FILE = "results.schema.json"  # every read is checked against it (docs/results-schema.json links to it)
 
 
 def _jsonable(obj: Any) -> Any:
@@ -63,7 +68,30 @@ def load_results(path: str | Path) -> dict[str, Any]:
     if schema != RESULTS_SCHEMA:
         raise AuditError(f"{p} has schema {schema!r}, but this version of audit reads {RESULTS_SCHEMA!r}; "
                          f"{schema_fix(schema)}.")
+    problem = schema_problem(doc)
+    if problem is not None:
+        raise AuditError(f"{p} is malformed at {problem}; it is not what `audit run` writes (see "
+                         "docs/results-schema.json): restore the file or re-run the audit.")
     return doc
+
+
+@functools.cache
+def _validator():
+    import jsonschema
+
+    schema = json.loads(resources.files("audit.core").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def schema_problem(doc: Any) -> str | None:
+    """None when ``doc`` matches results.schema.json, else its JSON path and what is wrong there (one line)."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
+    if error is None:
+        return None
+    what = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return f"{error.json_path}: {what}"
 
 
 def schema_fix(schema: Any) -> str:
