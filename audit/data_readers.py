@@ -25,6 +25,8 @@ NOT_UTF8 = "'{path}' is not valid UTF-8 (byte {offset}: 0x{byte:02x}). Re-encode
 HF_OFFLINE = "Hugging Face dataset '{name}' is not available offline ({reason}). Download it once with network access, or give a local file path."
 HF_FAILED = "Cannot load Hugging Face dataset '{name}': {reason}. Check the name as name[:config][:split], or give a local file path."
 HF_NO_SPLIT = "Split '{split}' not found in Hugging Face dataset '{name}'. Splits: {splits}. Pick one as name:config:split or with `split:` in the data config."
+DUPLICATE_COLUMNS = ("'{path}' has duplicate column names: {names}. Rename them so that each column has its own name "
+                     "(a silent pick would audit the wrong one).")
 EMPTY_DATASET = "Dataset {source} has no rows{after}. Give data with a header and at least one row."
 
 
@@ -49,6 +51,9 @@ def read_file(path: Path) -> pd.DataFrame:
         raise AuditError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
     try:
         if ext == ".parquet":
+            import pyarrow.parquet as pq
+
+            _refuse_duplicates(path, pq.read_schema(path).names)
             return pd.read_parquet(path)
         raw = path.read_bytes()
         try:
@@ -57,14 +62,37 @@ def read_file(path: Path) -> pd.DataFrame:
             raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
         if ext in (".csv", ".tsv"):
             sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
+            header = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])
+            _refuse_duplicates(path, list(header))
             return pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting, dtype=str, keep_default_na=False)
         return pd.DataFrame(json_records(text, ext), dtype=object)
     except AuditError:
         raise
+    except DuplicateKeys as err:
+        raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=str(err))) from None
     except pd.errors.EmptyDataError:
         raise AuditError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
     except (ValueError, OSError, TypeError) as err:  # ParserError, JSONDecodeError, ArrowInvalid are ValueErrors
         raise AuditError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=short_reason(err), formats=formats)) from None
+
+
+class DuplicateKeys(ValueError):
+    """A JSON object naming a key twice (json.loads would keep the last one silently)."""
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    names = [k for k, _ in pairs]
+    twice = sorted({k for k in names if names.count(k) > 1})
+    if twice:
+        raise DuplicateKeys(", ".join(repr(k) for k in twice))
+    return dict(pairs)
+
+
+def _refuse_duplicates(path: Path, names: list[str]) -> None:
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        where = "; ".join(f"{n!r} (columns {', '.join(str(i + 1) for i, m in enumerate(names) if m == n)})" for n in twice)
+        raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=where))
 
 
 def json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
@@ -74,14 +102,14 @@ def json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
         for lineno, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    obj = json.loads(line)
+                    obj = json.loads(line, object_pairs_hook=_unique_keys)
                 except json.JSONDecodeError as err:
                     raise ValueError(f"line {lineno}: {err.msg}") from None
                 if not isinstance(obj, dict):
                     raise ValueError(f"line {lineno} is a {type(obj).__name__}, not an object")
                 records.append(obj)
         return records
-    obj = json.loads(text)
+    obj = json.loads(text, object_pairs_hook=_unique_keys)
     if isinstance(obj, dict) and len(obj) == 1:
         only = next(iter(obj.values()))
         if isinstance(only, list) and only and all(isinstance(r, dict) for r in only):
