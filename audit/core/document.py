@@ -41,7 +41,7 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")  # {label}, {recipe}, {perturbation}, {
 
 def metric_pattern(spec_name: str) -> re.Pattern:
     parts = [re.escape(p) for p in PLACEHOLDER.split(spec_name)]
-    return re.compile("^" + ".+".join(parts) + "$")
+    return re.compile(r"\A" + ".+".join(parts) + r"\Z", re.DOTALL)  # any group value, newlines included
 
 
 def spec_for(probe: dict, metric: str) -> dict | None:

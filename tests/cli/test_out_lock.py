@@ -55,7 +55,7 @@ def test_gate_and_report_on_a_held_folder_fail_at_once(cli, holder, tmp_path):
     done = cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--probe", "metrics", "--out", str(tmp_path / "a"), "-q")
     assert done.exit_code == 0, done.output
     (folder / "results.json").write_bytes((tmp_path / "a" / "results.json").read_bytes())
-    (tmp_path / "policy.yaml").write_text("checks:\n  - metric: metrics.accuracy\n    min: 0.1\n", encoding="utf-8")
+    (tmp_path / "policy.yaml").write_text("checks:\n  - metric: metrics.accuracy\n    operator: \">=\"\n    threshold: 0.1\n", encoding="utf-8")
     for args in (("report", str(folder)), ("gate", str(folder), "--policy", str(tmp_path / "policy.yaml"))):
         res = cli(*args)
         assert res.exit_code == 2 and f"pid {proc.pid}" in res.output, (args, res.output)

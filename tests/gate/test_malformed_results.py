@@ -45,7 +45,7 @@ def test_what_the_runner_writes_is_valid(results):
 def test_gate_on_a_malformed_file_is_exit_2_naming_the_path(results, policy, how):
     folder, _ = results
     broken(folder, how)
-    line = one_error_line(invoke("gate", str(folder), "--policy", str(policy("checks:\n  - metric: metrics.accuracy\n    min: 0.5\n"))))
+    line = one_error_line(invoke("gate", str(folder), "--policy", str(policy("checks:\n  - metric: metrics.accuracy\n    operator: \">=\"\n    threshold: 0.5\n"))))
     _, path, what = BREAKS[how]
     assert f"malformed at {path}" in line and what in line, line
 
