@@ -211,13 +211,17 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
 
     ctx = ProbeContext(seed=cfg.seed, device=device, progress=display.task, work_dir=out / "work", resume=resume,
                        results=store.view())
-    for probe in probes:
-        entry = store.probe_entry(probe, metric_specs(probe))
-        for model in models:
-            if store.is_done(entry, model.id):
-                display.log(f"[dim]{probe.name} · {model.id}: done earlier, skipped[/dim]")
-                continue
-            record_unit(store, entry, probe, model, data, ctx, display)
+    try:
+        for probe in probes:
+            entry = store.probe_entry(probe, metric_specs(probe))
+            for model in models:
+                if store.is_done(entry, model.id):
+                    display.log(f"[dim]{probe.name} · {model.id}: done earlier, skipped[/dim]")
+                    continue
+                record_unit(store, entry, probe, model, data, ctx, display)
+    except (AuditError, KeyboardInterrupt) as exc:
+        exc.partial = (store.doc, out)  # type: ignore[union-attr]  # what finished, for the caller to render
+        raise
 
     store.set_paired({p["name"]: paired_block(store.doc, p, out) for p in store.doc["probes"]})
     store.finish(finished_at=now_iso(), cache=cache.stats(), durations={

@@ -93,8 +93,12 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             if debug():
                 raise
-            click.echo("Interrupted. Finished work is saved in the output directory; rerun with --resume to continue.",
-                       err=True)
+            if ctx.invoked_subcommand == "run":
+                click.echo("Interrupted. Finished work is saved in the output directory; rerun with --resume to continue.",
+                           err=True)
+            else:  # only `audit run` resumes; the other commands are quick to run again
+                click.echo(f"Interrupted. Run `audit {ctx.invoked_subcommand}` again to finish (it starts over; only "
+                           "`audit run` has --resume).", err=True)
             ctx.exit(130)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from audit.cli import debug_option
 from audit.core.bounds import SEED_MAX
+from audit.core.errors import AuditError
 
 
 # The demo's model names (audit/demo/pipeline.py run_demo), for checking a --gate policy before training.
@@ -59,7 +62,6 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
     finished is lost); 3 a probe failed on a model (recorded in the report; wins over 1, as the
     audit itself is incomplete); 4 internal error (a bug in audit, not a verdict).
     """
-    from audit.core.errors import AuditError
     from audit.core.outlock import hold_out_dir
     from audit.core.progress import Display
 
@@ -83,7 +85,8 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
 
             check_models(policy, list(DEMO_MODELS))
 
-        with hold_out_dir(out or "audit-out", on_takeover=_took_over), Display(quiet=quiet) as display:
+        with hold_out_dir(out or "audit-out", on_takeover=_took_over), Display(quiet=quiet) as display, \
+                rendering_what_finished(display):
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
                                     device=device)
             return finish(doc, out_dir, display, policy)
@@ -115,8 +118,27 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
 
         check_models(policy, unique_names(list(cfg.models)))
     with hold_out_dir(cfg.out, on_takeover=_took_over), Display(quiet=quiet) as display:
-        doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
+        with rendering_what_finished(display):
+            doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
         finish(doc, out_dir, display, policy)
+
+
+@contextlib.contextmanager
+def rendering_what_finished(display):
+    """An input error or an interrupt in a later probe still leaves the reports of every finished unit
+    (the failing one shown as such) beside results.json; then the error goes on as usual."""
+    try:
+        yield
+    except (AuditError, KeyboardInterrupt) as exc:
+        partial = getattr(exc, "partial", None)
+        if partial is not None:
+            from audit.cli.gate_outputs import write_gate_outputs
+
+            doc, out_dir = partial
+            with contextlib.suppress(Exception):  # the original error matters more than a failed render
+                paths = write_gate_outputs(None, doc, out_dir)
+                display.out.print(f"Reports of the finished work: {paths['html']}, {paths['markdown']}", highlight=False)
+        raise
 
 
 def _took_over(pid: int) -> None:
