@@ -37,8 +37,10 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         if self.name is not None and not MODEL_NAME.fullmatch(self.name):
+            bad = "".join(sorted({c for c in self.name if not re.fullmatch(r"[A-Za-z0-9_.-]", c)}))
+            why = f" ({bad!r} not allowed)" if bad else " (it must start with a letter or digit and be at most 64 long)"
             raise AuditError(
-                f"Model name {self.name!r} may use only letters, digits, '.', '_' and '-' (it names files); rename it."
+                f"Model name {self.name!r} may use only letters, digits, '.', '_' and '-'{why}; it names files, so rename it."
             )
         if self.max_length < 1 or self.batch_size < 1:
             raise AuditError(f"Model '{self.spec}': max_length and batch_size must be >= 1.")
@@ -140,7 +142,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
 
 def parse_model_arg(arg: str) -> dict[str, Any]:
     """``name=SPEC`` or ``SPEC`` from the command line."""
-    m = re.match(r"^([A-Za-z0-9_.-]+)=(.+)$", arg)
+    m = re.match(r"^([^=]+)=(.+)$", arg)  # any name before '=': a bad one is named by ModelConfig, not "not found"
     if m and not os.path.exists(arg):
         return {"name": m.group(1), "spec": m.group(2)}
     return {"spec": arg}

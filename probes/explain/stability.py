@@ -20,16 +20,22 @@ from audit.core.seeding import rng_for
 from audit.probes.noise.catalog import build
 
 
+TIE = 1e-9  # scores this close (relative to the largest) are one value: rounding noise is no ranking
+
+
 def ranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n with ties sharing their average rank (as scipy.stats.rankdata)."""
+    """Ranks 1..n with ties sharing their average rank (as scipy.stats.rankdata), where values within
+    ``TIE`` of the largest magnitude count as tied: words whose erasure changes the prediction by
+    the same amount differ only in the last bits, which depend on the CPU's summation order."""
     x = np.asarray(x, dtype=np.float64)
+    tol = TIE * float(np.max(np.abs(x))) if len(x) else 0.0
     order = np.argsort(x, kind="stable")
     sorted_x = x[order]
     out = np.empty(len(x))
     start = 0
     while start < len(x):
         end = start
-        while end + 1 < len(x) and sorted_x[end + 1] == sorted_x[start]:
+        while end + 1 < len(x) and sorted_x[end + 1] - sorted_x[start] <= tol:
             end += 1
         out[order[start : end + 1]] = (start + end) / 2 + 1
         start = end + 1

@@ -149,3 +149,10 @@ def test_a_closed_pipe_on_group_output_is_141_not_1(args):
     proc = subprocess.run(f"{sys.executable} -m audit {args} | true; echo ${{PIPESTATUS[0]}}", shell=True,
                           capture_output=True, text=True, executable="/bin/bash", env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout.strip() == "141", proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("name,bad", [("<b>x</b>", "'/<>'"), ("a b", "' '"), ("é", "'é'")])
+def test_a_model_name_with_disallowed_characters_names_them(cli, name, bad):
+    res = cli("run", "--model", f"{name}=tfidf.skops", "--data", "test.csv", "-q")
+    assert_one_line_error(res, f"Model name {name!r}", f"{bad} not allowed")
+    assert "not found" not in res.output
