@@ -6,6 +6,7 @@ example texts at all."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -191,6 +192,8 @@ def check(folder, doc: dict, output: str) -> None:
 def test_every_example_shown_shows_both_texts(pair_run, stage, output):
     doc = json.loads((pair_run / "run" / "results.json").read_text(encoding="utf-8"))
     check(pair_run / stage, doc, output)
+    text = html.unescape((pair_run / stage / output).read_text(encoding="utf-8").replace("\\", ""))
+    assert "text_pair = column 'hypothesis' (the second text)" in text  # the data names the pair's columns
 
 
 def test_gate_and_compare_outputs_show_no_example_texts(pair_run):
