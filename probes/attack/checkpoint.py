@@ -3,7 +3,9 @@
 The runner saves results after each probe x model only, and one attack unit can take many
 minutes, so each finished example is appended (one JSON line, flushed) to a file named by a hash
 of everything that decides its outcome: model fingerprint and output settings, recipe, budgets,
-seed and the example itself. With ``--resume`` those examples are read back instead of attacked.
+seed, the side of a sentence pair attacked (``perturb``) and the example itself (both texts of a
+pair). With ``--resume`` those examples are read back instead of attacked; a changed setting starts
+another file, so results made under other settings are never mixed in.
 """
 
 from __future__ import annotations

@@ -14,6 +14,12 @@ def _text(x) -> str:
     return DASH if x is None or x == "" else str(x)
 
 
+def pair_columns(columns: dict) -> str:
+    """A sentence pair's two texts as example tables name them, and the data columns they come from."""
+    return (f"sentence pairs: text = column '{_text(columns.get('text'))}' (the first text), text_pair = column "
+            f"'{_text(columns.get('text_pair'))}' (the second text)")
+
+
 def dataset_pairs(dataset: dict) -> list[tuple[str, str]]:
     counts = as_dict(dataset.get("label_counts"))
     labels = as_list(dataset.get("labels")) or list(counts)
@@ -28,6 +34,8 @@ def dataset_pairs(dataset: dict) -> list[tuple[str, str]]:
     ]
     if label_map:
         pairs.append(("Label map", ", ".join(f"{k} → {v}" for k, v in label_map.items())))
+    if dataset.get("task") == "pair":
+        pairs.append(("Texts", pair_columns(as_dict(dataset.get("columns")))))
     sensitive = as_list(dataset.get("sensitive_attributes"))
     pairs.append(("Sensitive attributes", ", ".join(map(str, sensitive)) or "none"))
     return pairs
