@@ -19,6 +19,7 @@ import pandas as pd
 
 from audit.core.dataset import Dataset
 from audit.core.errors import AuditError
+from audit.core.textchars import invisible_only
 from audit.data_readers import EMPTY_DATASET, is_file_source, read_file, read_hf
 
 TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
@@ -32,7 +33,8 @@ ID_CANDIDATES = ("id", "idx", "example_id")
 UNKNOWN_COLUMN = "Column '{column}' ({flag}) not found in {source}. Columns: {columns}. Pass one of these with {flag}."
 NO_TEXT_COLUMN = "No text column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --text-col."
 NO_LABEL_COLUMN = "No label column found in {source} (looked for: {candidates}). Columns: {columns}. Name it with --label-col."
-EMPTY_TEXTS = "{count} empty or whitespace-only text(s) in column '{column}' of {source} (row ids {first}). Clean or drop those rows."
+EMPTY_TEXTS = ("{count} empty or whitespace-only text(s) in column '{column}' of {source} (row ids {first}; nothing "
+               "visible: spaces, zero-width or control characters only). Clean or drop those rows.")
 NOT_TEXT = "{count} value(s) in text column '{column}' of {source} are not text (first at row id '{first}': a {kind}). Store the texts as strings, or pick the text column with --text-col."
 MISSING_LABELS = "{count} missing label(s) in column '{column}' of {source} (first at row id '{first}'). Fill in or drop those rows."
 MISSING_IDS = "{count} missing id(s) in column '{column}' of {source} (first at row {first}). Fill them in, or leave --id-col out to use row numbers."
@@ -128,7 +130,7 @@ def _texts(frame: pd.DataFrame, column: str, ids: list[str], src: str) -> list[s
         raise AuditError(NOT_TEXT.format(count=len(not_text), column=column, source=src, first=ids[not_text[0]],
                                          kind=type(first).__name__))
     texts = [v if isinstance(v, str) else "" for v in cells]
-    empty = [i for i, t in enumerate(texts) if not t.strip()]
+    empty = [i for i, t in enumerate(texts) if invisible_only(t)]
     if empty:
         shown = ", ".join(f"'{ids[i]}'" for i in empty[:5]) + (" ..." if len(empty) > 5 else "")
         raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=column, source=src, first=shown))

@@ -194,6 +194,9 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
     data = load_dataset(data_cfg)
     load_data_s = time.perf_counter() - t0
     display.log(f"Data: {data.source} · {len(data)} examples · labels {', '.join(data.label_names)}")
+    if len(set(data.labels)) == 1:
+        display.log(f"[yellow]Warning: every example is '{data.labels[0]}': accuracy is that class's recall; the other "
+                    "classes' recall, F1 and the fairness TPR/FPR gaps are undefined.[/yellow]")
 
     device = resolve_device(cfg)
     earlier = resume and resumed_document(out, cfg, data.fingerprint)
@@ -255,6 +258,8 @@ def record_unit(store: ResultsStore, entry, probe, model, data, ctx, display) ->
             return
         result = res.as_dict()
         predictions = res.predictions
+        for warning in result.get("details", {}).get("warnings") or ():
+            display.log(f"[yellow]Warning: {probe.name} · {model.id}: {warning}[/yellow]")
     result["duration_s"] = round(time.perf_counter() - t0, 3)
     store.record(entry, model.id, result, predictions)
 

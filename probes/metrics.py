@@ -115,9 +115,15 @@ class MetricsProbe(Probe):
             }
             for i in wrong
         ]
+        missing = [label for j, label in enumerate(labels) if support[j] == 0]
+        warnings = [] if not missing else [
+            f"no examples of class(es) {', '.join(missing)} in the data: their recall and F1 are undefined; f1_macro "
+            f"averages the F1 of the {len(present)} class(es) in the gold labels or the predictions (scikit-learn's "
+            "rule), so predicting a missing class counts as F1 0 there; accuracy and f1_weighted are defined"]
         details = {
             "labels": labels,
             "n": n,
+            **({"warnings": warnings} if warnings else {}),
             "confusion_matrix": cm.tolist(),
             "per_class": per_class,
             "reliability": {"bins": stats.calibration_bins(confidence, correct, cfg.bins)},

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 import audit
 from audit.reports.blocks import Report, cell
+from audit.reports.controls import visible_controls
 from audit.reports.heatmap import IDENTITY, legend_tokens, tokens
 from audit.reports.scorecard import MARK_CSS
 
@@ -52,5 +53,5 @@ def render(report: Report, schema: str | None, source: str = "results.json") -> 
     """The page; ``source`` names what it was rendered from (shown in the footer)."""
     template = environment().get_template("report.html.j2")
     anchors = {s.id for s in report.sections}
-    return template.render(report=report, css=stylesheet(), version=audit.__version__, schema=schema or "—",
-                           anchors=anchors, source=source)
+    return visible_controls(template.render(report=report, css=stylesheet(), version=audit.__version__,
+                                            schema=schema or "—", anchors=anchors, source=source))

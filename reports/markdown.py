@@ -11,6 +11,7 @@ import re
 
 from markupsafe import Markup
 
+from audit.reports.controls import visible_controls
 from audit.reports.blocks import (
     Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table,
     TokenHeatmap, cell,
@@ -172,4 +173,4 @@ def render(report: Report) -> str:
     anchors = frozenset(s.id for s in report.sections)
     for s in report.sections:
         out += section(s, anchors)
-    return "\n".join(out).rstrip() + "\n"
+    return visible_controls("\n".join(out).rstrip() + "\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from audit.reports.blocks import Callout, Report, Section
-from audit.core.document import as_dict, as_list, model_ids, probes_of, status_of
+from audit.core.document import as_dict, as_list, model_ids, model_result, probes_of, status_of
 from audit.reports.sections.common import SectionContext
 from audit.reports.scorecard import build_scorecard, scorecard_legend
 from audit.reports.sections import render_probe
@@ -47,6 +47,15 @@ def notices(results: dict, models: list[str]) -> list[Callout]:
     errors = [f"{p.get('name')} on {m}" for p in probes_of(results) for m in models if status_of(p, m)[0] == "error"]
     if errors:
         out.append(Callout("error", f"{len(errors)} probe run(s) failed", "; ".join(errors)))
+    counts = as_dict(as_dict(results.get("dataset")).get("label_counts"))
+    if len(counts) == 1:
+        (label, n), = counts.items()
+        out.append(Callout("info", "One class only", f"Every example of the data is '{label}' ({n}): accuracy is that "
+                           "class's recall, and the other classes' recall, F1 and the fairness TPR/FPR gaps are undefined."))
+    warnings = [f"{p.get('name')} on {m}: {w}" for p in probes_of(results) for m in models
+                for w in as_list(as_dict(as_dict(model_result(p, m)).get("details")).get("warnings"))]
+    if warnings:
+        out.append(Callout("info", f"{len(warnings)} warning(s)", "; ".join(warnings)))
     return out
 
 

@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.core.textchars import has_controls
+
 
 # What a model is given for one example: a text, or a sentence pair (text, text_pair).
 ModelInput = str | tuple[str, str]
@@ -108,4 +110,7 @@ class Dataset:
         }
         if self.dropped:
             described["dropped_rows"] = dict(self.dropped)
+        controls = sum(has_controls(t) for t in self.texts + list(self.text_pairs or []))
+        if controls:  # shown as visible symbols in the reports; counted so a reader knows they were there
+            described["texts_with_control_characters"] = controls
         return described

@@ -36,6 +36,12 @@ def dataset_pairs(dataset: dict) -> list[tuple[str, str]]:
         pairs.append(("Label map", ", ".join(f"{k} → {v}" for k, v in label_map.items())))
     if dataset.get("task") == "pair":
         pairs.append(("Texts", pair_columns(as_dict(dataset.get("columns")))))
+    dropped = as_dict(dataset.get("dropped_rows"))
+    if dropped:
+        pairs.append(("Rows left out", ", ".join(f"{fmt_num(n)} ({str(why).replace('_', ' ')})" for why, n in dropped.items())))
+    if dataset.get("texts_with_control_characters"):
+        pairs.append(("Control characters", f"{fmt_num(dataset['texts_with_control_characters'])} text(s) hold control "
+                      "characters (NUL ...), shown here as visible symbols such as ␀"))
     sensitive = as_list(dataset.get("sensitive_attributes"))
     pairs.append(("Sensitive attributes", ", ".join(map(str, sensitive)) or "none"))
     return pairs
