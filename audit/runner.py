@@ -148,13 +148,15 @@ def check_input(loaded, data) -> None:
         raise AuditError(READS_TEXTS.format(**cols))
 
 
-def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, display) -> list:
+def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, display, *, journal_dir: Path | None = None,
+                resume: bool = False) -> tuple[list, PredictionCache]:
     """Load every model, align its labels with the data (before any probe runs), and drop earlier
-    results that no longer apply (a model removed from the run, or changed since)."""
+    results that no longer apply (a model removed from the run, or changed since). Predictions
+    are journaled in ``journal_dir`` as they are made; with ``resume`` an earlier run's are reused."""
     from audit.core.labels import alignment
     from audit.models.loader import load_model, unique_names
 
-    cache = PredictionCache()
+    cache = PredictionCache(journal_dir=journal_dir, resume=resume)
     earlier = {m["id"]: m.get("identity") for m in store.doc["models"]}
     entries, changed, models = [], set(), []
     for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
@@ -170,6 +172,8 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
         entries.append(entry)
         models.append(cache.wrap(loaded, key=identity))
     store.set_models(entries, changed)
+    if cache.resumed:
+        display.log(f"Resumed {cache.resumed} prediction(s) made before the interruption; they are not made again.")
     return models, cache
 
 
@@ -208,7 +212,8 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
     store.save()
 
     t0 = time.perf_counter()
-    models, cache = load_models(cfg, store, data, device, display)
+    models, cache = load_models(cfg, store, data, device, display, journal_dir=out / "work" / "predictions",
+                                resume=bool(earlier))
     load_models_s = time.perf_counter() - t0
     store.save()
 
