@@ -51,7 +51,7 @@ def read_file(path: Path) -> pd.DataFrame:
         raise AuditError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
     try:
         if ext == ".parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
             _refuse_duplicates(path, pq.read_schema(path).names)
             return pd.read_parquet(path)
@@ -62,7 +62,7 @@ def read_file(path: Path) -> pd.DataFrame:
             raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
         if ext in (".csv", ".tsv"):
             sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
-            header = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])
+            header = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])  # type: ignore[arg-type]
             _refuse_duplicates(path, list(header))
             return pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting, dtype=str, keep_default_na=False)
         return pd.DataFrame(json_records(text, ext), dtype=object)

@@ -77,7 +77,7 @@ def load_results(path: str | Path) -> dict[str, Any]:
 
 @functools.cache
 def _validator():
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     schema = json.loads(resources.files("audit.core").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
@@ -85,7 +85,7 @@ def _validator():
 
 def schema_problem(doc: Any) -> str | None:
     """None when ``doc`` matches results.schema.json, else its JSON path and what is wrong there (one line)."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(doc))
     if error is None:
