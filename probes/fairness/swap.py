@@ -5,9 +5,10 @@ One regular expression per axis (longest terms first, so "Native American" wins 
 target group's term for the same slot, so inflection carries over (his -> her, him -> her,
 Muslims -> Christians), keeps the source's capitalisation (also of a capitalised sentence start)
 and fixes a preceding "a"/"an" ("a Muslim" -> "an atheist"). Alternatives are aligned when the
-two groups list as many for the slot (mom -> dad, mother -> father); otherwise a swap writes the
-target's first. A mention the rules cannot decide (an ambiguous "her") is kept as undecided: it
-names its group, but no swap is made from its text.
+two groups list as many for the slot (mom -> dad, mother -> father, Alonzo -> Adam); otherwise a
+swap writes the target's first. A mention the rules cannot decide (an ambiguous "her", a
+reflexive that may refer to a name the lists do not hold) is kept as undecided: it names its
+group, but no swap is made from its text.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ import re
 from dataclasses import dataclass
 
 from audit.probes.fairness.terms import Axis, normalize
-from audit.probes.fairness.word_context import context_ok, fix_article, match_case, starts_sentence
+from audit.probes.fairness.word_context import (FUNCTION_WORDS, context_ok, fix_article, match_case,
+                                                starts_sentence)
 
 AMBIGUOUS = "her: object or possessive?"
+UNKNOWN_NAME = "reflexive after a name not in the lists"
+_CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’-]*")
+_SENTENCE_END = re.compile(r"[.!?\n]")
 
 
 @dataclass(frozen=True)
@@ -64,10 +69,29 @@ class Matcher:
             else:
                 if unsure is not None:
                     found.append(unsure)
-        return found
+        return [self._check_reflexive(text, m, found) for m in found]
+
+    def _check_reflexive(self, text: str, m: Mention, found: list[Mention]) -> Mention:
+        """A reflexive whose sentence names someone before it in words this axis does not know
+        ("Michael found himself") is undecided: swapping it alone would contradict the name."""
+        if self.axis.slots[m.slot].context != "reflexive" or m.undecided:
+            return m
+        begin = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start)), default=0)
+        for word in _CAPITALISED.finditer(text, begin, m.start):
+            if any(o.start <= word.start() < o.end or _next_to(text, word.end(), o.start) for o in found):
+                continue  # a term of this axis ("Alonzo", "She") or its modifier ("A Muslim woman")
+            lower = word.group().lower()
+            if lower in FUNCTION_WORDS or (lower.endswith("ly") and starts_sentence(text, word.start())):
+                continue  # "The", "I", "My", "Suddenly"
+            return Mention(m.start, m.end, m.group, m.slot, m.form, m.variant, UNKNOWN_NAME)
+        return m
 
     def groups(self, text: str) -> set[str]:
         return {m.group for m in self.mentions(text)}
+
+
+def _next_to(text: str, end: int, start: int) -> bool:
+    return start >= end and not text[end:start].strip()
 
 
 def target_term(axis: Axis, m: Mention, target: str) -> str | None:

@@ -6,7 +6,8 @@ script", "her." are not). ``standalone``: it is not. ``noun``: standalone after 
 follows within two words ("a Black woman", "old Muslim men"), so colour and age words in other
 senses ("black comedy", "an old film") are not read as identity mentions. ``object`` and
 ``possessive``: the pronoun rules of :mod:`~audit.probes.fairness.pronouns` ("makes her feel",
-"her film", "his very own").
+"her film", "his very own"). ``name``: written with a capital ("Frank", not "frank").
+``reflexive``: always (the matcher checks what the pronoun may refer to).
 """
 
 from __future__ import annotations
@@ -77,8 +78,10 @@ def previous_word(text: str, start: int) -> str:
 def context_ok(context: str, text: str, start: int, end: int) -> bool | None:
     """Whether a term at ``text[start:end]`` counts under its slot's ``context``; None when the
     rules cannot tell (an ambiguous "her")."""
-    if context == "any":
+    if context in ("any", "reflexive"):
         return True
+    if context == "name":
+        return text[start].isupper()
     if context in ("object", "possessive"):
         if text[start:end].lower() == "her":  # the one English pronoun that is both
             reading = her_reading(text, start, end)

@@ -1,11 +1,12 @@
 """Counterfactual swaps that stay valid sentences: object and possessive "her" told apart, "him"
-recognised, aligned alternatives (mom -> dad), capitals kept, and undecided cases skipped and
-counted."""
+recognised, aligned alternatives (mom -> dad), capitals kept, first names swapped with the
+pronouns that refer to them, race swaps of names, and undecided cases skipped and counted."""
 
 from __future__ import annotations
 
+from audit.core.dataset import Dataset
 from audit.probes.fairness.counterfactual.generate import generate
-from audit.probes.fairness.swap import AMBIGUOUS, Matcher, swap_all
+from audit.probes.fairness.swap import AMBIGUOUS, UNKNOWN_NAME, Matcher, swap_all
 from audit.probes.fairness.terms import load_axes
 
 AXES = load_axes()
@@ -61,6 +62,7 @@ def test_case_is_kept():
         ("MAKES HER FEEL GOOD", "gender", "male", "MAKES HIM FEEL GOOD"),
         ("Mom loved it.", "gender", "male", "Dad loved it."),
         ("MOM LOVED IT", "gender", "male", "DAD LOVED IT"),
+        ("ALONZO LOVED IT", "race", "white", "ADAM LOVED IT"),
     ])
 
 
@@ -73,20 +75,60 @@ def test_alternatives_swap_to_their_aligned_counterpart():
         ("my father", "gender", "female", "my mother"),
         ("my grandma", "gender", "male", "my grandpa"),
         ("the moms and mums", "gender", "male", "the dads and dads"),
+        ("Jack loved it.", "gender", "female", "Katie loved it."),  # the sixth white male name -> the sixth female
         # cells of different lengths: the target's first, as before
         ("Islamic art", "religion", "christian", "Christian art"),
         ("a Catholic woman", "religion", "muslim", "a Muslim woman"),
     ])
 
 
+def test_names_swap_with_the_pronouns_that_refer_to_them():
+    assert not wrong([
+        ("Alonzo found himself in a grim situation.", "gender", "female",
+         "Ebony found herself in a grim situation."),
+        ("Jack told us all about his day.", "gender", "female", "Katie told us all about her day."),
+        ("Alonzo found himself in a grim situation.", "race", "white", "Adam found himself in a grim situation."),
+        ("Stephanie has two children.", "race", "black", "Tia has two children."),
+        ("Alonzo found herself there.", "gender", "male", None),  # conflicting: mixed, never swapped
+        ("frank words", "gender", "female", None),  # a name only when capitalised
+        ("Alonzo has two children.", "race", "asian", None),  # no names for the target group
+    ])
+
+
+def test_race_axis_finds_texts_that_name_people():
+    texts = ["Alonzo feels happy.", "I talked to Amanda yesterday.", "The film was fine.", "frank words"]
+    cf = generate(["0", "1", "2", "3"], texts, load_axes(None, ("race",)), max_texts=None, seed=0)
+    assert cf.per_axis["race"]["texts"] == 2 and cf.per_axis["race"]["counterfactuals"] == 2
+    assert sorted(zip(cf.texts, cf.target)) == [("Adam feels happy.", "white"),
+                                                ("I talked to Ebony yesterday.", "black")]
+    assert cf.per_axis["race"]["skipped_targets"] == 8  # 2 texts x 4 groups without names
+
+
 def test_undecided_swaps_are_skipped_and_counted():
-    ids = ["0", "1", "2"]
-    texts = ["I gave her flowers.", "I saw her one day.", "The situation makes her feel sad."]
+    ids = ["0", "1", "2", "3", "4", "5"]
+    texts = ["I gave her flowers.", "Michael found himself in trouble.", "A Muslim woman found herself there.",
+             "Ebony found herself there.", "The situation makes her feel sad.", "I saw her one day."]
     matcher = Matcher(AXES["gender"])
     assert [m.undecided for m in matcher.mentions(texts[0])] == [AMBIGUOUS]
+    assert [m.undecided for m in matcher.mentions(texts[1])] == [UNKNOWN_NAME]
     assert matcher.groups(texts[0]) == {"female"}  # an undecided mention still names its group
     cf = generate(ids, texts, load_axes(None, ("gender",)), max_texts=None, seed=0)
-    assert cf.row == [2] and cf.texts == ["The situation makes him feel sad."]  # undecided texts: no counterfactual
+    assert sorted(set(cf.row)) == [2, 3, 4]  # the undecided texts give no counterfactual
     axis = cf.per_axis["gender"]
-    assert axis["texts"] == 3 and axis["counterfactuals"] == 1 and axis["undecided"] == 2
-    assert axis["undecided_reasons"] == {AMBIGUOUS: 2}
+    assert axis["texts"] == 6 and axis["counterfactuals"] == 3 and axis["undecided"] == 3
+    assert axis["undecided_reasons"] == {AMBIGUOUS: 2, UNKNOWN_NAME: 1}
+    assert "A Muslim man found himself there." in cf.texts and "Alonzo found himself there." in cf.texts
+
+
+def test_user_name_lists_extend_both_axes(tmp_path):
+    (tmp_path / "terms_gender.csv").write_text("slot,context,female,male\nfirst_name_hispanic,name,Maria|Lucia,"
+                                               "Jose|Carlos\n", encoding="utf-8")
+    (tmp_path / "terms_race.csv").write_text("slot,context,black,white,asian,hispanic,arab,indigenous\n"
+                                             "first_name_female,name,,,,Maria|Lucia,,\n", encoding="utf-8")
+    axes = load_axes(str(tmp_path), ("gender", "race"))
+    data = Dataset(["0"], ["Lucia found herself there."], ["positive"], "mem")
+    cf = generate(data.ids, data.texts, axes, max_texts=None, seed=0)
+    made = dict(zip(zip(cf.axis, cf.target), cf.texts))
+    assert made[("gender", "male")] == "Carlos found himself there."
+    assert made[("race", "black")] == "Ebony found herself there."  # 2 names against 10: the first
+    assert ("race", "asian") not in made
