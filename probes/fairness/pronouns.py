@@ -61,6 +61,7 @@ silly uneasy sorry comfortable uncomfortable miserable fine great better worse a
 """.split())
 PARTICIPLES = frozenset("broken heartbroken shaken frozen hidden forgotten beaten taken given driven written stolen "
                         "chosen thrown shown known done seen caught hurt".split())
+NOT_PARTICIPLES = frozenset("hatred kindred hundred".split())
 HAVE_GET = frozenset("have has had having get gets got gotten getting".split())
 DO_GIVE = frozenset("do does did doing done give gives gave giving given try tries tried trying".split())
 ADJECTIVE_ENDINGS = ("ful", "ous", "ive", "less", "able", "ible", "ish", "ing")  # after make/keep/find only
@@ -98,7 +99,7 @@ def _next(text: str, pos: int) -> tuple[str | None, int, bool]:
 
 
 def _participle(word: str) -> bool:
-    return word in PARTICIPLES or (len(word) > 4 and word.endswith("ed") and word not in ("hatred", "kindred", "hundred"))
+    return word in PARTICIPLES or (len(word) > 4 and word.endswith("ed") and word not in NOT_PARTICIPLES)
 
 
 def _adjective(word: str) -> bool:

@@ -115,8 +115,9 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
                 out.texts.append(new[0])
                 if out.text_pairs is not None:
                     out.text_pairs.append(new[1])
-        out.per_axis[name] = {"texts": mentioning, "counterfactuals": made, "mixed": mixed, "skipped_targets": skipped,
-                              "undecided": sum(undecided.values()), "undecided_reasons": dict(sorted(undecided.items()))}
+        out.per_axis[name] = {"texts": mentioning, "counterfactuals": made, "mixed": mixed,
+                              "skipped_targets": skipped, "undecided": sum(undecided.values()),
+                              "undecided_reasons": dict(sorted(undecided.items()))}
         if text_pairs is not None:
             out.per_axis[name]["mixed_between_texts"] = between
     out.seconds = time.perf_counter() - t0

@@ -2,7 +2,9 @@
 
 Each text that mentions one group of an axis (gender, race, religion, nationality, sexual
 orientation, disability, age ...) is rewritten once per other group of the axis, keeping its
-grammar (he -> she, his -> her, Muslims -> Christians, "a Muslim" -> "an atheist"). All
+grammar (he -> she, his -> her, "makes her feel" -> "makes him feel", mom -> dad, Muslims ->
+Christians, "a Muslim" -> "an atheist", "Alonzo found himself" -> "Ebony found herself"); a text
+the rules cannot swap validly is skipped and counted (details.per_axis). All
 counterfactuals of a model go to the prediction cache in one request, together with the
 originals (usually cached already by the `metrics` probe). The texts depend only on the data,
 the term lists and the seed, so they are made once per audit and shared by every model.
@@ -34,7 +36,7 @@ PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; bo
 class CounterfactualProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "1"
+    version = "2"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped
     handles_pairs = True  # both texts of a pair swapped alike; the model gets the swapped pair
     description = ("Identity-term swaps (gender, race, religion, nationality, sexual orientation, disability, age) that "
                    "keep grammar: prediction flip rate, probability change and a sign test per group pair.")
