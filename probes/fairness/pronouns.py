@@ -5,8 +5,9 @@ The words around "her" decide: nothing or punctuation after it, or a determiner,
 conjunction, pronoun, auxiliary or adverb, means object; a bare verb after a causative or
 perception verb ("makes her feel", "saw her smile"), or a verb that is never a noun ("let her
 go"), means object; an adjective closing a clause after a verb such as make/keep/find ("makes her
-happy.") means object; other content words mean possessive. A case the rules cannot decide
-("gave her flowers": object, or her flowers?) reads as None, and the swap is not made.
+happy.") means object; after a preposition, and before other content words, it is a possessive
+("with her friends", "her film", "did her best"). A case the rules cannot decide ("gave her
+flowers": object, or her flowers?) reads as None, and the swap is not made.
 """
 
 from __future__ import annotations

@@ -132,3 +132,24 @@ def test_user_name_lists_extend_both_axes(tmp_path):
     assert made[("gender", "male")] == "Carlos found himself there."
     assert made[("race", "black")] == "Ebony found herself there."  # 2 names against 10: the first
     assert ("race", "asian") not in made
+
+
+def test_a_probe_that_can_swap_nothing_says_why():
+    import numpy as np
+
+    from audit.cache import PredictionCache
+    from audit.core.dataset import Dataset
+    from audit.models.base import LoadedModel
+    from audit.probes.base import ProbeContext
+    from audit.probes.fairness import CounterfactualProbe
+
+    class Flat:
+        labels, fingerprint = ["negative", "positive"], "sha256:flat"
+
+        def predict_proba(self, texts):
+            return np.full((len(texts), 2), 0.5)
+
+    data = Dataset(["0", "1"], ["I gave her flowers.", "The plot was thin."], ["positive", "negative"], "mem")
+    model = PredictionCache().wrap(LoadedModel("flat", "mem", "callable", Flat()))
+    res = CounterfactualProbe.from_mapping({"axes": ["gender"]}).run(model, data, ProbeContext(seed=0))
+    assert res.status == "not_applicable" and "1 undecided" in res.reason and "No text mentions" not in res.reason

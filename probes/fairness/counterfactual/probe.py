@@ -27,6 +27,9 @@ from audit.probes.registry import register
 NAME = "counterfactual"
 NO_MENTIONS = ("No text mentions an identity term of a single group on any axis ({axes}), so there is nothing to "
                "swap; add term lists with counterfactual.terms if your data names groups in other words.")
+NONE_MADE = ("Texts name a group ({texts} on {axes}), but no counterfactual could be made from them: {undecided} "
+             "undecided (a mention the swap rules cannot tell), the rest naming groups whose targets lack the words "
+             "they use (details.per_axis).")
 PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; both texts are rewritten with the "
               "same swap and the model is given the swapped pair. A pair whose texts name different groups of an "
               "axis counts as mixed and is left out of that axis.")
@@ -95,9 +98,11 @@ class CounterfactualProbe(Probe):
         cfg = self.config
         cf = self.counterfactuals(data, ctx.seed)
         if not len(cf):
-            axes = ", ".join(load_axes(cfg.terms, cfg.axes))
-            return ProbeResult(status="not_applicable", reason=NO_MENTIONS.format(axes=axes),
-                               details={"per_axis": cf.per_axis})
+            named = {a: c for a, c in cf.per_axis.items() if c["texts"]}
+            reason = NO_MENTIONS.format(axes=", ".join(load_axes(cfg.terms, cfg.axes))) if not named else \
+                NONE_MADE.format(texts=sum(c["texts"] for c in named.values()), axes=", ".join(named),
+                                 undecided=sum(c["undecided"] for c in named.values()))
+            return ProbeResult(status="not_applicable", reason=reason, details={"per_axis": cf.per_axis})
         labels = model.labels
         rows = sorted(set(cf.row))
         inputs = data.inputs
