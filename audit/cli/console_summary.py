@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from audit.core.axis_text import axis_notes, per_axis
 from audit.core.fmt import fmt_metric
 from audit.core.document import metric_names
 
@@ -28,3 +30,6 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
                     row.append(fmt_metric(result.get("metrics", {}).get(name)))
             table.add_row(*row)
     console.print(table)
+    for probe in doc["probes"]:  # axes a fairness probe could not test, said here and not only in results.json
+        for note in axis_notes(per_axis(probe, model_ids)):
+            console.print(f"[yellow]{escape(str(probe['name']))}:[/yellow] {escape(note)}", highlight=False)

@@ -18,7 +18,7 @@ from pathlib import Path
 from audit.core.errors import AuditError, did_you_mean
 
 DATA = Path(__file__).with_name("data")
-CONTEXTS = ("any", "before_word", "standalone", "noun", "before_person")
+CONTEXTS = ("any", "before_word", "standalone", "noun", "before_person", "object", "possessive", "name", "reflexive")
 NAME = re.compile(r"[a-z][a-z0-9_]*")
 TERM = re.compile(r"[^\W\d_](?:[\w'.\- ]*[\w.])?")
 

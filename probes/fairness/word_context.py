@@ -4,12 +4,17 @@
 script", "her." are not). ``standalone``: it is not. ``noun``: standalone after a determiner
 ("a Muslim." is the noun, "I am Muslim." the adjective). ``before_person``: a person noun
 follows within two words ("a Black woman", "old Muslim men"), so colour and age words in other
-senses ("black comedy", "an old film") are not read as identity mentions.
+senses ("black comedy", "an old film") are not read as identity mentions. ``object`` and
+``possessive``: the pronoun rules of :mod:`~audit.probes.fairness.pronouns` ("makes her feel",
+"her film", "his very own"). ``name``: written with a capital ("Frank", not "frank").
+``reflexive``: always (the matcher checks what the pronoun may refer to).
 """
 
 from __future__ import annotations
 
 import re
+
+from audit.probes.fairness.pronouns import her_reading, opens_phrase
 
 FUNCTION_WORDS = frozenset("""
 a an the this that these those some any no every each all both either neither
@@ -70,10 +75,18 @@ def previous_word(text: str, start: int) -> str:
     return m.group(1).lower() if m else ""
 
 
-def context_ok(context: str, text: str, start: int, end: int) -> bool:
-    """Whether a term at ``text[start:end]`` counts under its slot's ``context``."""
-    if context == "any":
+def context_ok(context: str, text: str, start: int, end: int) -> bool | None:
+    """Whether a term at ``text[start:end]`` counts under its slot's ``context``; None when the
+    rules cannot tell (an ambiguous "her")."""
+    if context in ("any", "reflexive"):
         return True
+    if context == "name":
+        return text[start].isupper()
+    if context in ("object", "possessive"):
+        if text[start:end].lower() == "her":  # the one English pronoun that is both
+            reading = her_reading(text, start, end)
+            return None if reading is None else reading == context
+        return context == "object" or opens_phrase(text, end)
     words = next_words(text, end)
     if context == "before_person":
         return any(w in PERSON_NOUNS for w in words)

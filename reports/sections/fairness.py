@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
 from audit.reports.charts import bar_chart
+from audit.reports.sections.fairness_axes import coverage_blocks
 from audit.reports.sections.fairness_charts import gap_chart, metric_of
 from audit.reports.sections.fairness_groups import (
     WORST, binary_table, class_gap_table, class_rate_charts, is_multiclass, mark, multiclass_tables, worst_class_of,
@@ -213,6 +214,7 @@ def counterfactual_section(probe: dict, ctx: SectionContext) -> Section:
     pairs_note = _first(probe, models, "sentence_pairs")
     blocks: list = status_blocks(probe, ctx) + [
         Callout("info", "Sentence pairs", str(pairs_note)) if pairs_note else None,
+        *coverage_blocks(probe, models),
         Table(headers("Metric", ctx.models), flagged_rows(probe, ctx, heads + by_axis, lambda m, n: False),
               caption="Flip rate: share of counterfactuals whose prediction differs from the original's. Change: "
                       "largest absolute change of a class probability. CIs: cluster bootstrap over original texts.",

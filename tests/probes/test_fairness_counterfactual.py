@@ -16,7 +16,8 @@ from audit.probes.fairness import CounterfactualProbe
 from audit.probes.fairness.counterfactual.generate import generate as make_counterfactuals
 from audit.stats import holm, sign_test
 from audit.probes.fairness.swap import Matcher, swap_all
-from audit.probes.fairness.terms import BAD_CELLS, BAD_CONTEXT, BAD_HEADER, TERM_TWICE, TERMS_MISSING, load_axes
+from audit.probes.fairness.terms import (BAD_CELLS, BAD_CONTEXT, BAD_HEADER, CONTEXTS, TERM_TWICE, TERMS_MISSING,
+                                        load_axes)
 
 AXES = load_axes()
 
@@ -155,7 +156,7 @@ def test_user_term_lists_add_an_axis(tmp_path, demo):
     ("slot,context\nperson,any\n", BAD_HEADER.format(where="{path}:1", got="slot,context")),
     ("slot,context,a,b\nperson,any,x\n", BAD_CELLS.format(where="{path}:2", got=3, want=4)),
     ("# c\nslot,context,a,b\nperson,sometimes,x,y\n",
-     BAD_CONTEXT.format(where="{path}:3", context="sometimes", contexts="any, before_word, standalone, noun, before_person")),
+     BAD_CONTEXT.format(where="{path}:3", context="sometimes", contexts=", ".join(CONTEXTS))),
     ("slot,context,a,b\nperson,any,x,y\nplural,any,xs,x\n", TERM_TWICE.format(where="{path}:3", term="x", a="a", b="b",
                                                                                 axis="bad")),
 ])

@@ -114,8 +114,8 @@ def test_both_texts_of_a_pair_are_swapped_with_the_same_mapping():
     assert got[("p10", "male")] == ("He smiles at the camera.", "A man is smiling.")
     # p4 names both groups in one text, p5 one group in each text: mixed, never swapped; p11 names none
     assert {e["id"] for e in res.examples} == {f"p{i}" for i in (0, 1, 2, 3, 6, 7, 8, 9, 10, 12)}
-    assert res.details["per_axis"]["gender"] == {"texts": 10, "mixed": 2, "skipped_targets": 0,
-                                                 "mixed_between_texts": 1}
+    assert res.details["per_axis"]["gender"] == {"texts": 10, "counterfactuals": 10, "mixed": 2, "skipped_targets": 0,
+                                                 "undecided": 0, "undecided_reasons": {}, "mixed_between_texts": 1}
     assert "sentence_pairs" in res.details and "either text" in res.details["sentence_pairs"]
 
 

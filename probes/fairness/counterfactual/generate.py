@@ -1,7 +1,9 @@
 """Counterfactual texts: each text that mentions one group of an axis, rewritten once per other
 group of that axis. A text mentioning several groups of one axis ("a man and a woman") has no
 single source group, so it is counted as mixed and left out of that axis; a target group with
-no term for a slot the text uses is skipped (no ungrammatical text is made).
+no term for a slot the text uses is skipped (no ungrammatical text is made); a text with a
+mention the rules cannot decide (an ambiguous "her", "Michael found himself") is not swapped
+at all and is counted as undecided, with the reason.
 
 A sentence pair is one example: it mentions a group when either text does, and both texts are
 rewritten with the same source -> target swap, so "The woman reads." / "She is reading."
@@ -30,7 +32,7 @@ class Counterfactuals:
     target: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # the rewritten (first) text
     text_pairs: list[str] | None = None  # for sentence pairs: the rewritten second text
-    per_axis: dict[str, dict] = field(default_factory=dict)  # mentioning / mixed / skipped counts
+    per_axis: dict[str, dict] = field(default_factory=dict)  # mentioning / mixed / undecided / skipped counts
     seconds: float = 0.0
 
     def __len__(self) -> int:
@@ -82,7 +84,8 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
     keep = sample_rows(ids, max_texts, seed, single)
     out = Counterfactuals(text_pairs=None if text_pairs is None else [])
     for name, axis in axes.items():
-        mentioning = mixed = between = skipped = 0
+        mentioning = mixed = between = skipped = made = 0
+        undecided: dict[str, int] = {}
         for i, sides in enumerate(found[name]):
             groups = _groups(sides)
             if len(groups) > 1:
@@ -92,6 +95,10 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
                 continue
             mentioning += 1
             (source,) = groups
+            reason = next((m.undecided for mentions in sides for m in mentions if m.undecided), "")
+            if reason:
+                undecided[reason] = undecided.get(reason, 0) + 1
+                continue
             for target in axis.groups:
                 if target == source:
                     continue
@@ -100,6 +107,7 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
                 if len(new) < len(rewritten) or tuple(new) == examples[i]:
                     skipped += 1
                     continue
+                made += 1
                 out.row.append(i)
                 out.axis.append(name)
                 out.source.append(source)
@@ -107,7 +115,9 @@ def generate(ids: list[str], texts: list[str], axes: dict[str, Axis], *, max_tex
                 out.texts.append(new[0])
                 if out.text_pairs is not None:
                     out.text_pairs.append(new[1])
-        out.per_axis[name] = {"texts": mentioning, "mixed": mixed, "skipped_targets": skipped}
+        out.per_axis[name] = {"texts": mentioning, "counterfactuals": made, "mixed": mixed,
+                              "skipped_targets": skipped, "undecided": sum(undecided.values()),
+                              "undecided_reasons": dict(sorted(undecided.items()))}
         if text_pairs is not None:
             out.per_axis[name]["mixed_between_texts"] = between
     out.seconds = time.perf_counter() - t0

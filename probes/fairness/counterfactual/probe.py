@@ -2,7 +2,9 @@
 
 Each text that mentions one group of an axis (gender, race, religion, nationality, sexual
 orientation, disability, age ...) is rewritten once per other group of the axis, keeping its
-grammar (he -> she, his -> her, Muslims -> Christians, "a Muslim" -> "an atheist"). All
+grammar (he -> she, his -> her, "makes her feel" -> "makes him feel", mom -> dad, Muslims ->
+Christians, "a Muslim" -> "an atheist", "Alonzo found himself" -> "Ebony found herself"); a text
+the rules cannot swap validly is skipped and counted (details.per_axis). All
 counterfactuals of a model go to the prediction cache in one request, together with the
 originals (usually cached already by the `metrics` probe). The texts depend only on the data,
 the term lists and the seed, so they are made once per audit and shared by every model.
@@ -25,6 +27,9 @@ from audit.probes.registry import register
 NAME = "counterfactual"
 NO_MENTIONS = ("No text mentions an identity term of a single group on any axis ({axes}), so there is nothing to "
                "swap; add term lists with counterfactual.terms if your data names groups in other words.")
+NONE_MADE = ("Texts name a group ({texts} on {axes}), but no counterfactual could be made from them: {undecided} "
+             "undecided (a mention the swap rules cannot tell), the rest naming groups whose targets lack the words "
+             "they use (details.per_axis).")
 PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; both texts are rewritten with the "
               "same swap and the model is given the swapped pair. A pair whose texts name different groups of an "
               "axis counts as mixed and is left out of that axis.")
@@ -34,7 +39,7 @@ PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; bo
 class CounterfactualProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "1"
+    version = "2"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped
     handles_pairs = True  # both texts of a pair swapped alike; the model gets the swapped pair
     description = ("Identity-term swaps (gender, race, religion, nationality, sexual orientation, disability, age) that "
                    "keep grammar: prediction flip rate, probability change and a sign test per group pair.")
@@ -93,9 +98,11 @@ class CounterfactualProbe(Probe):
         cfg = self.config
         cf = self.counterfactuals(data, ctx.seed)
         if not len(cf):
-            axes = ", ".join(load_axes(cfg.terms, cfg.axes))
-            return ProbeResult(status="not_applicable", reason=NO_MENTIONS.format(axes=axes),
-                               details={"per_axis": cf.per_axis})
+            named = {a: c for a, c in cf.per_axis.items() if c["texts"]}
+            reason = NO_MENTIONS.format(axes=", ".join(load_axes(cfg.terms, cfg.axes))) if not named else \
+                NONE_MADE.format(texts=sum(c["texts"] for c in named.values()), axes=", ".join(named),
+                                 undecided=sum(c["undecided"] for c in named.values()))
+            return ProbeResult(status="not_applicable", reason=reason, details={"per_axis": cf.per_axis})
         labels = model.labels
         rows = sorted(set(cf.row))
         inputs = data.inputs
