@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Figure, FigureRow, Heading, KeyValues, Section, Table
 from audit.reports.charts import bar_chart
+from audit.core.axis_text import axis_notes, per_axis
 from audit.reports.sections.fairness_axes import coverage_blocks
 from audit.reports.sections.fairness_charts import gap_chart, metric_of
 from audit.reports.sections.fairness_groups import (
@@ -275,7 +276,8 @@ def templates_section(probe: dict, ctx: SectionContext) -> Section:
     heads = [(n, n) for n in ("failure_rate", "mft_failure_rate", "inv_failure_rate", "dir_failure_rate", "max_group_gap")]
     test_rows = [(f"failure_rate/{t}", f"{t} ({next(iter(e.values())).get('type')})") for t, e in tests.items()]
     gap_flag = lambda m, n: as_dict(axes.get(n.split("/", 1)[-1], {}).get(m)).get("flagged")  # noqa: E731
-    blocks: list = status_blocks(probe, ctx) + [_suite_block(probe, models), Table(
+    coverage = [Callout("warn", "Axis coverage", note) for note in axis_notes(per_axis(probe, models))]
+    blocks: list = status_blocks(probe, ctx) + coverage + [_suite_block(probe, models), Table(
         headers("Metric", ctx.models), flagged_rows(probe, ctx, heads + test_rows, lambda m, n: False),
         caption="Failure rates per test (MFT: wrong label; INV: a set with differing predictions; DIR: a move the "
                 "wrong way); the overall rate is the mean over tests.", css="metrics-table")]

@@ -54,6 +54,16 @@ def load_suite(suite: str | None, columns: dict | None, terms: str | None) -> Su
     raise AuditError(SUITE_KIND.format(path=path, ext=ext or "(no extension)"))
 
 
+def axis_coverage(cases: Cases, axes) -> dict[str, dict[str, int]]:
+    """Cases naming a group of each axis, for every axis of the term lists and every one the suite fills:
+    an axis the suite never names was not tested, and the console and reports say so."""
+    named: dict[str, int] = {}
+    for groups in cases.groups:
+        for axis in groups:
+            named[axis] = named.get(axis, 0) + 1
+    return {axis: {"texts": named.get(axis, 0)} for axis in sorted(set(axes) | set(named))}
+
+
 @register
 class TemplatesProbe(Probe):
     name = NAME
@@ -189,6 +199,7 @@ class TemplatesProbe(Probe):
             "tests": tests,
             "macro": macro,
             "group_failures": by_group,
+            "per_axis": axis_coverage(cases, load_axes(cfg.terms)),
             "group_scores": scores,
             "gap_test": TEST,
             "tolerance": cfg.tolerance,
