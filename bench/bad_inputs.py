@@ -298,7 +298,7 @@ def make_cases(fx: dict[str, Any]) -> list[Case]:  # noqa: C901  (one list of ev
     c = "texts"
 
     def with_text(name: str, bad: str, every: int = 17) -> str:
-        r = [[bad if i % every == 3 else t, lab] for i, (t, lab) in enumerate(ok_rows)]
+        r = [[bad if i % every == 3 % every else t, lab] for i, (t, lab) in enumerate(ok_rows)]
         write_csv(root / name, ["text", "label"], r)
         return name
 
