@@ -72,13 +72,14 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         frame, split = read_hf(cfg.source, cfg.split)
     src = f"'{cfg.source}'"
     frame.columns = columns = [str(c) for c in frame.columns]
+    if len(frame) == 0:
+        raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
     text_col, pair_col = _text_columns(cfg, columns, src)
     label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
+    _distinct_roles(src, text=text_col, text_pair=pair_col, label=label_col)
     id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else _auto_id(frame)
     for col in sensitive:
         _column(col, "--sensitive", None, columns, src, None)
-    if len(frame) == 0:
-        raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
 
     ids = _ids(frame, id_col, src)
     raw = [normalize_label(v) for v in frame[label_col].tolist()]
@@ -119,6 +120,16 @@ def _text_columns(cfg: DataConfig, columns: list[str], src: str) -> tuple[str, s
                 return lowered[first.lower()], lowered[second.lower()]
     candidates = [c for c in TEXT_CANDIDATES if c.lower() != (pair or "").lower()]
     return _column(None, "--text-col", candidates, columns, src, NO_TEXT_COLUMN), pair
+
+
+def _distinct_roles(src: str, **roles: str | None) -> None:
+    """One column cannot be both the text and the label (the model would be shown the answer)."""
+    given = [(role, col) for role, col in roles.items() if col is not None]
+    for i, (role, col) in enumerate(given):
+        for other, col2 in given[i + 1:]:
+            if col == col2:
+                raise AuditError(f"Column '{col}' of {src} is given as both the {role} and the {other.replace('_', ' ')}; "
+                                 f"name a different column for each (--text-col, --text-pair-col, --label-col).")
 
 
 def _texts(frame: pd.DataFrame, column: str, ids: list[str], src: str) -> list[str]:

@@ -74,6 +74,11 @@ def load_model(mc: ModelConfig, *, name: str, device: str) -> LoadedModel:
 def unique_names(configs: list[ModelConfig]) -> list[str]:
     """Display names: the configured one, else derived from the spec (made file-name safe);
     repeats get -2, -3 ..."""
+    given = [mc.name for mc in configs if mc.name]
+    twice = sorted({n for n in given if given.count(n) > 1})
+    if twice:
+        raise AuditError(f"Model name(s) {', '.join(repr(n) for n in twice)} given to more than one model; give each "
+                         "model its own name (NAME=SPEC), or none to derive it from the spec.")
     names: list[str] = []
     for mc in configs:
         base = mc.name or re.sub(r"[^A-Za-z0-9_.-]", "_", default_name(mc.spec)).strip("._-")[:64] or "model"

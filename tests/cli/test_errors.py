@@ -156,3 +156,18 @@ def test_a_model_name_with_disallowed_characters_names_them(cli, name, bad):
     res = cli("run", "--model", f"{name}=tfidf.skops", "--data", "test.csv", "-q")
     assert_one_line_error(res, f"Model name {name!r}", f"{bad} not allowed")
     assert "not found" not in res.output
+
+
+def test_blank_line_only_jsonl_has_no_rows(cli, tmp_path):
+    (tmp_path / "blank.jsonl").write_text("\n\n   \n", encoding="utf-8")
+    assert_one_line_error(cli("run", "--model", "tfidf.skops", "--data", str(tmp_path / "blank.jsonl"), "-q"), "no rows")
+
+
+def test_one_column_as_text_and_label_is_refused(cli):
+    res = cli("run", "--model", "tfidf.skops", "--data", "test.csv", "--text-col", "label", "--label-col", "label", "-q")
+    assert_one_line_error(res, "Column 'label'", "both the text and the label")
+
+
+def test_a_model_name_given_twice_is_refused(cli):
+    res = cli("run", "--model", "a=tfidf.skops", "--model", "a=tfidf.skops", "--data", "test.csv", "-q")
+    assert_one_line_error(res, "'a'", "more than one model")
