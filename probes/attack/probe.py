@@ -43,7 +43,7 @@ def with_pair(keys: tuple[str, ...], is_pair: bool) -> tuple[str, ...]:
 class AttackProbe(Probe):
     name = "attack"
     family = "robustness"
-    version = "1"
+    version = "2"  # 2: a time-budget stop is inconclusive, not a failure; results of version 1 are recomputed
     description = ("Adversarial attacks (TextAttack recipes: DeepWordBug, Pruthi, PWWS, TextFooler, TextBugger, BAE, "
                    "BERT-Attack, A2T): success rate, accuracy under attack, queries, words perturbed.")
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = (
