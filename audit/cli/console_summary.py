@@ -36,7 +36,7 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
         for note in axis_notes(per_axis(probe, model_ids)):
             console.print(f"[yellow]{escape(str(probe['name']))}:[/yellow] {escape(note)}", highlight=False)
     for line in attack_notes(doc, model_ids):
-        console.print(line, markup=False, highlight=False)
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def attack_notes(doc: dict[str, Any], model_ids: list[str]) -> list[str]:

@@ -74,7 +74,8 @@ def results_table(probe: dict, ctx: SectionContext, recipes: list[str]) -> Table
     return Table(headers("Recipe · metric", ctx.models), rows, css="metrics-table attack-table",
                  caption="Per recipe, models side by side: rates with 95% Wilson intervals. Success rate is over "
                          "attacked (correctly classified) examples; accuracies are over all evaluated examples. "
-                         "Examples stopped by a time budget are inconclusive: left out of both rates.",
+                         "Examples a time budget stopped (inconclusive) are left out of the success rate and of "
+                         "accuracy under attack.",
                  empty="No recipe ran.")
 
 
