@@ -82,7 +82,7 @@ def side_audit(recipe: str, model_dir: Path, n: int, workers: int) -> dict:
                    source="sst2/dev.tsv")
     model = PredictionCache().wrap(load_hf_model(str(model_dir), name="minilm", device="cpu", max_length=128))
     probe = AttackProbe.from_mapping({"recipes": [recipe], "examples": n, "workers": workers,
-                                      "query_budget": 10**9, "time_budget_s": 10**6})
+                                      "query_budget": 10**9})
     t0 = time.perf_counter()
     result = probe.run(model, data, ProbeContext(seed=0))
     seconds = time.perf_counter() - t0

@@ -156,7 +156,7 @@ def side_audit(kind: str, n: int, perturb: str, workers: int, model_dir: str | N
     data.ids = [str(i) for i in range(n)]  # row numbers, as the TextAttack side names them
     model = PredictionCache().wrap(loaded)
     probe = AttackProbe.from_mapping({"recipes": ["deepwordbug"], "examples": n, "workers": workers,
-                                      "query_budget": 10**9, "time_budget_s": 10**6, "perturb": perturb})
+                                      "query_budget": 10**9, "perturb": perturb})
     t0 = time.perf_counter()
     result = probe.run(model, data, ProbeContext(seed=0))
     seconds = time.perf_counter() - t0

@@ -1,8 +1,8 @@
 """Known limitations of an audit that the results themselves reveal, so a reviewer sees them
 even when nobody wrote them down: failed or inapplicable probes, small samples, missing CIs,
 no sensitive attribute, a sensitive attribute whose every group disparity is undefined (groups
-under min_support), an explanation probe that explained few texts or skipped methods, families
-that were not tested, an unfinished run."""
+under min_support), an explanation probe that explained few texts or skipped methods, attack
+examples a time budget left inconclusive, families that were not tested, an unfinished run."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def derived_limitations(results: dict) -> list[str]:
                         and not (metrics_of(probe, m).get(n) or {}).get("ci")})
         if no_ci:
             out.append(f"Probe '{name}' reports {', '.join(no_ci)} without confidence intervals.")
-        out += untested_attributes(probe, models) + explain_limits(probe, models)
+        out += untested_attributes(probe, models) + explain_limits(probe, models) + attack_limits(probe, models)
     if not as_list(dataset.get("sensitive_attributes")):
         out.append("No sensitive-attribute column was given: group fairness could only use groups inferred from "
                    "identity terms in the texts, or was not measured.")
@@ -114,3 +114,17 @@ def explain_limits(probe: dict, models: list[str]) -> list[str]:
             found.setdefault(f"Probe '{name}' {verb} {', '.join(names)} for {{who}}: {reason.rstrip('.')}.",
                              []).append(model)
     return [text.replace("{who}", _models_text(who, models)) for text, who in found.items()]
+
+
+def attack_limits(probe: dict, models: list[str]) -> list[str]:
+    """Attack examples a time budget stopped: left out of the success rate, and chosen by machine load."""
+    out = []
+    for model, details in _ok_details(probe, models):
+        for recipe, d in as_dict(details.get("recipes")).items():
+            n = as_dict(d).get("inconclusive")
+            if isinstance(n, int) and n > 0:
+                out.append(f"Probe '{probe.get('name')}' left {n} examples of recipe '{recipe}' inconclusive for model "
+                           f"'{model}': a time budget of {fmt_num(as_dict(d).get('time_budget_s'))} s stopped them, so "
+                           "its success rate leaves them out and depends on how busy the machine was. Run without "
+                           "time_budget_s.")
+    return out

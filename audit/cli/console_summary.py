@@ -1,4 +1,6 @@
-"""The summary table printed at the end of a run: headline metrics, models side by side."""
+"""The summary table printed at the end of a run: headline metrics, models side by side; then the
+axes a fairness probe could not test, and what each attack success rate is over (with any examples
+a time budget left inconclusive)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from rich.table import Table
 
 from audit.core.axis_text import axis_notes, per_axis
 from audit.core.fmt import fmt_metric
-from audit.core.document import metric_names
+from audit.core.document import as_dict, metric_names, model_result
 
 
 def print_summary(doc: dict[str, Any], console: Console) -> None:
@@ -33,3 +35,18 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
     for probe in doc["probes"]:  # axes a fairness probe could not test, said here and not only in results.json
         for note in axis_notes(per_axis(probe, model_ids)):
             console.print(f"[yellow]{escape(str(probe['name']))}:[/yellow] {escape(note)}", highlight=False)
+    for line in attack_notes(doc, model_ids):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def attack_notes(doc: dict[str, Any], model_ids: list[str]) -> list[str]:
+    """``attack · recipe · model: success over N attacked examples[; K inconclusive (time budget) left out]``."""
+    lines = []
+    for probe in doc["probes"]:
+        if probe.get("name") != "attack":
+            continue
+        for mid in model_ids:
+            recipes = as_dict(as_dict((model_result(probe, mid) or {}).get("details")).get("recipes"))
+            lines += [f"attack · {name} · {mid}: {as_dict(d)['success_rate_basis']}" for name, d in recipes.items()
+                      if as_dict(d).get("success_rate_basis")]
+    return lines

@@ -17,11 +17,11 @@ from typing import Any
 
 from audit.core.errors import AuditError
 
-VERSION = 1  # bump when a recipe or the record layout changes outcomes
+VERSION = 2  # bump when a recipe or the record layout changes outcomes (2: time budget -> "inconclusive")
 
 
 def unit_key(*, model_fingerprint: str, model_settings: dict, recipe: str, query_budget: int,
-             time_budget_s: float, seed: int, labels: list[str], perturb: str | None = None) -> str:
+             time_budget_s: float | None, seed: int, labels: list[str], perturb: str | None = None) -> str:
     """``perturb``: the side of sentence pairs attacked (None for single texts, whose keys it leaves as they were)."""
     parts = [VERSION, model_fingerprint, model_settings, recipe, query_budget, time_budget_s, seed, labels]
     blob = json.dumps(parts + ([perturb] if perturb is not None else []), sort_keys=True, default=str)

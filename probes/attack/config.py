@@ -7,6 +7,11 @@
       recipes: {deepwordbug: {}, pwws: {examples: 50, query_budget: 5000}}
       resources: {synonyms: ./ppdb_synonyms.txt}
 
+The query budget is the limit. ``time_budget_s`` is off by default (null or 0): when set, an
+example still running after that many wall-clock seconds is stopped and counted "inconclusive",
+neither success nor failure, and left out of the success rate; outcomes then depend on how busy
+the machine is.
+
 On sentence pairs ``perturb`` names the side the attack may change (``first``, ``second`` or
 ``both``); the other side is held fixed by a constraint, as TextFooler's inference setup does.
 """
@@ -31,7 +36,7 @@ class Plan:
     recipe: RecipeInfo
     examples: int
     query_budget: int
-    time_budget_s: float
+    time_budget_s: float | None  # None: no time budget
 
 
 def _positive(key: str, value: Any, where: str = "", whole: bool = True) -> Any:
@@ -41,12 +46,22 @@ def _positive(key: str, value: Any, where: str = "", whole: bool = True) -> Any:
     return int(value) if whole else float(value)
 
 
+def _time_budget(value: Any, where: str = "") -> float | None:
+    """Seconds per example, or None for no time budget (null or 0)."""
+    if value is None or (not isinstance(value, bool) and value == 0):
+        return None
+    try:
+        return _positive("time_budget_s", value, where, whole=False)
+    except AuditError as exc:
+        raise AuditError(f"{exc} Or give null (or 0) for no time budget.") from None
+
+
 @dataclass(frozen=True)
 class AttackConfig:
     recipes: tuple | dict | str = ("deepwordbug", "pwws")  # names, or {name: {examples, query_budget, time_budget_s}}
     examples: int = 50  # seeded sample attacked per recipe (the same examples for every model)
     query_budget: int = 2000  # model queries per example
-    time_budget_s: float = 60.0  # wall-clock seconds per example (examples run concurrently)
+    time_budget_s: float | None = None  # wall-clock seconds per example; null or 0: none. An example it stops is "inconclusive"
     workers: int = 16  # examples attacked at once; their model queries share batches
     confidence: float = 0.95  # level of the Wilson intervals
     max_examples: int = 10  # adversarial examples per recipe kept for the report
@@ -56,7 +71,7 @@ class AttackConfig:
     def __post_init__(self) -> None:
         _positive("examples", self.examples)
         _positive("query_budget", self.query_budget)
-        _positive("time_budget_s", self.time_budget_s, whole=False)
+        _time_budget(self.time_budget_s)
         _positive("workers", self.workers)
         if not 0 < self.confidence < 1:
             raise AuditError(f"attack.confidence must be between 0 and 1, got {self.confidence}.")
@@ -103,6 +118,6 @@ class AttackConfig:
                 info,
                 _positive("examples", raw.get("examples", self.examples), where),
                 _positive("query_budget", raw.get("query_budget", self.query_budget), where),
-                _positive("time_budget_s", raw.get("time_budget_s", self.time_budget_s), where, whole=False),
+                _time_budget(raw.get("time_budget_s", self.time_budget_s), where),
             ))
         return plans

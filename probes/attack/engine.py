@@ -3,9 +3,10 @@
 Every worker builds its own ``Attack`` (TextAttack's goal function keeps per-example state) and
 takes examples from a common queue; all model queries meet in one :class:`QueryBatcher`. Each
 example draws randomness from its own seeded generator and is reported as soon as it finishes,
-so a checkpoint can record it. A sentence pair is attacked as a two-column example whose fixed
-side is held by a pre-transformation constraint (:mod:`audit.probes.attack.pairs`). Imports
-textattack (its offline needs met first): attack runs only.
+so a checkpoint can record it. Timings are recorded and decide nothing, except under a time
+budget the user set: an example stopped by it is "inconclusive". A sentence pair is attacked as a
+two-column example whose fixed side is held by a pre-transformation constraint
+(:mod:`audit.probes.attack.pairs`). Imports textattack (its offline needs met first): attack runs only.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from audit.probes.attack.batcher import AttackCancelled, QueryBatcher
 from audit.probes.attack.kit import Kit
 from audit.probes.attack.pairs import attackable_words, example_input, hold_fixed, sides
 from audit.probes.attack.rng import example_rng
-from audit.probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted
+from audit.probes.attack.wrapper import AuditModelWrapper, BudgetedUntargeted, TimeBudgetSpent
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 
@@ -40,7 +41,7 @@ class Job:
 @dataclass(frozen=True)
 class Budget:
     queries: int
-    seconds: float
+    seconds: float | None = None  # None: no time budget
 
 
 def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBatcher, model, labels: list[str],
@@ -65,9 +66,12 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
                         return
                     job = queue.popleft()
                 t0 = time.perf_counter()
-                with example_rng(*seed_parts, job.id):
-                    result = attack.attack(example_input(job.text, job.text_pair), job.label)
-                record = to_record(result, job, goal, labels, time.perf_counter() - t0, perturb)
+                try:
+                    with example_rng(*seed_parts, job.id):
+                        result = attack.attack(example_input(job.text, job.text_pair), job.label)
+                    record = to_record(result, job, goal, labels, time.perf_counter() - t0, perturb)
+                except TimeBudgetSpent:
+                    record = inconclusive(job, goal, labels, time.perf_counter() - t0)
                 with lock:
                     on_record(job, record)
         except AttackCancelled:
@@ -97,12 +101,8 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
         raise errors[0]
 
 
-def to_record(result, job: Job, goal, labels: list[str], seconds: float, perturb: str | None = None) -> dict:
-    """One example's outcome, in label names and plain numbers (JSON-ready). For a sentence pair,
-    ``adversarial`` / ``adversarial_pair`` are the two sides as attacked, and ``words`` counts the
-    words of the side(s) the attack could change."""
-    original = result.original_result
-    record = {
+def _base(job: Job, goal, labels: list[str], original, seconds: float) -> dict:
+    return {
         "id": job.id,
         "text": job.text,
         **({"text_pair": job.text_pair} if job.text_pair is not None else {}),
@@ -111,6 +111,19 @@ def to_record(result, job: Job, goal, labels: list[str], seconds: float, perturb
         "queries": int(goal.num_queries),
         "seconds": round(seconds, 4),
     }
+
+
+def inconclusive(job: Job, goal, labels: list[str], seconds: float) -> dict:
+    """An example whose time budget ran out before the goal or the query budget was reached."""
+    return {**_base(job, goal, labels, goal.initial, seconds), "outcome": "inconclusive", "reason": "time_budget"}
+
+
+def to_record(result, job: Job, goal, labels: list[str], seconds: float, perturb: str | None = None) -> dict:
+    """One example's outcome, in label names and plain numbers (JSON-ready). For a sentence pair,
+    ``adversarial`` / ``adversarial_pair`` are the two sides as attacked, and ``words`` counts the
+    words of the side(s) the attack could change."""
+    original = result.original_result
+    record = _base(job, goal, labels, original, seconds)
     if isinstance(result, SkippedAttackResult):
         return {**record, "outcome": "skipped", "reason": "misclassified",
                 "predicted": labels[int(original.output)]}
@@ -119,8 +132,7 @@ def to_record(result, job: Job, goal, labels: list[str], seconds: float, perturb
     words = attackable_words(original.attacked_text, perturb if job.text_pair is not None else None)
     adversarial, adversarial_pair = sides(final.attacked_text)
     success = isinstance(result, SuccessfulAttackResult)
-    stop = "goal" if success else ("time_budget" if goal.timed_out else
-                                   "query_budget" if goal.num_queries >= goal.query_cap else "exhausted")
+    stop = "goal" if success else "query_budget" if goal.num_queries >= goal.query_cap else "exhausted"
     return {
         **record,
         "outcome": "success" if success else "failed",

@@ -43,7 +43,7 @@ def with_pair(keys: tuple[str, ...], is_pair: bool) -> tuple[str, ...]:
 class AttackProbe(Probe):
     name = "attack"
     family = "robustness"
-    version = "1"
+    version = "2"  # 2: a time-budget stop is inconclusive, not a failure; results of version 1 are recomputed
     description = ("Adversarial attacks (TextAttack recipes: DeepWordBug, Pruthi, PWWS, TextFooler, TextBugger, BAE, "
                    "BERT-Attack, A2T): success rate, accuracy under attack, queries, words perturbed.")
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = (
@@ -52,16 +52,19 @@ class AttackProbe(Probe):
         MetricSpec("min_accuracy_under_attack", "Lowest accuracy under attack over the recipes run (Wilson CI).",
                    True, headline=True),
         MetricSpec("success_rate/{recipe}", "Share of attacked (correctly classified) examples whose prediction "
-                   "the recipe flipped, each confirmed by re-predicting (Wilson CI).", False),
+                   "the recipe flipped, each confirmed by re-predicting; inconclusive ones left out (Wilson CI).",
+                   False),
         MetricSpec("accuracy_under_attack/{recipe}", "Share of evaluated examples still classified correctly "
-                   "after the attack (Wilson CI).", True),
+                   "after the attack; inconclusive ones left out (Wilson CI).", True),
         MetricSpec("clean_accuracy/{recipe}", "Accuracy on the examples sampled for the recipe (Wilson CI).", True),
         MetricSpec("avg_queries/{recipe}", "Mean model queries per attacked example.", None),
         MetricSpec("avg_perturbed_share/{recipe}", "Mean share of words changed in successful adversarial "
                    "examples.", None),
         MetricSpec("successes/{recipe}", "Successful (confirmed) attacks.", None),
-        MetricSpec("failures/{recipe}", "Attacks that did not flip the prediction (budget, exhausted, unconfirmed).",
-                   None),
+        MetricSpec("failures/{recipe}", "Attacks that did not flip the prediction (query budget spent, search "
+                   "exhausted, unconfirmed).", None),
+        MetricSpec("inconclusive/{recipe}", "Examples stopped by the time budget (off by default) before the goal "
+                   "or the query budget: neither success nor failure, left out of the rates.", None),
         MetricSpec("skipped/{recipe}", "Sampled examples not attacked (misclassified, empty or too long).", None),
     )
     Config = AttackConfig

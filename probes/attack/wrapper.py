@@ -1,4 +1,4 @@
-"""TextAttack's view of an audit model, and a goal function with a time budget.
+"""TextAttack's view of an audit model, and a goal function with an optional time budget.
 
 Imports textattack (its offline import-time needs met first), so only attack runs import it.
 """
@@ -52,32 +52,37 @@ class AuditModelWrapper(ModelWrapper):
         return [list(row) for row in self.tokens([str(x) for x in inputs])]
 
 
-class BudgetedUntargeted(UntargetedClassification):
-    """Untargeted classification that also stops at a per-example deadline (TextAttack has only a
-    query budget). At the deadline the current batch is the last one, so the search ends the way
-    it does at the query budget: with its best result so far."""
+class TimeBudgetSpent(Exception):
+    """Raised inside an example's search when its time budget is spent: the example is inconclusive."""
 
-    def __init__(self, model_wrapper, *, query_budget: int, time_budget_s: float) -> None:
+
+class BudgetedUntargeted(UntargetedClassification):
+    """Untargeted classification with TextAttack's query budget and, when ``time_budget_s`` is
+    set, a per-example deadline. The clock decides nothing without a time budget; with one, the
+    first query asked after the deadline raises :class:`TimeBudgetSpent` instead of running, so
+    the example ends neither a success nor a failure."""
+
+    def __init__(self, model_wrapper, *, query_budget: int, time_budget_s: float | None) -> None:
         # No TextAttack-side cache (the audit cache holds every prediction) and no batching of
         # our own: one call per search step lets the batcher merge it with other examples' steps.
         with warnings.catch_warnings():  # its compatibility check warns (deprecated logger.warn) on any new class
             warnings.simplefilter("ignore", DeprecationWarning)
             super().__init__(model_wrapper, use_cache=False, query_budget=query_budget, model_batch_size=1 << 30)
-        self.time_budget_s = float(time_budget_s)
+        self.time_budget_s = time_budget_s
         self.query_cap = query_budget
         self.deadline = float("inf")
-        self.timed_out = False
+        self.initial = None  # the clean example's result, kept for an inconclusive record
 
     def init_attack_example(self, attacked_text, ground_truth_output):
-        self.query_budget = self.query_cap
-        self.deadline = time.monotonic() + self.time_budget_s
-        self.timed_out = False
-        return super().init_attack_example(attacked_text, ground_truth_output)
+        self.deadline = float("inf")  # the clean query always runs
+        self.initial, search_over = super().init_attack_example(attacked_text, ground_truth_output)
+        if self.time_budget_s is not None:
+            self.deadline = time.monotonic() + self.time_budget_s
+        return self.initial, search_over
 
     def get_results(self, attacked_text_list, check_skip=False):
-        if attacked_text_list and time.monotonic() > self.deadline and not self.timed_out:
-            self.timed_out = True
-            self.query_budget = min(self.query_budget, self.num_queries + len(attacked_text_list))
+        if self.time_budget_s is not None and attacked_text_list and time.monotonic() > self.deadline:
+            raise TimeBudgetSpent()
         return super().get_results(attacked_text_list, check_skip=check_skip)
 
 

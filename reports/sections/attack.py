@@ -2,6 +2,9 @@
 examples as word-level diffs (inline SVG in HTML, marked text in Markdown; every part escaped).
 A sentence pair shows both texts, each diffed against its adversarial side (the fixed side unchanged).
 
+Success rates state their denominator ("success over 83 attacked examples; 2 inconclusive (time
+budget) left out"); examples a time budget stopped are counted apart and called out.
+
 Reads only results.json keys (``details.recipes``, ``details.unavailable``, ``details.perturb``,
 ``examples``); imports no torch, textattack or probes.
 """
@@ -40,6 +43,25 @@ def recipe_names(probe: dict, models: list[str]) -> list[str]:
     return names
 
 
+def _recipe(probe: dict, model: str, recipe: str) -> dict:
+    return as_dict(as_dict(_details(probe, model).get("recipes")).get(recipe))
+
+
+def basis_text(d: dict) -> str | None:
+    """The success rate's denominator in words (recorded by the probe; rebuilt for older results)."""
+    if d.get("success_rate_basis"):
+        return str(d["success_rate_basis"])
+    return f"success over {fmt_num(d['attacked'])} attacked examples" if d.get("attacked") is not None else None
+
+
+def basis_row(probe: dict, recipe: str, models: list[str]) -> list[Cell] | None:
+    texts = [basis_text(_recipe(probe, m, recipe)) for m in models]
+    if not any(texts):
+        return None
+    return [Cell(f"{recipe} · success rate is", css="metric-name"), Cell("", css="dir")] + [
+        Cell(t or "—", css="text") for t in texts] + [Cell("")]
+
+
 def results_table(probe: dict, ctx: SectionContext, recipes: list[str]) -> Table:
     rows = []
     for recipe in recipes:
@@ -47,32 +69,52 @@ def results_table(probe: dict, ctx: SectionContext, recipes: list[str]) -> Table
             name = f"{key}/{recipe}"
             if any(name in metrics_of(probe, m) for m in ctx.models):
                 rows.append(metric_row(probe, name, f"{recipe} · {label}", ctx.models))
+            if key == "success_rate" and (row := basis_row(probe, recipe, ctx.models)):
+                rows.append(row)
     return Table(headers("Recipe · metric", ctx.models), rows, css="metrics-table attack-table",
                  caption="Per recipe, models side by side: rates with 95% Wilson intervals. Success rate is over "
-                         "attacked (correctly classified) examples; accuracies are over all evaluated examples.",
+                         "attacked (correctly classified) examples; accuracies are over all evaluated examples. "
+                         "Examples a time budget stopped (inconclusive) are left out of the success rate and of "
+                         "accuracy under attack.",
                  empty="No recipe ran.")
 
 
 def counts_table(probe: dict, models: list[str], recipes: list[str]) -> Table:
-    cols = ("succeeded / failed / skipped", "unconfirmed", "stopped by budget", "time")
+    cols = ("succeeded / failed / skipped", "inconclusive", "unconfirmed", "stopped by budget", "time")
     rows = []
     for recipe in recipes:
         row: list = [Cell(recipe, css="label")]
         for m in models:
-            d = as_dict(as_dict(_details(probe, m).get("recipes")).get(recipe))
+            d = _recipe(probe, m, recipe)
             if not d:
                 row += [Cell("—", css="num")] * len(cols)
                 continue
-            budget = (d.get("timed_out") or 0) + (d.get("query_budget_hits") or 0)
+            budget = (d.get("timed_out") or 0) + (d.get("query_budget_hits") or 0)  # timed_out: older results
             row += [Cell(f"{fmt_num(d.get('successes'))} / {fmt_num(d.get('failures'))} / "
                          f"{fmt_num(d.get('skipped'))}", css="num", title=_skip_title(d)),
+                    Cell(fmt_num(d.get("inconclusive", 0)), css="num"),
                     Cell(fmt_num(d.get("unconfirmed")), css="num"), Cell(fmt_num(budget), css="num"),
                     Cell(fmt_duration(d.get("seconds")), css="num")]
         rows.append(row)
     return Table(["Recipe"] + [c for _ in models for c in cols], rows, header_groups=[("", 1)] + [(m, len(cols))
                  for m in models], css="attack-counts compact",
-                 caption="Counts per recipe. Unconfirmed: TextAttack reported success but re-predicting the "
-                         "adversarial text kept the gold label (counted as failed).")
+                 caption="Counts per recipe. Inconclusive: stopped by the time budget (off by default) before the "
+                         "goal or the query budget; neither success nor failure. Unconfirmed: TextAttack reported "
+                         "success but re-predicting the adversarial text kept the gold label (counted as failed). "
+                         "Stopped by budget: failures that spent the query budget.")
+
+
+def inconclusive_callout(probe: dict, models: list[str], recipes: list[str]) -> Callout | None:
+    """A warning when a time budget stopped examples: those rates depend on how busy the machine was."""
+    hits = [(m, r, d) for m in models for r in recipes if (d := _recipe(probe, m, r)).get("inconclusive")]
+    if not hits:
+        return None
+    where = "; ".join(f"{r} on {m}: {fmt_num(d['inconclusive'])} ({fmt_num(d.get('time_budget_s'))} s budget)"
+                      for m, r, d in hits)
+    return Callout("warn", "Inconclusive examples (time budget)",
+                   f"A time budget stopped examples before the goal or the query budget ({where}). They are left "
+                   "out of the success rate and accuracy under attack, and which examples they are depends on how "
+                   "busy the machine was. Unset time_budget_s for results that do not.")
 
 
 def _skip_title(d: dict) -> str:
@@ -237,7 +279,8 @@ def attack_section(probe: dict, ctx: SectionContext) -> Section:
     recipes = recipe_names(probe, models)
     blocks: list = status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models) + [perturb_callout(probe, models)]
     if recipes:
-        blocks += [results_table(probe, ctx, recipes), counts_table(probe, models, recipes)]
+        blocks += [inconclusive_callout(probe, models, recipes), results_table(probe, ctx, recipes),
+                   counts_table(probe, models, recipes)]
     blocks += example_blocks(probe, models)
     blocks += [recipe_notes(probe, models, recipes), config_block(probe)]
     section.blocks = [b for b in blocks if b is not None]

@@ -33,3 +33,17 @@ def test_summary_expands_placeholders_and_shows_status():
     assert "metrics.brier" not in out  # not a headline metric
     row = next(line for line in out.splitlines() if "metrics.accuracy" in line)
     assert "0.910" in row and "error" in row
+
+
+def test_summary_says_what_each_attack_success_rate_is_over():
+    recipes = {"textfooler": {"success_rate_basis": "success over 83 attacked examples; 2 inconclusive (time budget) "
+                                                    "left out"}, "old": {"attacked": 5}}
+    doc = {"models": [{"id": "m"}],
+           "probes": [{"name": "attack", "metric_specs": [{"name": "max_success_rate", "headline": True}],
+                       "results": {"m": {"status": "ok", "metrics": {"max_success_rate": {"value": 0.9}},
+                                         "details": {"recipes": recipes}}}}]}
+    buf = io.StringIO()
+    print_summary(doc, Console(file=buf, width=200))
+    lines = buf.getvalue().splitlines()
+    assert "attack · textfooler · m: success over 83 attacked examples; 2 inconclusive (time budget) left out" in lines
+    assert not any("old" in line for line in lines)

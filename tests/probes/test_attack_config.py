@@ -37,7 +37,7 @@ def test_recipes_by_textattack_name_and_aliases():
 @pytest.mark.parametrize("raw, key", [
     ({"query_budget": 0}, "attack.query_budget"),
     ({"query_budget": -5}, "attack.query_budget"),
-    ({"time_budget_s": 0}, "attack.time_budget_s"),
+    ({"time_budget_s": -1}, "attack.time_budget_s"),
     ({"examples": 0}, "attack.examples"),
     ({"workers": 0}, "attack.workers"),
     ({"recipes": {"pwws": {"query_budget": 0}}}, "attack.recipes.pwws.query_budget"),
@@ -46,6 +46,17 @@ def test_recipes_by_textattack_name_and_aliases():
 def test_budgets_must_be_positive(raw, key):
     with pytest.raises(AuditError, match=rf"^{key} must be a positive number, got -?[0-9.]+\."):
         build(**raw)
+
+
+def test_time_budget_is_off_by_default_and_with_null_or_0():
+    assert build().config.time_budget_s is None
+    assert [p.time_budget_s for p in build(recipes=["pwws"]).config.plans()] == [None]
+    plans = build(recipes={"deepwordbug": {"time_budget_s": 0}, "pwws": {"time_budget_s": None}, "pruthi": {}},
+                  time_budget_s=30).config.plans()
+    assert [p.time_budget_s for p in plans] == [None, None, 30.0]
+    assert [p.time_budget_s for p in build(time_budget_s=0).config.plans()] == [None, None]
+    with pytest.raises(AuditError, match=r"Or give null \(or 0\) for no time budget\.$"):
+        build(time_budget_s=-2)
 
 
 def test_per_recipe_settings_override_the_defaults():

@@ -1,7 +1,7 @@
 """Limitations the record derives from probe details: a sensitive attribute whose every disparity
 is undefined (its groups fell below min_support), and an explanation probe that explained few
-texts or skipped methods for a model. Field shapes are those of the group-fairness and explain
-probes' details."""
+texts or skipped methods for a model, attack examples a time budget left inconclusive. Field shapes
+are those of the group-fairness, explain and attack probes' details."""
 
 from __future__ import annotations
 
@@ -79,3 +79,13 @@ def test_enough_explained_texts_and_all_methods_run_add_nothing(sample):
         model["details"]["methods"] = {m: {"status": "ok"} for m in model["details"]["methods"]}
     sample["probes"].append(probe)
     assert not [x for x in derived_limitations(sample) if x.startswith("Probe 'explain'")]
+
+
+def test_inconclusive_attack_examples_are_a_limitation(sample):
+    recipes = {"textfooler": {"inconclusive": 2, "time_budget_s": 30.0}, "pwws": {"inconclusive": 0}}
+    sample["probes"].append({"name": "attack", "family": "robustness", "config": {}, "metric_specs": [], "results": {
+        "tfidf-logreg": {"status": "ok", "metrics": {}, "details": {"recipes": recipes}}}})
+    found = [x for x in derived_limitations(sample) if x.startswith("Probe 'attack' left")]
+    assert found == ["Probe 'attack' left 2 examples of recipe 'textfooler' inconclusive for model 'tfidf-logreg': a "
+                     "time budget of 30 s stopped them, so its success rate leaves them out and depends on how busy "
+                     "the machine was. Run without time_budget_s."]

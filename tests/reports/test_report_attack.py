@@ -57,17 +57,36 @@ def test_section_blocks(doc):
     tables = [b for b in section.blocks if isinstance(b, Table)]
     results = next(t for t in tables if "attack-table" in t.css)
     labels = [row[0].text for row in results.rows]
-    assert labels[:3] == ["deepwordbug · success rate", "deepwordbug · accuracy under attack",
-                          "deepwordbug · clean accuracy"]
+    assert labels[:4] == ["deepwordbug · success rate", "deepwordbug · success rate is",
+                          "deepwordbug · accuracy under attack", "deepwordbug · clean accuracy"]
+    assert [c.text for c in results.rows[1][2:4]] == ["success over 8 attacked examples"] * 2  # rebuilt: older results
     assert results.headers[2:4] == ["a", "b"]
     best = results.rows[0]
     assert "best" in best[-1].text and "b" in best[-1].text  # lower success rate, CIs apart
     counts = next(t for t in tables if "attack-counts" in t.css)
-    assert counts.rows[0][1].text == "6 / 2 / 2" and counts.rows[0][3].text == "1"
+    assert [c.text for c in counts.rows[0][1:5]] == ["6 / 2 / 2", "0", "1", "1"]  # inconclusive, unconfirmed, budget
+    assert not any(isinstance(b, Callout) and "Inconclusive" in b.title for b in section.blocks)
     callouts = [b for b in section.blocks if isinstance(b, Callout)]
     assert any(c.title == "pwws: not run" and "wordnet" in c.text for c in callouts)
     figures = [b for b in section.blocks if isinstance(b, Figure)]
     assert len(figures) == 2 and all(f.table is not None for f in figures)
+
+
+def test_inconclusive_examples_are_counted_called_out_and_left_out_of_the_rate(monkeypatch):
+    monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
+    result = attack_result(0.75, "the acting was dlul")
+    result["details"]["recipes"]["deepwordbug"].update(
+        inconclusive=2, time_budget_s=30.0,
+        success_rate_basis="success over 8 attacked examples; 2 inconclusive (time budget) left out")
+    doc = results_with([probe("attack", {"a": result}, specs=SPECS)])
+    section = attack_section(doc["probes"][0], SectionContext(models=["a"], colors={}))
+    callout = next(b for b in section.blocks if isinstance(b, Callout) and "Inconclusive" in b.title)
+    assert callout.kind == "warn" and "deepwordbug on a: 2 (30 s budget)" in callout.text
+    counts = next(b for b in section.blocks if isinstance(b, Table) and "attack-counts" in b.css)
+    assert counts.rows[0][2].text == "2"
+    for text in (render_markdown(doc), "".join(parse(render_html(doc)).text)):
+        assert "success over 8 attacked examples; 2 inconclusive (time budget) left out" in text
+        assert "Inconclusive examples (time budget)" in text
 
 
 def test_html_escapes_texts_and_highlights_the_diff(doc):
