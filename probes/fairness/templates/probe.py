@@ -199,7 +199,7 @@ class TemplatesProbe(Probe):
             "tests": tests,
             "macro": macro,
             "group_failures": by_group,
-            "per_axis": axis_coverage(cases, load_axes(cfg.terms)),
+            "per_axis": axis_coverage(cases, load_axes(cast("TemplatesProbe.Config", cfg).terms)),
             "group_scores": scores,
             "gap_test": TEST,
             "tolerance": cfg.tolerance,
