@@ -15,7 +15,7 @@ NEUTRAL = ["movie", "film", "plot", "story", "the", "was", "thought", "really"]
 def write_glove(path: Path) -> str:
     rng = np.random.default_rng(0)
     centre = rng.normal(size=8)
-    rows = [f"{w} " + " ".join(f"{v:.5f}" for v in centre + 0.3 * rng.normal(size=8)) for w in POSITIVE + NEGATIVE]
+    rows = [f"{w} " + " ".join(f"{v:.5f}" for v in centre + 0.7 * rng.normal(size=8)) for w in POSITIVE + NEGATIVE]
     rows += [f"{w} " + " ".join(f"{v:.5f}" for v in rng.normal(size=8)) for w in NEUTRAL]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return str(path)
