@@ -1,8 +1,8 @@
 """``audit resources --fetch NAME``: get a resource when a network (or a Debian mirror) is reachable.
 
 Each fetcher uses the ordinary client for its source (apt-get / dpkg, pip, nltk.download, the
-Hugging Face hub, HTTPS files; counterfit builds its vectors here) and fails with one line saying how to provide the resource by
-hand when that source cannot be reached.
+Hugging Face hub, HTTPS files) and fails with one line saying how to provide the resource by hand
+when that source cannot be reached. ``counterfit`` is built here, from GloVe and its constraints.
 """
 
 from __future__ import annotations
