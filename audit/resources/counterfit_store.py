@@ -72,6 +72,15 @@ def input_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
+def downloaded() -> Path:
+    return downloads_dir() / "counterfit-constraints"
+
+
+def constraints_at_hand(given: str | None = None) -> bool:
+    """Whether constraints are given, in the environment or downloaded already (no download needed)."""
+    return bool(given or os.environ.get(CONSTRAINTS_ENV)) or all((downloaded() / f).is_file() for f in PUBLISHED)
+
+
 def constraints_dir(given: str | None = None, log: Log = print) -> Path:
     """The folder holding the three constraint files: given, from the environment, or downloaded."""
     source = given or os.environ.get(CONSTRAINTS_ENV)
@@ -82,7 +91,7 @@ def constraints_dir(given: str | None = None, log: Log = print) -> Path:
             raise AuditError(f"{folder} lacks {', '.join(missing)}: give a folder holding "
                              f"{', '.join(PUBLISHED)} (linguistic_constraints/ of github.com/nmrksic/counter-fitting).")
         return folder
-    folder = downloads_dir() / "counterfit-constraints"
+    folder = downloaded()
     if all((folder / f).is_file() and sha256(folder / f) == h for f, h in PUBLISHED.items()):
         return folder
     folder.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,10 @@ def _synonyms(log: Log) -> str:
 def _counterfit(log: Log, constraints: str | None = None) -> str:
     from audit.resources import counterfit_store
 
+    built = counterfit_store.current()
+    if built is not None and not counterfit_store.constraints_at_hand(constraints):
+        log(f"counterfit: already built at {built} (give --constraints DIR to build from other constraints)")
+        return str(built)
     glove = catalog.require("glove", needed_by="Building counterfit")
     return str(counterfit_store.build(glove, counterfit_store.constraints_dir(constraints, log), log))
 

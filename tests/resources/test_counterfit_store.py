@@ -64,6 +64,8 @@ def test_fetch_from_a_folder_offline_then_listed(env):
     listed = cli().output
     assert "counterfit        present" in listed and "(built)" in listed
     assert "textfooler   ready" in listed
+    again = cli("--fetch", "counterfit")  # offline, no constraints at hand: the build stands, no download tried
+    assert again.exit_code == 0 and "already built at" in again.output and "Downloading" not in again.output
 
 
 def test_fetch_reads_the_constraints_variable(env, monkeypatch):
