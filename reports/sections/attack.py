@@ -146,13 +146,10 @@ def unavailable_callouts(probe: dict, models: list[str]) -> list[Callout]:
 
 def vector_callouts(probe: dict, models: list[str]) -> list[Callout]:
     """A warning per recipe whose word swaps did not come from counter-fitted vectors (``resources.word_vectors``)."""
-    seen: dict[str, str] = {}
-    for m in models:
-        for recipe, d in as_dict(_details(probe, m).get("recipes")).items():
-            res = as_dict(as_dict(d).get("resources"))
-            if res.get("word_vectors") and "counterfit" not in res:
-                seen.setdefault(str(recipe), str(res["word_vectors"]))
-    return [Callout("warn", f"{recipe}: word swaps not counter-fitted", note) for recipe, note in seen.items()]
+    found = {str(r): as_dict(as_dict(d).get("resources")) for m in reversed(models)  # the first model's, as a run's
+             for r, d in as_dict(_details(probe, m).get("recipes")).items()}  # resources are the same for all
+    return [Callout("warn", f"{r}: word swaps not counter-fitted", str(res["word_vectors"])) for r, res in found.items()
+            if res.get("word_vectors") and "counterfit" not in res]
 
 
 def word_diff(original: str, adversarial: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
