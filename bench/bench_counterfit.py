@@ -82,8 +82,7 @@ def arm(name: str, model: str, n: int, build_dir: str) -> dict:
     data = Dataset(ids=[str(i) for i in range(n)], texts=[t for t, _ in rows], labels=[y for _, y in rows],
                    source="sst2/dev.tsv")
     resources = {"synonyms": "off", "counterfit": build_dir if name == "counterfit" else "off"}
-    probe = AttackProbe.from_mapping({"recipes": ["textfooler"], "examples": n, "resources": resources,
-                                      "time_budget_s": 600})
+    probe = AttackProbe.from_mapping({"recipes": ["textfooler"], "examples": n, "resources": resources})
     model_ = PredictionCache().wrap(load_sklearn_model(model, name="tfidf"))
     t0 = time.perf_counter()
     result = probe.run(model_, data, ProbeContext(seed=0))
