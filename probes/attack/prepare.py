@@ -14,6 +14,7 @@ from typing import Any
 from audit.cache import CachedModel
 from audit.models.base import HasInputGradients, HasTokenizer, split_inputs
 from audit.resources import catalog
+from audit.resources.vectors import choose
 from audit.probes.attack.config import Plan
 from audit.probes.attack.pairs import unavailable_on_pairs
 
@@ -41,7 +42,8 @@ def resolve_resources(plans: list[Plan], overrides: dict | None, model: Any = No
 
 
 def _paths_for(plan: Plan, overrides: dict | None) -> dict[str, str]:
-    """Every present resource of each group; the first of a group with none present is reported."""
+    """Every present resource of each group (the first of a group with none present is reported), and
+    ``word_vectors``: a note on the word vectors the recipe's swaps use, when it uses any."""
     who = f"Attack recipe '{plan.recipe.name}'"
     paths: dict[str, str] = {}
     for group in plan.recipe.needs:
@@ -54,6 +56,9 @@ def _paths_for(plan: Plan, overrides: dict | None) -> dict[str, str]:
                 raise catalog.MissingResource(f"{exc} Or provide {alternatives} instead." if alternatives else str(exc)) from exc
         for name in present:
             paths[name] = catalog.require(name, overrides, needed_by=who)
+    _, note = choose(paths)
+    if note:  # which word vectors the swaps use, in the details: never plain GloVe without saying so
+        paths["word_vectors"] = note
     return paths
 
 

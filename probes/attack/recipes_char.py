@@ -73,7 +73,7 @@ def textbugger(goal, kit: Kit) -> Attack:
             CharDeletion(**common),
             NeighbourSwap(**common),
             VisualCharSwap(),
-            WordSwapEmbedding(max_candidates=5, embedding=assets.glove(kit.paths["glove"])),
+            WordSwapEmbedding(max_candidates=5, embedding=assets.word_vectors(kit.paths)),
         ]
     )
     constraints = [RepeatModification(), StopwordModification(), NonEmptyText(),

@@ -2,7 +2,8 @@
 
 Goal function + constraints + transformation + search, as TextAttack builds them; where
 TextAttack would download (counter-fitted vectors from S3, USE from TF-Hub, an NLTK POS tagger)
-we use local resources instead and say so in the recipe catalog.
+we use local resources instead and say so in the recipe catalog; the word vectors used go into
+the attack details (``resources.word_vectors``).
 """
 
 from __future__ import annotations
@@ -39,12 +40,13 @@ def textfooler(goal, kit: Kit) -> Attack:
     Attack on Text Classification and Entailment. https://arxiv.org/abs/1907.11932
 
     Words ranked by deletion; up to 50 substitutes per word; word-embedding cosine >= 0.5; sentence
-    similarity in a 15-word window >= 0.840845057 (angular). Offline: substitutes from synonym
-    pairs (when given) or GloVe neighbours instead of counter-fitted vectors, a MiniLM encoder
-    instead of USE, and no part-of-speech constraint (its tagger is a download).
+    similarity in a 15-word window >= 0.840845057 (angular). Offline: neighbours in our counter-fitted
+    build of GloVe (``audit resources --fetch counterfit``), else synonym pairs or plain GloVe
+    neighbours (recorded in the details); a MiniLM encoder instead of USE; no part-of-speech
+    constraint (its tagger is a download).
     """
-    embedding = assets.glove(kit.paths["glove"]) if "glove" in kit.paths else None
-    if "synonyms" in kit.paths:
+    embedding = assets.word_vectors(kit.paths)
+    if "synonyms" in kit.paths and "counterfit" not in kit.paths:
         transformation = PairSwap(assets.synonym_table(kit.paths["synonyms"]), max_candidates=50)
     else:
         transformation = WordSwapEmbedding(max_candidates=50, embedding=embedding)
@@ -63,11 +65,11 @@ def a2t(goal, kit: Kit) -> Attack:
 
     Words ranked by input gradients (white-box, so Hugging Face models only); up to 20 embedding
     neighbours with cosine >= 0.8; at most 10% of the words (and at least 4 allowed); whole-text
-    similarity to the original >= 0.9 (cosine). Offline: GloVe instead of counter-fitted vectors,
-    a MiniLM encoder instead of sentence-BERT, no part-of-speech constraint, and the gradient of
-    the predicted class's score instead of the loss.
+    similarity to the original >= 0.9 (cosine). Offline: our counter-fitted build of GloVe (plain
+    GloVe when none is built, recorded in the details), a MiniLM encoder instead of sentence-BERT,
+    no part-of-speech constraint, and the gradient of the predicted class's score instead of the loss.
     """
-    embedding = assets.glove(kit.paths["glove"])
+    embedding = assets.word_vectors(kit.paths)
     constraints = [RepeatModification(), StopwordModification(), NonEmptyText(),
                    MaxModificationRate(max_rate=0.1, min_threshold=4),
                    assets.MiniLMEncoder(kit.encode, threshold=0.9, metric="cosine"),

@@ -5,8 +5,8 @@ A sentence pair shows both texts, each diffed against its adversarial side (the 
 Success rates state their denominator ("success over 83 attacked examples; 2 inconclusive (time
 budget) left out"); examples a time budget stopped are counted apart and called out.
 
-Reads only results.json keys (``details.recipes``, ``details.unavailable``, ``details.perturb``,
-``examples``); imports no torch, textattack or probes.
+Reads only results.json keys (``details.recipes`` with ``resources.word_vectors``, ``details.unavailable``,
+``details.perturb``, ``examples``); imports no torch, textattack or probes.
 """
 
 from __future__ import annotations
@@ -130,6 +130,8 @@ def recipe_notes(probe: dict, models: list[str], recipes: list[str]) -> KeyValue
         note = str(d.get("paper") or "")
         if d.get("offline_note"):
             note += f" — offline: {d['offline_note']}"
+        if as_dict(d.get("resources")).get("word_vectors"):
+            note += f" — word vectors: {as_dict(d.get('resources'))['word_vectors']}"
         pairs.append((f"{recipe} ({d.get('textattack_recipe', '?')})", note or "—"))
     return KeyValues(pairs, caption="Recipes and their papers") if pairs else None
 
@@ -140,6 +142,14 @@ def unavailable_callouts(probe: dict, models: list[str]) -> list[Callout]:
         for recipe, message in as_dict(_details(probe, m).get("unavailable")).items():
             seen.setdefault(str(recipe), str(message))
     return [Callout("not_applicable", f"{recipe}: not run", message) for recipe, message in seen.items()]
+
+
+def vector_callouts(probe: dict, models: list[str]) -> list[Callout]:
+    """A warning per recipe whose word swaps did not come from counter-fitted vectors (``resources.word_vectors``)."""
+    found = {str(r): as_dict(as_dict(d).get("resources")) for m in reversed(models)  # the first model's, as a run's
+             for r, d in as_dict(_details(probe, m).get("recipes")).items()}  # resources are the same for all
+    return [Callout("warn", f"{r}: word swaps not counter-fitted", str(res["word_vectors"])) for r, res in found.items()
+            if res.get("word_vectors") and "counterfit" not in res]
 
 
 def word_diff(original: str, adversarial: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
@@ -277,7 +287,8 @@ def attack_section(probe: dict, ctx: SectionContext) -> Section:
     section = new_section(probe)
     models = ok_models(probe, ctx)
     recipes = recipe_names(probe, models)
-    blocks: list = status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models) + [perturb_callout(probe, models)]
+    blocks: list = (status_blocks(probe, ctx) + unavailable_callouts(probe, ctx.models) + vector_callouts(probe, models)
+                    + [perturb_callout(probe, models)])
     if recipes:
         blocks += [inconclusive_callout(probe, models, recipes), results_table(probe, ctx, recipes),
                    counts_table(probe, models, recipes)]

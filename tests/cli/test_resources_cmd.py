@@ -19,8 +19,8 @@ def resources_cli(monkeypatch, tmp_path):
     monkeypatch.setitem(cli_module.COMMANDS, "resources",
                         ("audit.cli.resources_cmd", "resources", "Offline resources of the attack recipes."))
     monkeypatch.setenv("AUDIT_CACHE_DIR", str(tmp_path / "cache"))
-    for var in ("AUDIT_WORDNET", "AUDIT_GLOVE", "AUDIT_SYNONYMS", "AUDIT_SENTENCE_ENCODER", "AUDIT_MASKED_LM",
-                "AUDIT_NLTK_DATA"):
+    for var in ("AUDIT_WORDNET", "AUDIT_GLOVE", "AUDIT_COUNTERFIT", "AUDIT_COUNTERFIT_CONSTRAINTS", "AUDIT_SYNONYMS",
+                "AUDIT_SENTENCE_ENCODER", "AUDIT_MASKED_LM", "AUDIT_NLTK_DATA"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     runner = CliRunner()
@@ -30,7 +30,7 @@ def resources_cli(monkeypatch, tmp_path):
 def test_lists_resources_and_recipes(resources_cli):
     res = resources_cli()
     assert res.exit_code == 0, res.output
-    for name in ("stopwords", "wordnet", "glove", "synonyms", "sentence_encoder", "masked_lm"):
+    for name in ("stopwords", "wordnet", "glove", "counterfit", "synonyms", "sentence_encoder", "masked_lm"):
         assert f"  {name} " in res.output
     assert "needed by: pwws" in res.output and "AUDIT_MASKED_LM" in res.output
     assert "deepwordbug  ready" in res.output and "bae          needs masked_lm" in res.output

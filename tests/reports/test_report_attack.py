@@ -142,3 +142,24 @@ def test_a_sentence_pair_shows_both_texts_with_the_changed_side_marked(monkeypat
     assert len(struck) == 1  # only the changed word of the second text
     md = render_markdown(doc)
     assert "{+mna+}" in md and "\\[-man-\\]" in md and "| Text pair |" in md
+
+
+def test_word_swaps_not_counter_fitted_are_flagged(monkeypatch):
+    monkeypatch.setitem(sections.RENDERERS, "attack", attack_section)
+    plain = "swaps from plain GloVe neighbours, not counter-fitted: run `audit resources --fetch counterfit`"
+    results = {}
+    for model, resources in (("a", {"glove": "/g", "word_vectors": plain}),
+                             ("b", {"counterfit": "/c", "word_vectors": "swaps from counter-fitted GloVe vectors"})):
+        result = attack_result(0.5, "unused")
+        result["details"]["recipes"]["deepwordbug"]["resources"] = resources
+        results[model] = result
+    section = attack_section(results_with([probe("attack", {"a": results["a"]}, specs=SPECS)])["probes"][0],
+                             SectionContext(models=["a"], colors={}))
+    callout = next(b for b in section.blocks if isinstance(b, Callout) and b.kind == "warn")
+    assert callout.title == "deepwordbug: word swaps not counter-fitted" and callout.text == plain
+    doc = results_with([probe("attack", {"b": results["b"]}, specs=SPECS)])
+    section = attack_section(doc["probes"][0], SectionContext(models=["b"], colors={}))
+    assert not any(isinstance(b, Callout) and b.kind == "warn" for b in section.blocks)
+    assert "word vectors: swaps from counter-fitted GloVe vectors" in render_markdown(doc)
+    md = render_markdown(results_with([probe("attack", {"a": results["a"]}, specs=SPECS)]))
+    assert "word swaps not counter-fitted" in md and "--fetch counterfit" in md
