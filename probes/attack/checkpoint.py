@@ -21,10 +21,14 @@ VERSION = 2  # bump when a recipe or the record layout changes outcomes (2: time
 
 
 def unit_key(*, model_fingerprint: str, model_settings: dict, recipe: str, query_budget: int,
-             time_budget_s: float | None, seed: int, labels: list[str], perturb: str | None = None) -> str:
-    """``perturb``: the side of sentence pairs attacked (None for single texts, whose keys it leaves as they were)."""
+             time_budget_s: float | None, seed: int, labels: list[str], perturb: str | None = None,
+             resources: dict | None = None) -> str:
+    """``perturb``: the side of sentence pairs attacked (None for single texts, whose keys it leaves as they were);
+    ``resources``: what the recipe's swaps come from (word vectors: plain GloVe or a counter-fitted build), so
+    results made with other vectors are never resumed into these."""
     parts = [VERSION, model_fingerprint, model_settings, recipe, query_budget, time_budget_s, seed, labels]
-    blob = json.dumps(parts + ([perturb] if perturb is not None else []), sort_keys=True, default=str)
+    extra = ([perturb] if perturb is not None else []) + ([resources] if resources else [])
+    blob = json.dumps(parts + extra, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
 
 

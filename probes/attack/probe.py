@@ -102,7 +102,7 @@ class AttackProbe(Probe):
                     for i, r in zip(idx, records) if r is None]
             key = unit_key(model_fingerprint=model.fingerprint, model_settings=settings, recipe=plan.recipe.name,
                            query_budget=plan.query_budget, time_budget_s=plan.time_budget_s, seed=ctx.seed,
-                           labels=labels, perturb=perturb)
+                           labels=labels, perturb=perturb, resources=dict(paths))
             checkpoint = Checkpoint(ctx.work_dir, model.id, plan.recipe.name, key, ctx.resume)
             advance = ctx.task(f"attack · {plan.recipe.name} · {model.id}", len(jobs))
             attacked, run_info = run_recipe(plan, paths, model, jobs, checkpoint=checkpoint, seed=ctx.seed,
