@@ -7,8 +7,10 @@
   way by more than the tolerance (CheckList's monotonic expectation); in a pair suite each of the
   two is a sentence pair.
 
-Failure rates get percentile CIs from a seeded bootstrap over the units of each test; the
-overall rate is the mean over tests (each test weighs the same, whatever its size).
+A test's failure rate gets an exact (Clopper-Pearson) interval over its units, which holds at 0
+failures (a percentile bootstrap reads 0 of n as [0, 0]); the overall rate is the mean over tests
+(each test weighs the same, whatever its size), its CI a seeded bootstrap over each test's units,
+widened to the mean of the tests' exact bounds so that it never shrinks to a point.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from audit.core.seeding import derive_seed
 from audit.probes.fairness.templates.expand import Cases
 from audit.probes.fairness.templates.suite import Suite
 from audit.stats import bootstrap as resample
+from audit.stats import proportion_interval
 
 
 @dataclass
@@ -93,16 +96,21 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
         draws.append((test.type, samples))
         entries.append({"name": test.name, "type": test.type, "description": test.description,
                         "units": int(fails.size), "failures": int(fails.sum()),
-                        "failure_rate": {"value": float(fails.mean()),
-                                         "ci": resample.interval(samples, confidence) if resamples else None}})
+                        "failure_rate": {"value": float(fails.mean()), "ci": proportion_interval(
+                            int(fails.sum()), int(fails.size), confidence) if resamples else None}})
     macro = {}
     for kind in ("all", "MFT", "INV", "DIR"):
         chosen = [e for e in entries if kind in ("all", e["type"])]
         if not chosen:
             continue
-        stacked = np.mean([s for (t, s), e in zip(draws, entries) if kind in ("all", t)], axis=0)
-        macro[kind] = {"value": float(np.mean([e["failure_rate"]["value"] for e in chosen])),
-                       "ci": resample.interval(stacked, confidence) if resamples else None, "tests": len(chosen)}
+        ci = None
+        if resamples:
+            stacked = np.mean([s for (t, s), e in zip(draws, entries) if kind in ("all", t)], axis=0)
+            boot = resample.interval(stacked, confidence)
+            lo, hi = np.mean([e["failure_rate"]["ci"] for e in chosen], axis=0)
+            ci = (min(boot[0], float(lo)), max(boot[1], float(hi))) if boot else (float(lo), float(hi))
+        macro[kind] = {"value": float(np.mean([e["failure_rate"]["value"] for e in chosen])), "ci": ci,
+                       "tests": len(chosen)}
     return entries, macro
 
 
