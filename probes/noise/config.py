@@ -24,7 +24,7 @@ class NoiseConfig:
     bootstrap: int = 1000  # resamples for the headline and confidence-drop CIs; 0 turns every CI off
     confidence: float = 0.95  # CI level
     bins: int = 10  # bins of the expected calibration error under noise
-    min_changed: int = 10  # texts a cell must change to count in the changed-text headlines (its own rates count any)
+    min_changed: int = 20  # texts a cell must change to count in the changed-text headlines (its own rates count any)
     sides: str = "both"  # sentence pairs: noise on the first text, the second, or both (both also reports each alone); single texts ignore it
 
     def __post_init__(self) -> None:
