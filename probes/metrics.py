@@ -61,6 +61,8 @@ class MetricsProbe(Probe):
             if self.max_examples < 0:
                 raise AuditError(f"metrics.max_examples must be >= 0, got {self.max_examples}.")
 
+    config: Config
+
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg = self.config
         labels = model.labels

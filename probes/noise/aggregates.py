@@ -12,6 +12,8 @@ noisy to be a maximum); they keep their own rates.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,8 +29,8 @@ AGGREGATES = {
     "max_changed_accuracy_drop": ("changed_accuracy_drop", "max", False),
     "mean_changed_flip_rate": ("changed_flip_rate", "mean", False),
 }
-REDUCE = {"min": np.nanmin, "max": np.nanmax, "mean": np.nanmean}
-PICK = {"min": np.nanargmin, "max": np.nanargmax}
+REDUCE: dict[str, Callable[..., Any]] = {"min": np.nanmin, "max": np.nanmax, "mean": np.nanmean}
+PICK: dict[str, Callable[..., Any]] = {"min": np.nanargmin, "max": np.nanargmax}
 
 
 def resampled(clean_correct: np.ndarray, correct: np.ndarray, flips: np.ndarray, conf_drop: np.ndarray,

@@ -73,7 +73,7 @@ def _perturbations(probe: dict, models: list[str], side: str | None = None) -> l
             names += [name] if name not in names else []
         for name, cell in _top_cells(cells).items():
             drop = cell.get("changed_accuracy_drop", cell.get("accuracy_drop"))
-            if is_number(drop):
+            if isinstance(drop, (int, float)) and is_number(drop):
                 drops.setdefault(name, []).append(float(drop))
     mean = {n: sum(v) / len(v) for n, v in drops.items()}
     return sorted(names, key=lambda n: -mean.get(n, float("-inf")))
@@ -101,10 +101,9 @@ def _summaries(probe: dict, models: list[str]) -> dict[str, str]:
 
 def summary_table(probe: dict, ctx: SectionContext, sides: list[str | None]) -> Table:
     names = list(SUMMARY_METRICS) + [f"{m}/{side}" for side in sides if side is not None for m in SIDE_METRICS]
-    rows = [metric_row(probe, n, f"{n} (all texts)" if n.split("/")[0] in ALL_TEXTS else n, ctx.models)
-            for n in names]
     pairs = " (and side: the noise on the first text, the second or both)" if sides != [None] else ""
-    return Table(headers("Metric", ctx.models), rows,
+    label = lambda n: f"{n} (all texts)" if n.split("/")[0] in ALL_TEXTS else n  # noqa: E731
+    return Table(headers("Metric", ctx.models), [metric_row(probe, n, label(n), ctx.models) for n in names],
                  caption=f"Clean accuracy and the headline noise metrics, worst case over every perturbation and "
                          f"severity{pairs}. Changed-text drops and flip rates count only the texts a perturbation "
                          f"changed; the all-text ones count every text, a text left alone as unflipped. "

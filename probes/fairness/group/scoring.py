@@ -54,8 +54,10 @@ def _value(x) -> float | None:
     return None if np.isnan(x) else x
 
 
-def _ci(successes, trials, j: int, s: Setup) -> tuple[float, float] | None:
-    """The exact interval of group ``j``'s rate; None with CIs off or no trials (fairlearn's 0 then)."""
+def _ci(counts: tuple, j: int, s: Setup) -> tuple[float, float] | None:
+    """The exact interval of group ``j``'s rate from (successes, trials) per group; None with CIs off or no
+    trials (fairlearn's 0 then)."""
+    successes, trials = counts
     return proportion_interval(int(successes[j]), int(trials[j]), s.confidence) if s.resamples > 0 else None
 
 
@@ -77,10 +79,10 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
     counts = {key: (num[included], den[included]) for key, (num, den) in every.items()}
     groups = []
     for j, g in enumerate(names):
-        rates = {s.labels[c]: {rate: {"value": _value(point_rates[(rate, c)][j]), "ci": _ci(*every[(rate, c)], j, s)}
+        rates = {s.labels[c]: {rate: {"value": _value(point_rates[(rate, c)][j]), "ci": _ci(every[(rate, c)], j, s)}
                                for rate in RATES} for c in s.classes}
         groups.append({"group": g, "support": int(support[j]), "small": not bool(included[j]),
-                       "accuracy": {"value": _value(point_rates["accuracy"][j]), "ci": _ci(*every["accuracy"], j, s)},
+                       "accuracy": {"value": _value(point_rates["accuracy"][j]), "ci": _ci(every["accuracy"], j, s)},
                        "rates": rates})
     disp = {}
     for name in DISPARITIES:

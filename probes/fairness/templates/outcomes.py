@@ -23,7 +23,7 @@ from audit.core.seeding import derive_seed
 from audit.probes.fairness.templates.expand import Cases
 from audit.probes.fairness.templates.suite import Suite
 from audit.stats import bootstrap as resample
-from audit.stats import proportion_interval
+from audit.stats import clopper_pearson_bounds
 
 
 @dataclass
@@ -83,6 +83,7 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
     """Per-test failure rates with CIs, and the macro means (overall and per test type) with
     CIs from the same per-test resamples."""
     entries, draws = [], []
+    bounds: list[tuple[float, float]] = []  # each test's exact interval
     for ti, test in enumerate(suite.tests):
         fails = out.unit_fail[out.unit_test == ti]
         if fails.size == 0:
@@ -94,10 +95,11 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
         else:
             samples = np.full(max(resamples, 1), fails.mean())
         draws.append((test.type, samples))
+        lo, hi = clopper_pearson_bounds(int(fails.sum()), int(fails.size), confidence)
+        bounds.append((float(lo), float(hi)))
         entries.append({"name": test.name, "type": test.type, "description": test.description,
                         "units": int(fails.size), "failures": int(fails.sum()),
-                        "failure_rate": {"value": float(fails.mean()), "ci": proportion_interval(
-                            int(fails.sum()), int(fails.size), confidence) if resamples else None}})
+                        "failure_rate": {"value": float(fails.mean()), "ci": bounds[-1] if resamples else None}})
     macro = {}
     for kind in ("all", "MFT", "INV", "DIR"):
         chosen = [e for e in entries if kind in ("all", e["type"])]
@@ -107,8 +109,8 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
         if resamples:
             stacked = np.mean([s for (t, s), e in zip(draws, entries) if kind in ("all", t)], axis=0)
             boot = resample.interval(stacked, confidence)
-            lo, hi = np.mean([e["failure_rate"]["ci"] for e in chosen], axis=0)
-            ci = (min(boot[0], float(lo)), max(boot[1], float(hi))) if boot else (float(lo), float(hi))
+            lo, hi = np.mean([b for b, (t, _) in zip(bounds, draws) if kind in ("all", t)], axis=0).tolist()
+            ci = (min(boot[0], lo), max(boot[1], hi)) if boot else (lo, hi)
         macro[kind] = {"value": float(np.mean([e["failure_rate"]["value"] for e in chosen])), "ci": ci,
                        "tests": len(chosen)}
     return entries, macro

@@ -117,6 +117,8 @@ class TemplatesProbe(Probe):
             else:
                 check_map(load_suite(self.suite, self.columns, self.terms), self.label_map, self.score_label)
 
+    config: Config
+
     def __init__(self, config=None) -> None:
         super().__init__(config)
         cfg = cast("TemplatesProbe.Config", self.config)
