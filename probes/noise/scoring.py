@@ -50,10 +50,8 @@ def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet,
     samples = resampled(clean_correct, correct, flips, conf_drop, changed, boot.resamples,
                         derive_seed(boot.seed, "noise", "bootstrap"))
 
-    def boot_ci(measure: str, c: int | None = None):
-        if samples is None:
-            return None
-        return stats.bootstrap.interval(samples[measure] if c is None else samples[measure][:, c], boot.confidence)
+    def boot_ci(measure: str, c: int):
+        return None if samples is None else stats.bootstrap.interval(samples[measure][:, c], boot.confidence)
 
     clean_acc = float(clean_correct.mean())
     metrics = {"clean_accuracy": Metric(clean_acc, stats.proportion_interval(int(clean_correct.sum()), n,
