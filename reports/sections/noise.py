@@ -191,8 +191,8 @@ def damage_table(probe: dict, models: list[str], order: list[str], side: str | N
                  header_groups=[("", 2)] + [(m, len(cols)) for m in models], css="noise-damage",
                  title=f"Most damaging perturbations{_on(side)}",
                  caption="At each perturbation's highest severity, largest drop first. Drop and flip rate are over "
-                         "the texts the perturbation changed (\"12 of 258\": 12 flips among the 258 changed texts; "
-                         "\"258 of 872\": texts changed of all); a text it could not change (no synonym, no "
+                         "the texts the perturbation changed (\"k of m\": k flips among the m changed texts; \"m of n\": "
+                         "texts changed of all n); a text it could not change (no synonym, no "
                          "contraction ...) is left out, and a perturbation that changed no text has no rate.",
                  markdown_rows=MARKDOWN_DAMAGE_ROWS)
 
