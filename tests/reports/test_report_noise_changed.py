@@ -32,5 +32,6 @@ def test_reports_show_changed_figures_with_their_denominators(doc):
         assert "58.3% (7 of 12)" in text and "12 of 35" in text  # the damage table: flips of the changed texts
         assert "no rate" in text and "lower@0.5" in text  # nothing changed: no rate
     assert "accuracy drop over the 12 of 35 texts the perturbation changed" in html  # the drop cell's tooltip
+    assert "0.000, 0.000" not in section and "0.000 \\[-0.084, 0.084\\]" in section  # no flip of 35: not a point
 
 
