@@ -1,7 +1,10 @@
-"""The `metrics` probe: task metrics with seeded bootstrap CIs, and calibration.
+"""The `metrics` probe: task metrics with CIs, and calibration.
 
 Accuracy, macro / weighted F1, per-class precision / recall / F1 / support, the confusion
 matrix, expected calibration error with its reliability bins, Brier score and log loss.
+Accuracy, precision and recall are shares of examples and get exact (Clopper-Pearson)
+intervals, which hold at 0 or all of n where a bootstrap shrinks to a point; the other
+metrics get seeded percentile-bootstrap CIs.
 Per-example predictions are returned for the sidecar file so that two models can later be
 compared pair-wise (McNemar, Newcombe interval, paired bootstrap) without re-running either.
 """
@@ -24,8 +27,9 @@ from audit.probes.registry import register
 class MetricsProbe(Probe):
     name = "metrics"
     family = "performance"
-    version = "1"
-    description = "Task metrics with 95% bootstrap CIs, per-class scores, confusion matrix and calibration."
+    version = "2"  # 2: exact intervals for accuracy, precision and recall
+    description = ("Task metrics with 95% CIs (exact for accuracy, precision and recall; bootstrap for the rest), "
+                   "per-class scores, confusion matrix and calibration.")
     handles_pairs = True  # reads data.inputs
     metric_specs = (
         MetricSpec("accuracy", "Share of examples whose top prediction is the gold label.", True, headline=True),
@@ -42,7 +46,7 @@ class MetricsProbe(Probe):
 
     @dataclass(frozen=True)
     class Config:
-        bootstrap: int = 1000  # resamples for the CIs; 0 turns CIs off
+        bootstrap: int = 1000  # resamples for the F1, ECE, Brier and log-loss CIs; 0 turns every CI off
         confidence: float = 0.95  # CI level
         bins: int = 10  # reliability-diagram / ECE bins
         max_examples: int = 20  # misclassified examples kept for the report
@@ -56,6 +60,8 @@ class MetricsProbe(Probe):
                 raise AuditError(f"metrics.bins must be >= 1, got {self.bins}.")
             if self.max_examples < 0:
                 raise AuditError(f"metrics.max_examples must be >= 0, got {self.max_examples}.")
+
+    config: Config
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg = self.config
@@ -80,9 +86,12 @@ class MetricsProbe(Probe):
             higher = next(s.higher_is_better for s in self.metric_specs if s.name == name)
             return Metric(value, interval, higher)
 
+        def share(successes: int, trials: int) -> tuple[float, float] | None:
+            return stats.proportion_interval(successes, trials, cfg.confidence) if cfg.bootstrap > 0 else None
+
         cm_of = lambda idx: stats.confusion_batch(y_true, y_pred, k, idx)  # noqa: E731
         metrics = {
-            "accuracy": ci(lambda idx: correct[idx].mean(axis=1), "accuracy"),
+            "accuracy": Metric(float(correct.mean()), share(int(correct.sum()), n), True),
             "f1_macro": ci(lambda idx: stats.f1_macro_from_cm(cm_of(idx), present), "f1_macro"),
             "f1_weighted": ci(lambda idx: stats.f1_weighted_from_cm(cm_of(idx)), "f1_weighted"),
             "ece": ci(lambda idx: stats.ece_batch(confidence, correct, cfg.bins, idx), "ece"),
@@ -98,8 +107,10 @@ class MetricsProbe(Probe):
             seen = j in present
             scores = {k: float(v[j]) if seen else None for k, v in (("precision", precision), ("recall", recall), ("f1", f1))}
             per_class[label] = {**scores, "support": int(support[j])}
+            trials = {"precision": int(cm[:, j].sum()), "recall": int(support[j])}
             for key, value in scores.items():
-                metrics[f"{key}/{label}"] = Metric(value, None, True)
+                interval = share(int(cm[j, j]), trials[key]) if key in trials and value is not None else None
+                metrics[f"{key}/{label}"] = Metric(value, interval, True)
             metrics[f"support/{label}"] = Metric(float(support[j]), None, None)
 
         wrong = np.flatnonzero(y_pred != y_true)
@@ -130,7 +141,9 @@ class MetricsProbe(Probe):
             # percentile CIs; resamples seeded by derive_seed(run seed, "metrics", metric name), the
             # same for every model, so two models' intervals come from the same resampled rows
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
-                          "method": "percentile", "paired_across_models": True},
+                          "method": "percentile", "paired_across_models": True,
+                          "applies_to": "f1_macro, f1_weighted, ece, brier, log_loss"},
+            "ci_method": {"accuracy, precision, recall": stats.EXACT, "others": "percentile-bootstrap"},
         }
         predictions = {
             "id": list(data.ids),

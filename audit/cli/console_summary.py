@@ -1,6 +1,7 @@
-"""The summary table printed at the end of a run: headline metrics, models side by side; then the
-axes a fairness probe could not test, and what each attack success rate is over (with any examples
-a time budget left inconclusive)."""
+"""The summary table printed at the end of a run: headline metrics, models side by side (with a note
+that the noise headlines count only the texts each perturbation changed); then the axes a fairness
+probe could not test, and what each attack success rate is over (with any examples a time budget
+left inconclusive)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,15 @@ from audit.core.fmt import fmt_metric
 from audit.core.document import as_dict, metric_names, model_result
 
 
+CHANGED_NOTE = ("noise: max_changed_accuracy_drop and mean_changed_flip_rate count only the texts each perturbation "
+                "changed (the all-text forms are max_accuracy_drop and mean_flip_rate in results.json).")
+
+
 def print_summary(doc: dict[str, Any], console: Console) -> None:
     model_ids = [m["id"] for m in doc["models"]]
-    table = Table(title="Audit summary (headline metrics, 95% CI)")
+    changed = any(p.get("name") == "noise" and any("changed" in n for n in metric_names(p, model_ids, True))
+                  for p in doc["probes"])
+    table = Table(title="Audit summary (headline metrics, 95% CI)", caption=CHANGED_NOTE if changed else None)
     table.add_column("metric")
     for mid in model_ids:
         table.add_column(mid, justify="right")

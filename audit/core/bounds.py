@@ -29,6 +29,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "max_sets": (1, 100_000),
     "max_examples": (0, 10_000),
     "min_support": (1, 10_000_000),
+    "min_changed": (1, 10_000_000),  # noise: texts a cell must change to count in the changed-text headlines
     # attack and explanation work per example
     "query_budget": (1, 1_000_000),
     "time_budget_s": (0, 604_800),  # a week

@@ -3,7 +3,9 @@
 Where things are:
 
 ==========================  ===================================================================
-``proportions``             Wilson score interval (:func:`wilson_bounds`, scalar :func:`wilson`),
+``proportions``             the interval probes report for a share (:func:`proportion_interval`:
+                            Clopper-Pearson, :func:`clopper_pearson_bounds`),
+                            Wilson score interval (:func:`wilson_bounds`, scalar :func:`wilson`),
                             Newcombe's method-10 interval of a difference (:func:`newcombe_interval`;
                             paired: :func:`newcombe_paired`, :func:`paired_proportion_interval`)
 ``bootstrap``               seeded index draws (:func:`draws`), :func:`bootstrap_ci`,
@@ -40,14 +42,15 @@ from audit.stats.classification import (
 from audit.stats.multiplicity import benjamini_hochberg, holm
 from audit.stats.paired_tests import mcnemar, sign_flip_test, sign_test
 from audit.stats.proportions import (
-    NEWCOMBE, newcombe_interval, newcombe_paired, paired_proportion_interval, two_sided_z, wilson, wilson_bounds,
+    EXACT, NEWCOMBE, clopper_pearson_bounds, newcombe_interval, newcombe_paired, paired_proportion_interval,
+    proportion_interval, two_sided_z, wilson, wilson_bounds,
 )
 
 __all__ = [
-    "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "bootstrap", "bootstrap_ci", "bootstrap_means",
-    "brier_per_example", "calibration_bins", "classification", "confusion_batch", "draws", "ece_batch",
-    "f1_macro_from_cm", "f1_weighted_from_cm", "holm", "log_loss_per_example", "mcnemar", "multiplicity",
-    "newcombe_interval", "newcombe_paired", "paired_bootstrap", "paired_bootstrap_diff", "paired_proportion_interval",
-    "paired_tests", "percentile_interval", "prf_from_cm", "proportions", "sign_flip_test", "sign_test",
-    "two_sided_z", "wilson", "wilson_bounds",
+    "EXACT", "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "bootstrap", "bootstrap_ci", "bootstrap_means",
+    "brier_per_example", "calibration_bins", "classification", "clopper_pearson_bounds", "confusion_batch", "draws",
+    "ece_batch", "f1_macro_from_cm", "f1_weighted_from_cm", "holm", "log_loss_per_example", "mcnemar",
+    "multiplicity", "newcombe_interval", "newcombe_paired", "paired_bootstrap", "paired_bootstrap_diff",
+    "paired_proportion_interval", "paired_tests", "percentile_interval", "prf_from_cm", "proportion_interval",
+    "proportions", "sign_flip_test", "sign_test", "two_sided_z", "wilson", "wilson_bounds",
 ]

@@ -21,9 +21,10 @@ class NoiseConfig:
     severities: tuple[float, ...] = (0.05, 0.1, 0.2)  # shares of characters / words touched, each in [0, 1]
     synonyms: str | None = None  # file of 'word1 word2' pairs per line; null: the bundled English list
     max_examples: int = 20  # flipped predictions kept per model for the report
-    bootstrap: int = 1000  # resamples for the CIs (paired for drops); 0 turns CIs off
+    bootstrap: int = 1000  # resamples for the headline and confidence-drop CIs; 0 turns every CI off
     confidence: float = 0.95  # CI level
     bins: int = 10  # bins of the expected calibration error under noise
+    min_changed: int = 20  # texts a cell must change to count in the changed-text headlines (its own rates count any)
     sides: str = "both"  # sentence pairs: noise on the first text, the second, or both (both also reports each alone); single texts ignore it
 
     def __post_init__(self) -> None:
@@ -39,6 +40,8 @@ class NoiseConfig:
             raise AuditError(f"noise.bootstrap must be >= 0, got {self.bootstrap}.")
         if not 0 < self.confidence < 1:
             raise AuditError(f"noise.confidence must be between 0 and 1, got {self.confidence}.")
+        if self.min_changed < 1:
+            raise AuditError(f"noise.min_changed must be >= 1, got {self.min_changed}.")
         if self.bins < 1:
             raise AuditError(f"noise.bins must be >= 1, got {self.bins}.")
         check_sides(self.sides)

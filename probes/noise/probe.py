@@ -10,10 +10,14 @@ computed once per audit and shared by every model.
 On sentence pairs the model gets (perturbed text, perturbed text_pair) tuples, and every cell is
 measured per side (``sides``: noise on the first text, the second, or both); single-text metric
 names stay as they are, pair cells add the side (``accuracy/second/typo@0.1``).
+
+Flip rates and accuracy drops come over all texts and over the texts a perturbation changed
+(``changed_flip_rate/typo@0.1``); the headlines use the changed ones, except the worst accuracy.
 """
 
 from __future__ import annotations
 
+from audit import stats
 from audit.core.labels import align_labels
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.noise import catalog
@@ -33,37 +37,56 @@ PAIR_CELL = "{side}/{perturbation}@{severity}"
 class NoiseProbe(Probe):
     name = "noise"
     family = "robustness"
-    version = "1"
-    description = ("Accuracy, flips and confidence under character, word and surface noise at several severities, "
-                   "with paired bootstrap CIs for the drop from clean.")
+    version = "2"  # 2: changed-text rates and headlines; exact and Newcombe intervals per cell
+    description = ("Accuracy, flips and confidence under character, word and surface noise at several severities; "
+                   "flip rates and accuracy drops over all texts and over the texts each perturbation changed.")
     metric_specs = (
         MetricSpec("worst_accuracy", "Lowest accuracy over every perturbation and severity (and side, on sentence "
-                   "pairs).", True, headline=True),
+                   "pairs), on all texts.", True, headline=True),
+        MetricSpec("max_changed_accuracy_drop", "Largest drop from clean accuracy over the texts each perturbation "
+                   "changed, over every perturbation and severity (and side) changing at least min_changed texts.",
+                   False, headline=True),
+        MetricSpec("mean_changed_flip_rate", "Share of the texts a perturbation changed whose prediction changes, "
+                   "averaged over perturbations and severities (and sides) changing at least min_changed texts.",
+                   False, headline=True),
         MetricSpec("max_accuracy_drop", "Largest drop from clean accuracy over every perturbation and severity (and "
-                   "side, on sentence pairs).", False, headline=True),
-        MetricSpec("mean_flip_rate", "Share of predictions that change under noise, averaged over perturbations and "
-                   "severities (and sides, on sentence pairs).", False, headline=True),
+                   "side), on all texts (texts a perturbation left unchanged count as unchanged predictions).", False),
+        MetricSpec("mean_flip_rate", "Share of all texts whose prediction changes under noise, averaged over "
+                   "perturbations and severities (and sides); unchanged texts count as not flipped.", False),
         MetricSpec("clean_accuracy", "Accuracy on the unperturbed texts (the baseline of every drop).", True),
         # sentence pairs: {side} is first, second or both (which text got the noise); listed before the
         # single-text cells, whose placeholders would match these names too
         MetricSpec("worst_accuracy/{side}", "Sentence pairs: lowest accuracy with the noise on that side (first, second or "
                    "both texts).", True),
+        MetricSpec("max_changed_accuracy_drop/{side}", "Sentence pairs: largest drop from clean accuracy over the "
+                   "pairs the noise on that side changed.", False),
+        MetricSpec("mean_changed_flip_rate/{side}", "Sentence pairs: share of the pairs the noise on that side changed "
+                   "whose prediction changes, averaged over perturbations and severities.", False),
         MetricSpec("max_accuracy_drop/{side}", "Sentence pairs: largest drop from clean accuracy with the noise on "
-                   "that side.", False),
-        MetricSpec("mean_flip_rate/{side}", "Sentence pairs: share of predictions that change with the noise on that "
-                   "side, averaged over perturbations and severities.", False),
+                   "that side, on all pairs.", False),
+        MetricSpec("mean_flip_rate/{side}", "Sentence pairs: share of all pairs whose prediction changes with the "
+                   "noise on that side, averaged over perturbations and severities.", False),
         MetricSpec(f"accuracy/{PAIR_CELL}", "Sentence pairs: accuracy with the noise on that side.", True),
         MetricSpec(f"accuracy_drop/{PAIR_CELL}", "Sentence pairs: clean accuracy minus accuracy with the noise on "
-                   "that side (paired bootstrap CI).", False),
-        MetricSpec(f"flip_rate/{PAIR_CELL}", "Sentence pairs: share of examples whose prediction changes with the "
+                   "that side, on all pairs (Newcombe paired interval).", False),
+        MetricSpec(f"changed_accuracy_drop/{PAIR_CELL}", "Sentence pairs: clean minus noisy accuracy over the pairs "
+                   "the noise on that side changed; null when it changed none.", False),
+        MetricSpec(f"flip_rate/{PAIR_CELL}", "Sentence pairs: share of all pairs whose prediction changes with the "
                    "noise on that side.", False),
+        MetricSpec(f"changed_flip_rate/{PAIR_CELL}", "Sentence pairs: share of the pairs the noise on that side "
+                   "changed whose prediction changes; null when it changed none.", False),
         MetricSpec(f"confidence_drop/{PAIR_CELL}", "Sentence pairs: mean fall in the probability of the clean "
                    "predicted class with the noise on that side.", False),
         MetricSpec(f"ece/{PAIR_CELL}", "Sentence pairs: expected calibration error with the noise on that side.", False),
         MetricSpec(f"applied_rate/{PAIR_CELL}", "Sentence pairs: share of pairs the noise on that side changed.", None),
         MetricSpec(f"accuracy/{CELL}", "Accuracy on the perturbed texts.", True),
-        MetricSpec(f"accuracy_drop/{CELL}", "Clean accuracy minus perturbed accuracy (paired bootstrap CI).", False),
-        MetricSpec(f"flip_rate/{CELL}", "Share of examples whose prediction differs from the clean prediction.", False),
+        MetricSpec(f"accuracy_drop/{CELL}", "Clean accuracy minus perturbed accuracy on all texts (Newcombe paired "
+                   "interval).", False),
+        MetricSpec(f"changed_accuracy_drop/{CELL}", "Clean minus perturbed accuracy over the texts the perturbation "
+                   "changed; null when it changed none.", False),
+        MetricSpec(f"flip_rate/{CELL}", "Share of all texts whose prediction differs from the clean prediction.", False),
+        MetricSpec(f"changed_flip_rate/{CELL}", "Share of the texts the perturbation changed whose prediction "
+                   "differs from the clean prediction; null when it changed none.", False),
         MetricSpec(f"confidence_drop/{CELL}", "Mean fall in the probability of the clean predicted class.", False),
         MetricSpec(f"ece/{CELL}", "Expected calibration error on the perturbed texts.", False),
         MetricSpec(f"applied_rate/{CELL}", "Share of texts the perturbation changed (the rest had nothing to change).",
@@ -112,7 +135,7 @@ class NoiseProbe(Probe):
         bar(max(0, total - done[0]))  # texts the cache already knew
         proba = proba.reshape(len(ps.cells), len(data), len(labels))
 
-        boot = Bootstrap(cfg.bootstrap, cfg.confidence, cfg.bins, ctx.seed)
+        boot = Bootstrap(cfg.bootstrap, cfg.confidence, cfg.bins, ctx.seed, cfg.min_changed)
         metrics, cells, summary = score(y, clean, proba, ps, labels, boot)
         examples = pick_flips(ps, list(data.ids), list(data.texts), y, clean, proba, labels, cfg.max_examples,
                               text_pairs=data.text_pairs)
@@ -130,6 +153,8 @@ class NoiseProbe(Probe):
             "perturbations_reused": reused,  # computed for an earlier model of this audit
             "synonyms": {"source": cfg.synonyms or "bundled English list",
                          "words": len(load_synonyms(cfg.synonyms)) if "synonym" in cfg.perturbations else 0},
-            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed, "paired": True},
+            "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed, "paired": True,
+                          "applies_to": "confidence drops and the headlines (widened to the cells' exact bounds)"},
+            "ci_method": {"shares": stats.EXACT, "drops": stats.NEWCOMBE},
         }
         return ProbeResult(metrics=metrics, details=details, examples=examples)

@@ -1,13 +1,13 @@
 """Metrics of one model under noise, from its clean and perturbed probabilities.
 
-Per (perturbation, severity) cell: accuracy, its drop from clean accuracy, the flip rate
-(prediction differs from the clean prediction), the mean confidence drop in the clean
-predicted class and the ECE. Every mean gets a percentile CI from one set of resampled
-examples shared by all cells and columns (seeded by the run seed, so it is also the same set
-for every model): the drop is a paired difference (``stats.paired_bootstrap_diff``) and the
-aggregates (worst accuracy, largest drop) are taken per resample, so their intervals account
-for picking the worst cell. On sentence pairs the cells are also per side (``accuracy/first/typo@0.1``),
-the headline aggregates run over every side, and each side gets its own (``worst_accuracy/first``).
+Per (perturbation, severity) cell: accuracy, its drop from clean accuracy, the flip rate (prediction
+differs from the clean prediction), each drop and flip rate also over the texts the perturbation changed
+(:mod:`audit.probes.noise.cells`), the mean confidence drop in the clean predicted class and the ECE.
+Shares get exact intervals, drops Newcombe's paired interval; the confidence drop and the headlines
+(:mod:`audit.probes.noise.aggregates`) a percentile CI from one set of resampled texts shared by all
+cells (seeded by the run seed, so also the same for every model). On sentence pairs the cells are also
+per side (``accuracy/first/typo@0.1``), the headlines run over every side, and each side gets its own
+(``worst_accuracy/first``).
 """
 
 from __future__ import annotations
@@ -19,23 +19,20 @@ import numpy as np
 from audit import stats
 from audit.core.seeding import derive_seed
 from audit.probes.base import Metric
+from audit.probes.noise.aggregates import aggregate, resampled
 from audit.probes.noise.apply import PerturbedSet
+from audit.probes.noise.cells import cell_counts, cell_rates
+
+CELL_METRICS = ("accuracy", "accuracy_drop", "flip_rate", "changed_accuracy_drop", "changed_flip_rate")
 
 
 @dataclass(frozen=True)
 class Bootstrap:
-    resamples: int
+    resamples: int  # 0 turns every CI off
     confidence: float
     bins: int  # ECE bins
     seed: int
-
-
-def _ci(samples: np.ndarray | None, confidence: float):
-    """Column-wise (lo, hi) tuples, or Nones when there is no bootstrap."""
-    if samples is None or samples.shape[0] == 0:
-        return None
-    lo, hi = stats.percentile_interval(samples, confidence)
-    return list(zip(np.atleast_1d(lo).tolist(), np.atleast_1d(hi).tolist()))
+    min_changed: int = 1  # texts a cell must change to count in the changed-text headlines
 
 
 def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet, labels: list[str],
@@ -44,55 +41,52 @@ def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet,
     n, n_cells = len(y), len(ps.cells)
     rows = np.arange(n)
     clean_pred = clean.argmax(axis=1)
-    clean_correct = (clean_pred == y).astype(np.float64)
-    clean_conf = clean[rows, clean_pred]
+    clean_correct = clean_pred == y
     pred = proba.argmax(axis=2)  # (cells, n)
-    correct = (pred == y).astype(np.float64)
-    flips = (pred != clean_pred).astype(np.float64)
-    conf_drop = clean_conf - proba[:, rows, clean_pred]
-    # columns: clean, then accuracy, flip and confidence drop of every cell
-    columns = np.concatenate([clean_correct[:, None], correct.T, flips.T, conf_drop.T], axis=1)
-    point = columns.mean(axis=0)
-    seed = derive_seed(boot.seed, "noise", "bootstrap")
-    samples = None
-    if boot.resamples > 0 and n >= 2:
-        samples = stats.bootstrap_means(columns, resamples=boot.resamples, seed=seed)
-    cis = _ci(samples, boot.confidence) or [None] * columns.shape[1]
-    drop, drop_ci = stats.paired_bootstrap_diff(np.repeat(clean_correct[:, None], n_cells, axis=1), correct.T,
-                                                resamples=boot.resamples, confidence=boot.confidence, seed=seed)
-    drop_ci = list(zip(drop_ci[0].tolist(), drop_ci[1].tolist())) if drop_ci is not None else [None] * n_cells
+    correct, flips, changed = pred == y, pred != clean_pred, ps.applied
+    conf_drop = clean[rows, clean_pred] - proba[:, rows, clean_pred]
+    on = boot.resamples > 0
+    rates = cell_rates(clean_correct, correct, flips, changed, boot.confidence, on)
+    samples = resampled(clean_correct, correct, flips, conf_drop, changed, boot.resamples,
+                        derive_seed(boot.seed, "noise", "bootstrap"))
 
-    metrics = {"clean_accuracy": Metric(float(point[0]), cis[0], True)}
+    def boot_ci(measure: str, c: int):
+        return None if samples is None else stats.bootstrap.interval(samples[measure][:, c], boot.confidence)
+
+    clean_acc = float(clean_correct.mean())
+    metrics = {"clean_accuracy": Metric(clean_acc, stats.proportion_interval(int(clean_correct.sum()), n,
+                                                                             boot.confidence) if on else None, True)}
     cells = []
     for c, (name, severity) in enumerate(ps.cells):
         key = ps.key(c)
-        j_acc, j_flip, j_conf = (1 + j * n_cells + c for j in range(3))
-        top = proba[c].max(axis=1)
-        ece = float(stats.ece_batch(top, correct[c], boot.bins, rows[None, :])[0])
-        applied_rate = float(ps.applied[c].mean())
-        metrics[f"accuracy/{key}"] = Metric(float(point[j_acc]), cis[j_acc], True)
-        metrics[f"accuracy_drop/{key}"] = Metric(float(drop[c]), drop_ci[c], False)
-        metrics[f"flip_rate/{key}"] = Metric(float(point[j_flip]), cis[j_flip], False)
-        metrics[f"confidence_drop/{key}"] = Metric(float(point[j_conf]), cis[j_conf], False)
+        for measure in CELL_METRICS:
+            metrics[f"{measure}/{key}"] = Metric(rates[measure].get(c), rates[measure].ci(c), measure == "accuracy")
+        confidence_drop = float(conf_drop[c].mean())
+        ece = float(stats.ece_batch(proba[c].max(axis=1), correct[c].astype(float), boot.bins, rows[None, :])[0])
+        applied_rate = float(changed[c].mean())
+        metrics[f"confidence_drop/{key}"] = Metric(confidence_drop, boot_ci("confidence_drop", c), False)
         metrics[f"ece/{key}"] = Metric(ece, None, False)
         metrics[f"applied_rate/{key}"] = Metric(applied_rate, None, None)
         cells.append({
-            "key": key, "perturbation": name, "severity": severity, **_side(ps.sides[c]),
-            "accuracy": float(point[j_acc]), "accuracy_drop": float(drop[c]), "flip_rate": float(point[j_flip]),
-            "confidence_drop": float(point[j_conf]), "ece": ece, "applied": int(ps.applied[c].sum()),
+            "key": key, "perturbation": name, "severity": severity, **_side(ps.sides[c]), "n": n,
+            **{measure: rates[measure].get(c) for measure in CELL_METRICS},
+            **cell_counts(c, clean_correct, correct, flips, changed),
+            "confidence_drop": confidence_drop, "ece": ece, "applied": int(changed[c].sum()),
             "applied_rate": applied_rate, "empty_kept": int(ps.empty[c]),
             "per_class": per_class(y, correct[c], flips[c], labels),
         })
 
-    everywhere = np.arange(n_cells)
-    worst = aggregate(metrics, "", everywhere, point, samples, n_cells, boot.confidence)
+    n_changed = changed.sum(axis=1)
+    args = (rates, samples, n_changed, boot.min_changed, boot.confidence, on)
+    picked = aggregate(metrics, "", np.arange(n_cells), *args)
     for side in dict.fromkeys(s for s in ps.sides if s is not None):  # pairs: each side on its own too
-        aggregate(metrics, f"/{side}", np.flatnonzero([s == side for s in ps.sides]), point, samples, n_cells,
-                  boot.confidence)
+        aggregate(metrics, f"/{side}", np.flatnonzero([s == side for s in ps.sides]), *args)
     summary = {
-        "clean_accuracy": float(point[0]),
+        "clean_accuracy": clean_acc,
         "clean_per_class": per_class(y, clean_correct, None, labels),
-        "worst": {k: cells[worst][k] for k in ("key", "perturbation", "severity", "side", "accuracy") if k in cells[worst]},
+        "worst": _pick(cells, picked["worst_accuracy"], "accuracy"),
+        "max_changed_drop": _pick(cells, picked["max_changed_accuracy_drop"], "changed_accuracy_drop"),
+        "min_changed": boot.min_changed,
     }
     return metrics, cells, summary
 
@@ -101,23 +95,12 @@ def _side(side: str | None) -> dict:
     return {} if side is None else {"side": side}
 
 
-def aggregate(metrics: dict[str, Metric], suffix: str, among: np.ndarray, point: np.ndarray, samples: np.ndarray | None,
-              n_cells: int, confidence: float) -> int:
-    """Worst accuracy, largest drop and mean flip rate over the cells ``among``, as metrics named
-    with ``suffix``; the worst cell is chosen again in every resample. Returns the worst cell."""
-    acc_cols, flip_cols = 1 + among, 1 + n_cells + among
-    acc = point[acc_cols]
-    worst = int(np.argmin(acc))
-    agg_samples = None
-    if samples is not None:
-        acc_s = samples[:, acc_cols]
-        agg_samples = np.stack([acc_s.min(axis=1), (samples[:, :1] - acc_s).max(axis=1),
-                                samples[:, flip_cols].mean(axis=1)], axis=1)
-    agg_ci = _ci(agg_samples, confidence) or [None] * 3
-    metrics[f"worst_accuracy{suffix}"] = Metric(float(acc[worst]), agg_ci[0], True)
-    metrics[f"max_accuracy_drop{suffix}"] = Metric(float(point[0] - acc[worst]), agg_ci[1], False)
-    metrics[f"mean_flip_rate{suffix}"] = Metric(float(point[flip_cols].mean()), agg_ci[2], False)
-    return int(among[worst])
+def _pick(cells: list[dict], c: int | None, measure: str) -> dict | None:
+    """The cell a headline picked, with its denominators; None when no cell qualified."""
+    if c is None:
+        return None
+    keys = ("key", "perturbation", "severity", "side", measure, "n", "changed")
+    return {k: cells[c][k] for k in keys if k in cells[c]}
 
 
 def per_class(y: np.ndarray, correct: np.ndarray, flips: np.ndarray | None, labels: list[str]) -> dict[str, dict]:

@@ -105,7 +105,7 @@ def _attribute_blocks(probe: dict, ctx: SectionContext, attr: str, per_model: di
         f"{attr}: {kind} by group")) for kind in (("accuracy",) if multi else ("selection_rate", "accuracy"))
         if any(f"{kind}/{attr}/{g}" in metrics_of(probe, m) for g in groups for m in models)]
     if charts:
-        blocks.append(FigureRow(charts, caption="Whiskers are percentile-bootstrap CIs."))
+        blocks.append(FigureRow(charts, caption="Whiskers are exact (Clopper-Pearson) intervals."))
     return blocks
 
 

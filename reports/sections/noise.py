@@ -2,7 +2,9 @@
 the models overlaid, the most damaging perturbations, and flipped predictions as word diffs.
 
 Reads the probe's ``details`` (``cells``, ``clean_accuracy``, ``perturbations``) and
-``examples``; falls back to the generic layout when they are missing. On sentence pairs the cells
+``examples``; falls back to the generic layout when they are missing. Drops and flip rates are shown
+over the texts each perturbation changed, with their counts ("36 of 258"); results written before
+those existed show the all-text figures. On sentence pairs the cells
 carry a ``side`` (noise on the first text, the second or both): each side gets its own curves and
 tables, and a flip shows both texts of the pair.
 """
@@ -25,8 +27,11 @@ from audit.reports.sections.common import (
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import el, svg, title
 
-SUMMARY_METRICS = ("clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate")
-SIDE_METRICS = ("worst_accuracy", "max_accuracy_drop", "mean_flip_rate")  # per side, on sentence pairs
+# headlines over the texts each perturbation changed, then their all-text forms (texts it left alone count)
+SIDE_METRICS = ("worst_accuracy", "max_changed_accuracy_drop", "mean_changed_flip_rate", "max_accuracy_drop",
+                "mean_flip_rate")  # per side, on sentence pairs
+SUMMARY_METRICS = ("clean_accuracy",) + SIDE_METRICS
+ALL_TEXTS = ("max_accuracy_drop", "mean_flip_rate")  # labelled "(all texts)" beside their changed-text forms
 SIDE_TEXT = {"first": "the first text", "second": "the second text", "both": "both texts"}
 PAIR_TEXTS = (("text", "perturbed", "1"), ("text_pair", "perturbed_pair", "2"))  # a pair's texts in a flip
 MARKDOWN_DAMAGE_ROWS = 10
@@ -57,7 +62,8 @@ def _sides(probe: dict, models: list[str]) -> list[str | None]:
 
 
 def _perturbations(probe: dict, models: list[str], side: str | None = None) -> list[str]:
-    """Perturbation names in run order, most damaging (mean drop at the highest severity) first."""
+    """Perturbation names in run order, most damaging (mean drop over the changed texts at the highest
+    severity) first."""
     names: list[str] = []
     drops: dict[str, list[float]] = {}
     for model in models:
@@ -66,8 +72,9 @@ def _perturbations(probe: dict, models: list[str], side: str | None = None) -> l
             name = str(cell.get("perturbation"))
             names += [name] if name not in names else []
         for name, cell in _top_cells(cells).items():
-            if is_number(cell.get("accuracy_drop")):
-                drops.setdefault(name, []).append(float(cell["accuracy_drop"]))
+            drop = cell.get("changed_accuracy_drop", cell.get("accuracy_drop"))
+            if isinstance(drop, (int, float)) and is_number(drop):
+                drops.setdefault(name, []).append(float(drop))
     mean = {n: sum(v) / len(v) for n, v in drops.items()}
     return sorted(names, key=lambda n: -mean.get(n, float("-inf")))
 
@@ -95,11 +102,36 @@ def _summaries(probe: dict, models: list[str]) -> dict[str, str]:
 def summary_table(probe: dict, ctx: SectionContext, sides: list[str | None]) -> Table:
     names = list(SUMMARY_METRICS) + [f"{m}/{side}" for side in sides if side is not None for m in SIDE_METRICS]
     pairs = " (and side: the noise on the first text, the second or both)" if sides != [None] else ""
-    return Table(headers("Metric", ctx.models), [metric_row(probe, n, n, ctx.models) for n in names],
+    label = lambda n: f"{n} (all texts)" if n.split("/")[0] in ALL_TEXTS else n  # noqa: E731
+    return Table(headers("Metric", ctx.models), [metric_row(probe, n, label(n), ctx.models) for n in names],
                  caption=f"Clean accuracy and the headline noise metrics, worst case over every perturbation and "
-                         f"severity{pairs}; the drop's CI is a paired bootstrap (same resampled examples clean and "
-                         "noisy).",
+                         f"severity{pairs}. Changed-text drops and flip rates count only the texts a perturbation "
+                         f"changed; the all-text ones count every text, a text left alone as unflipped. "
+                         f"{headline_words(probe, ctx.models)}Shares have exact (Clopper-Pearson) intervals, drops "
+                         "Newcombe's paired interval; a headline's interval also holds its bootstrap over texts.",
                  css="metrics-table")
+
+
+def headline_words(probe: dict, models: list[str]) -> str:
+    """Where the changed-text headlines come from, per model, with their denominators."""
+    out = []
+    for model in models:
+        details = as_dict((model_result(probe, model) or {}).get("details"))
+        top = as_dict(details.get("max_changed_drop"))
+        cells = _cells(probe, model)
+        if not top or not cells:
+            continue
+        untouched = [str(c["key"]) for c in cells if c.get("changed") == 0]
+        few = details.get("min_changed")
+        small = sum(1 for c in cells if is_number(c.get("changed")) and 0 < c["changed"] < (few or 0))
+        words = (f"{model}: largest drop at {top.get('key')}, over the {top.get('changed')} of {top.get('n')} texts "
+                 f"it changed")
+        if small:
+            words += f"; {small} cells changing fewer than {few} texts are left out of the headlines"
+        if untouched:
+            words += f"; no rate where the perturbation changed no text ({', '.join(untouched)})"
+        out.append(words + ".")
+    return " ".join(out) + (" " if out else "")
 
 
 def _on(side: str | None) -> str:
@@ -123,7 +155,25 @@ def curves(probe: dict, models: list[str], order: list[str], colors: dict[str, s
     if not figures:
         return None
     return FigureRow(figures, caption=f"Accuracy against severity for each perturbation{_on(side)}, most damaging "
-                                      "first; severity 0 is the clean text. Whiskers are 95% bootstrap CIs.")
+                                      "first; severity 0 is the clean text. Whiskers are 95% exact (Clopper-Pearson) intervals.")
+
+
+def _changed_cells(cell: dict, metrics: dict) -> list[Cell]:
+    """Drop, flip rate and texts changed of one cell, over the changed texts with their counts; the all-text
+    figures for results without changed-text ones."""
+    key, n, changed = cell.get("key"), cell.get("n"), cell.get("changed")
+    if not key:
+        return [Cell("—", css="num")] * 3
+    if not is_number(changed) or "changed_flips" not in cell:  # results from before changed-text rates
+        return [Cell(fmt_metric(metrics.get(f"accuracy_drop/{key}")), css="num"),
+                Cell(fmt_pct(cell.get("flip_rate")), css="num"), Cell(fmt_pct(cell.get("applied_rate")), css="num")]
+    over = f"over the {changed} of {n} texts the perturbation changed"
+    if changed == 0:
+        none = Cell("no rate", css="num", title="the perturbation changed no text")
+        return [none, none, Cell(f"0 of {n}", css="num")]
+    flips = f"{fmt_pct(cell.get('changed_flip_rate'))} ({cell.get('changed_flips')} of {changed})"
+    return [Cell(fmt_metric(metrics.get(f"changed_accuracy_drop/{key}")), css="num", title=f"accuracy drop {over}"),
+            Cell(flips, css="num", title=f"flip rate {over}"), Cell(f"{changed} of {n}", css="num")]
 
 
 def damage_table(probe: dict, models: list[str], order: list[str], side: str | None = None) -> Table:
@@ -134,17 +184,16 @@ def damage_table(probe: dict, models: list[str], order: list[str], side: str | N
         sev = next((c["severity"] for c in tops.values() if c), None)
         row = [Cell(name, css="label", title=summaries.get(name, "")), Cell(f"{sev:g}" if is_number(sev) else "—", css="num")]
         for m in models:
-            cell, metrics = tops[m] or {}, metrics_of(probe, m)
-            key = cell.get("key")
-            row += [Cell(fmt_metric(metrics.get(f"accuracy_drop/{key}")) if key else "—", css="num"),
-                    Cell(fmt_pct(cell.get("flip_rate")), css="num"), Cell(fmt_pct(cell.get("applied_rate")), css="num")]
+            row += _changed_cells(tops[m] or {}, metrics_of(probe, m))
         rows.append(row)
-    cols = ("accuracy drop", "flip rate", "texts changed")
+    cols = ("accuracy drop (changed texts)", "flip rate (changed texts)", "texts changed")
     return Table(["Perturbation", "Severity"] + [c for _ in models for c in cols], rows,
                  header_groups=[("", 2)] + [(m, len(cols)) for m in models], css="noise-damage",
                  title=f"Most damaging perturbations{_on(side)}",
-                 caption="At each perturbation's highest severity, largest mean accuracy drop first. A text the "
-                         "perturbation could not change (no synonym, no contraction ...) counts as unchanged.",
+                 caption="At each perturbation's highest severity, largest drop first. Drop and flip rate are over "
+                         "the texts the perturbation changed (\"k of m\": k flips among the m changed texts; \"m of n\": "
+                         "texts changed of all n); a text it could not change (no synonym, no "
+                         "contraction ...) is left out, and a perturbation that changed no text has no rate.",
                  markdown_rows=MARKDOWN_DAMAGE_ROWS)
 
 

@@ -47,3 +47,19 @@ def test_summary_says_what_each_attack_success_rate_is_over():
     lines = buf.getvalue().splitlines()
     assert "attack · textfooler · m: success over 83 attacked examples; 2 inconclusive (time budget) left out" in lines
     assert not any("old" in line for line in lines)
+
+
+def test_summary_says_noise_rates_count_the_changed_texts():
+    doc = _doc()
+    doc["probes"].append({"name": "noise", "metric_specs": [
+        {"name": "mean_changed_flip_rate", "headline": True}, {"name": "mean_flip_rate"}],
+        "results": {m: {"status": "ok", "metrics": {"mean_changed_flip_rate": {"value": 0.14, "ci": [0.1, 0.19]},
+                                                     "mean_flip_rate": {"value": 0.04}}} for m in ("hf", "lr")}})
+    buf = io.StringIO()
+    print_summary(doc, Console(file=buf, width=240))
+    out = buf.getvalue()
+    assert "noise.mean_changed_flip_rate" in out and "noise.mean_flip_rate" not in out
+    assert "count only the texts each perturbation changed" in " ".join(out.split())
+    buf = io.StringIO()
+    print_summary(_doc(), Console(file=buf, width=240))
+    assert "changed" not in buf.getvalue()

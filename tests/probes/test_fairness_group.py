@@ -25,6 +25,7 @@ from audit.probes.fairness import GroupFairnessProbe
 from audit.probes.fairness.group.attributes import BAD_INTERSECTION, EMPTY_COLUMN, MISSING_COLUMN, ONE_GROUP
 from audit.probes.fairness.group.rates import metric_frames, resampled_rates
 from audit.probes.fairness.group.probe import NO_COLUMN, NOTHING
+from audit.stats import proportion_interval
 
 Config = GroupFairnessProbe.Config
 
@@ -128,11 +129,14 @@ def test_vectorised_bootstrap_rates_equal_metric_frame():
         assert got[key][0] == pytest.approx([want[key][g] for g in names])
 
 
-def test_group_cis_seeded_and_gap_cis_closed_form():
-    data, model, *_ = make_case()
+def test_group_cis_exact_and_gap_cis_closed_form():
+    data, model, y, pred, gender, _ = make_case()
     runs = [run(data, model, seed=s).metrics for s in (1, 1, 2)]
-    a, b, c = (m["accuracy/gender/f"] for m in runs)  # per-group: percentile bootstrap
-    assert a.ci == b.ci and a.ci != c.ci
+    a, b, c = (m["accuracy/gender/f"] for m in runs)  # per-group: exact, from the group's counts
+    f = gender == "f"
+    assert a.ci == b.ci == c.ci == pytest.approx(proportion_interval(int((y == pred)[f].sum()), int(f.sum())))
+    sel = runs[0]["selection_rate/gender/f"]
+    assert sel.ci == pytest.approx(proportion_interval(int((pred == 1)[f].sum()), int(f.sum())))
     gaps = {m["demographic_parity_difference/gender"].ci for m in runs}  # gaps: Wilson, no resampling
     assert len(gaps) == 1 and next(iter(gaps))[0] <= next(iter(gaps))[1]
     off = run(data, model, bootstrap=0).metrics

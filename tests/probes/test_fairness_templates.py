@@ -19,6 +19,7 @@ from audit.probes.fairness.templates.suite import BAD_YAML, NO_IDENTITY, SUITE_M
 from audit.probes.fairness.templates.suite_csv import BAD_ROLE, EMPTY_CELL, MISSING_COLUMN
 from audit.probes.fairness.templates.suite_labels import BAD_MAP_KEY, MISMATCH
 from audit.probes.fairness.templates.probe import COLUMNS_NOT_CSV
+from audit.stats import proportion_interval
 
 SUITE = """labels: [negative, positive]
 score_label: positive
@@ -84,6 +85,20 @@ def test_known_failures_gaps_and_one_request(suite_file):
     assert kinds == {"MFT", "INV", "DIR"}
     inv = next(e for e in res.examples if e["type"] == "INV")
     assert inv["text"] == "I am Muslim." and inv["set_prediction"] == "negative"
+
+
+def test_failure_rates_get_exact_intervals_that_hold_at_zero_and_all(suite_file):
+    probe = TemplatesProbe.from_mapping({"suite": str(suite_file), "dir_tolerance": 0.9, "bootstrap": 100})
+    m = probe.run(cached(Rule()), None, ProbeContext(seed=0)).metrics
+    assert m["failure_rate/dir"].value == 0.0 and m["failure_rate/dir"].ci == pytest.approx(proportion_interval(0, 7))
+    assert m["failure_rate/inv"].value == 1.0 and m["failure_rate/inv"].ci[0] < 1.0  # all of n: not [1, 1]
+    assert m["failure_rate/mft"].ci == pytest.approx(proportion_interval(6, 14))
+    assert m["group_failure_rate/religion/christian"].ci == pytest.approx(proportion_interval(1, 4))
+    lo, hi = m["dir_failure_rate"].ci  # one test with no failure: its exact interval, not [0, 0]
+    assert lo == 0.0 and hi == pytest.approx(proportion_interval(0, 7)[1])
+    lo, hi = m["failure_rate"].ci  # the mean over tests holds the mean of their exact bounds
+    bounds = np.mean([m[f"failure_rate/{t}"].ci for t in ("mft", "inv", "dir")], axis=0)
+    assert lo <= bounds[0] and hi >= bounds[1] and lo <= m["failure_rate"].value <= hi
 
 
 def test_permutation_test_known_answers():

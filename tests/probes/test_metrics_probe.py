@@ -11,6 +11,7 @@ from audit.core.dataset import Dataset
 from audit.models.base import LoadedModel
 from audit.probes.base import ProbeContext
 from audit.probes.metrics import MetricsProbe
+from audit.stats import proportion_interval
 
 
 class TableModel:
@@ -74,8 +75,25 @@ def test_examples_are_the_most_confident_mistakes(case):
 def test_bootstrap_reproducible_by_seed(case):
     data, model, *_ = case
     run = lambda seed: MetricsProbe().run(PredictionCache().wrap(model), data, ProbeContext(seed=seed))  # noqa: E731
-    assert run(1).metrics["accuracy"].ci == run(1).metrics["accuracy"].ci
-    assert run(1).metrics["accuracy"].ci != run(2).metrics["accuracy"].ci
+    assert run(1).metrics["f1_macro"].ci == run(1).metrics["f1_macro"].ci
+    assert run(1).metrics["f1_macro"].ci != run(2).metrics["f1_macro"].ci
+    assert run(1).metrics["accuracy"].ci == run(2).metrics["accuracy"].ci  # exact: no resampling
+
+
+def test_shares_get_exact_intervals_that_hold_at_all_or_none(case):
+    data, model, gold, proba, labels = case
+    m = MetricsProbe().run(PredictionCache().wrap(model), data, ProbeContext(seed=0)).metrics
+    pred = proba.argmax(1)
+    assert m["accuracy"].ci == pytest.approx(proportion_interval(int((pred == gold).sum()), len(gold)))
+    for j, label in enumerate(labels):
+        tp = int(((pred == j) & (gold == j)).sum())
+        if (pred == j).any():
+            assert m[f"precision/{label}"].ci == pytest.approx(proportion_interval(tp, int((pred == j).sum())))
+        if (gold == j).any():
+            assert m[f"recall/{label}"].ci == pytest.approx(proportion_interval(tp, int((gold == j).sum())))
+    perfect = LoadedModel("p", "mem", "callable", TableModel(labels, {t: np.eye(3)[y] for t, y in zip(data.texts, gold)}))
+    acc = MetricsProbe().run(PredictionCache().wrap(perfect), data, ProbeContext(seed=0)).metrics["accuracy"]
+    assert acc.value == 1.0 and acc.ci[1] == 1.0 and acc.ci[0] == pytest.approx(0.025 ** (1 / len(gold)))
 
 
 def test_gold_labels_mapped_by_name_whatever_the_model_order(case):

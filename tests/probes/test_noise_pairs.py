@@ -205,9 +205,10 @@ def test_single_texts_ignore_sides(pairs):
         res["details"].pop("perturb_seconds")  # wall time
     assert results[0] == results[1] == results[2] and results[0]["examples"]
     assert sorted(results[0]["metrics"]) == sorted(
-        ["clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate"]
-        + [f"{m}/{c}" for m in ("accuracy", "accuracy_drop", "flip_rate", "confidence_drop", "ece", "applied_rate")
-           for c in ("typo@0.2", "word_drop@0.2")])
+        ["clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate", "max_changed_accuracy_drop",
+         "mean_changed_flip_rate"]
+        + [f"{m}/{c}" for m in ("accuracy", "accuracy_drop", "flip_rate", "changed_accuracy_drop", "changed_flip_rate",
+                                "confidence_drop", "ece", "applied_rate") for c in ("typo@0.2", "word_drop@0.2")])
     assert "sides" not in results[0]["details"] and all("side" not in c for c in results[0]["details"]["cells"])
     assert all(set(e) & {"side", "text_pair", "perturbed_pair"} == set() for e in results[0]["examples"])
 

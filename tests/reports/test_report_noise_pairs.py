@@ -98,13 +98,15 @@ def test_each_side_gets_its_curves_and_tables(results):
         assert f"Accuracy by perturbation and severity — noise on {side}" in titles
     summary = next(b for b in section.blocks if isinstance(b, Table) and "headline noise metrics" in b.caption)
     names = [r[0].text for r in summary.rows]
-    assert names[:4] == ["clean_accuracy", "worst_accuracy", "max_accuracy_drop", "mean_flip_rate"]
-    assert {"worst_accuracy/first", "max_accuracy_drop/second", "mean_flip_rate/both"} <= set(names)
+    assert names[:6] == ["clean_accuracy", "worst_accuracy", "max_changed_accuracy_drop", "mean_changed_flip_rate",
+                         "max_accuracy_drop (all texts)", "mean_flip_rate (all texts)"]
+    assert {"worst_accuracy/first", "max_changed_accuracy_drop/second", "mean_changed_flip_rate/both",
+            "max_accuracy_drop/second (all texts)", "mean_flip_rate/both (all texts)"} <= set(names)
     damage = next(b for b in section.blocks if isinstance(b, Table) and b.title.endswith("the second text")
                   and b.title.startswith("Most damaging"))
     row = next(r for r in damage.rows if r[0].text == "typo")
     metrics = results["probes"][0]["results"]["overlap"]["metrics"]
-    assert row[1].text == "0.3" and row[2].text == fmt_metric(metrics["accuracy_drop/second/typo@0.3"])
+    assert row[1].text == "0.3" and row[2].text == fmt_metric(metrics["changed_accuracy_drop/second/typo@0.3"])
 
 
 def test_flips_show_both_texts_of_the_pair(results):

@@ -33,7 +33,7 @@ from audit.stats.proportions import newcombe_interval, two_sided_z, wilson_bound
 METHOD = "simultaneous-newcombe-wilson"
 NOTE = ("Gap CIs: Newcombe score intervals for every pair of groups (ratios: Wilson intervals per group), "
         "Bonferroni-adjusted so that they hold together, turned into the smallest and largest gap they allow; a "
-        "bootstrap of a max-type gap is biased upwards. Per-group rates and accuracy: percentile bootstrap.")
+        "bootstrap of a max-type gap is biased upwards. Per-group rates and accuracy: exact (Clopper-Pearson) intervals.")
 PARTS = {  # disparity -> (rates it compares, combine over groups)
     "demographic_parity_difference": (("selection_rate",), "spread"),
     "demographic_parity_ratio": (("selection_rate",), "ratio"),

@@ -1,7 +1,7 @@
 """The `group-fairness` probe: does the model treat the groups of a sensitive attribute alike?
 
 Per group (fairlearn MetricFrame): accuracy, support and, per scored class, selection rate,
-TPR, FPR and FNR, with seeded percentile-bootstrap CIs (a binary model scores its positive
+TPR, FPR and FNR, with exact (Clopper-Pearson) CIs from the group's counts (a binary model scores its positive
 class; a multi-class one every class, one-vs-rest, in the details, each gap taking the worst
 class, which the details name as ``worst_class``); between groups: demographic parity
 difference and ratio, equalized odds difference, equal opportunity difference and the accuracy
@@ -27,6 +27,7 @@ from audit.probes.fairness.common import Specs, check_counts, check_shares, posi
 from audit.probes.fairness.group.scoring import Setup, flagged, score_attribute
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
+from audit.stats import EXACT
 
 NAME = "group-fairness"
 NOTHING = ("The data has no sensitive column (give one with --sensitive) and its texts mention identity terms of "
@@ -40,7 +41,7 @@ HEADLINES = {"demographic_parity_difference": "max", "equalized_odds_difference"
 class GroupFairnessProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "2"  # 2: gap CIs from joint score intervals, not the percentile bootstrap
+    version = "3"  # 2: gap CIs from joint score intervals; 3: exact per-group CIs, not the percentile bootstrap
     handles_pairs = True  # the model gets data.inputs; inferred groups come from both texts of a pair
     description = ("Per-group accuracy, selection rate and error rates by sensitive attribute (fairlearn MetricFrame), "
                    "with demographic parity and equalized odds gaps and simultaneous score CIs for them.")
@@ -77,7 +78,7 @@ class GroupFairnessProbe(Probe):
         infer_from_text: bool = True  # with no sensitive column, infer groups from identity terms in the text
         terms: str | None = None  # extra identity term lists for inference (CSV file or folder)
         axes: tuple[str, ...] = ()  # term-list axes used for inference; empty: all
-        bootstrap: int = 1000  # resamples for the per-group CIs (gap CIs need none); 0 turns all CIs off
+        bootstrap: int = 1000  # 0 turns all CIs off; any other value keeps them (no CI here resamples any more)
         confidence: float = 0.95  # CI level
 
         def __post_init__(self) -> None:
@@ -145,9 +146,8 @@ class GroupFairnessProbe(Probe):
             "tolerance": cfg.tolerance,
             "n": len(data),
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
-                          "method": "percentile", "paired_across_attributes_and_models": True,
-                          "applies_to": "per-group rates and accuracy"},
-            "ci_method": {"disparities": gap_intervals.METHOD, "groups": "percentile-bootstrap",
+                          "applies_to": "nothing: every interval is a score or exact one (0 turns them off)"},
+            "ci_method": {"disparities": gap_intervals.METHOD, "groups": EXACT,
                           "note": gap_intervals.NOTE},
         }
         predictions = {"id": list(data.ids), "label": [labels[i] for i in y_true],

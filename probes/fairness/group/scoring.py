@@ -1,6 +1,6 @@
-"""Score one sensitive attribute: per-group rates with percentile-bootstrap CIs (smooth
-statistics, where the bootstrap is sound), and disparities between the groups with enough
-support, with CIs from score intervals that hold jointly (:mod:`audit.probes.fairness.group.gap_intervals`;
+"""Score one sensitive attribute: per-group rates with exact (Clopper-Pearson) intervals from the
+group's counts (a percentile bootstrap shrinks to a point at 0 or all of a group, and is loose for
+small groups), and disparities between the groups with enough support, with CIs from score intervals that hold jointly (:mod:`audit.probes.fairness.group.gap_intervals`;
 max-type gaps are not smooth). The attribute keeps its counts so that the headline worst gap
 over attributes gets a joint interval too."""
 
@@ -12,9 +12,8 @@ import numpy as np
 
 from audit.probes.fairness.group import gap_intervals
 from audit.probes.fairness.group.attributes import Attribute
-from audit.probes.fairness.group.rates import (DISPARITIES, RATES, disparities, group_counts, metric_frames,
-                                            resampled_rates)
-from audit.stats import bootstrap as resample
+from audit.probes.fairness.group.rates import DISPARITIES, RATES, disparities, group_counts, metric_frames
+from audit.stats import proportion_interval
 
 
 @dataclass(frozen=True)
@@ -23,9 +22,9 @@ class Setup:
     classes: list[int]  # scored one-vs-rest
     min_support: int
     tolerance: float
-    resamples: int
+    resamples: int  # 0 turns every CI off (the intervals need no resampling)
     confidence: float
-    seed: int  # the same for every attribute: paired resamples
+    seed: int
 
 
 @dataclass
@@ -55,8 +54,11 @@ def _value(x) -> float | None:
     return None if np.isnan(x) else x
 
 
-def _ci(samples: np.ndarray | None, confidence: float):
-    return None if samples is None else resample.interval(samples, confidence)
+def _ci(counts: tuple, j: int, s: Setup) -> tuple[float, float] | None:
+    """The exact interval of group ``j``'s rate from (successes, trials) per group; None with CIs off or no
+    trials (fairlearn's 0 then)."""
+    successes, trials = counts
+    return proportion_interval(int(successes[j]), int(trials[j]), s.confidence) if s.resamples > 0 else None
 
 
 def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: Setup) -> Scored:
@@ -73,25 +75,14 @@ def score_attribute(attr: Attribute, y_true: np.ndarray, y_pred: np.ndarray, s: 
             point_rates[(rate, c)] = np.array([frames[(rate, c)][g] for g in names])
     point = disparities({k: v[included] for k, v in point_rates.items()}, s.classes)
 
-    k = len(s.labels)
-    counts = {key: (num[included], den[included])
-              for key, (num, den) in group_counts(y_true, y_pred, codes, len(names), k, s.classes).items()}
-    boot = None
-    if s.resamples > 0 and len(y_true) >= 2:
-        boot = {}
-        for idx in resample.draws(len(y_true), s.resamples, s.seed):
-            for key, value in resampled_rates(y_true, y_pred, codes, len(names), k, s.classes, idx).items():
-                boot.setdefault(key, []).append(value)
-        boot = {key: np.concatenate(v) for key, v in boot.items()}
-
+    every = group_counts(y_true, y_pred, codes, len(names), len(s.labels), s.classes)  # (successes, trials) per group
+    counts = {key: (num[included], den[included]) for key, (num, den) in every.items()}
     groups = []
     for j, g in enumerate(names):
-        rates = {s.labels[c]: {rate: {"value": _value(point_rates[(rate, c)][j]),
-                                      "ci": _ci(boot[(rate, c)][:, j] if boot else None, s.confidence)}
+        rates = {s.labels[c]: {rate: {"value": _value(point_rates[(rate, c)][j]), "ci": _ci(every[(rate, c)], j, s)}
                                for rate in RATES} for c in s.classes}
         groups.append({"group": g, "support": int(support[j]), "small": not bool(included[j]),
-                       "accuracy": {"value": _value(point_rates["accuracy"][j]),
-                                    "ci": _ci(boot["accuracy"][:, j] if boot else None, s.confidence)},
+                       "accuracy": {"value": _value(point_rates["accuracy"][j]), "ci": _ci(every["accuracy"], j, s)},
                        "rates": rates})
     disp = {}
     for name in DISPARITIES:

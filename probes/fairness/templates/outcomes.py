@@ -7,8 +7,10 @@
   way by more than the tolerance (CheckList's monotonic expectation); in a pair suite each of the
   two is a sentence pair.
 
-Failure rates get percentile CIs from a seeded bootstrap over the units of each test; the
-overall rate is the mean over tests (each test weighs the same, whatever its size).
+A test's failure rate gets an exact (Clopper-Pearson) interval over its units, which holds at 0
+failures (a percentile bootstrap reads 0 of n as [0, 0]); the overall rate is the mean over tests
+(each test weighs the same, whatever its size), its CI a seeded bootstrap over each test's units,
+widened to the mean of the tests' exact bounds so that it never shrinks to a point.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from audit.core.seeding import derive_seed
 from audit.probes.fairness.templates.expand import Cases
 from audit.probes.fairness.templates.suite import Suite
 from audit.stats import bootstrap as resample
+from audit.stats import clopper_pearson_bounds
 
 
 @dataclass
@@ -80,6 +83,7 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
     """Per-test failure rates with CIs, and the macro means (overall and per test type) with
     CIs from the same per-test resamples."""
     entries, draws = [], []
+    bounds: list[tuple[float, float]] = []  # each test's exact interval
     for ti, test in enumerate(suite.tests):
         fails = out.unit_fail[out.unit_test == ti]
         if fails.size == 0:
@@ -91,18 +95,24 @@ def test_rates(suite: Suite, out: Outcome, resamples: int, confidence: float, se
         else:
             samples = np.full(max(resamples, 1), fails.mean())
         draws.append((test.type, samples))
+        lo, hi = clopper_pearson_bounds(int(fails.sum()), int(fails.size), confidence)
+        bounds.append((float(lo), float(hi)))
         entries.append({"name": test.name, "type": test.type, "description": test.description,
                         "units": int(fails.size), "failures": int(fails.sum()),
-                        "failure_rate": {"value": float(fails.mean()),
-                                         "ci": resample.interval(samples, confidence) if resamples else None}})
+                        "failure_rate": {"value": float(fails.mean()), "ci": bounds[-1] if resamples else None}})
     macro = {}
     for kind in ("all", "MFT", "INV", "DIR"):
         chosen = [e for e in entries if kind in ("all", e["type"])]
         if not chosen:
             continue
-        stacked = np.mean([s for (t, s), e in zip(draws, entries) if kind in ("all", t)], axis=0)
-        macro[kind] = {"value": float(np.mean([e["failure_rate"]["value"] for e in chosen])),
-                       "ci": resample.interval(stacked, confidence) if resamples else None, "tests": len(chosen)}
+        ci = None
+        if resamples:
+            stacked = np.mean([s for (t, s), e in zip(draws, entries) if kind in ("all", t)], axis=0)
+            boot = resample.interval(stacked, confidence)
+            lo, hi = np.mean([b for b, (t, _) in zip(bounds, draws) if kind in ("all", t)], axis=0).tolist()
+            ci = (min(boot[0], lo), max(boot[1], hi)) if boot else (lo, hi)
+        macro[kind] = {"value": float(np.mean([e["failure_rate"]["value"] for e in chosen])), "ci": ci,
+                       "tests": len(chosen)}
     return entries, macro
 
 

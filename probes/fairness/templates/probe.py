@@ -28,6 +28,7 @@ from audit.probes.fairness.templates.outcomes import evaluate, group_failures, t
 from audit.probes.fairness.templates.groups import TEST, Setup, group_scores
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
+from audit.stats import EXACT, proportion_interval
 
 NAME = "templates"
 SINGLE_DEFAULT = "sentiment"
@@ -69,7 +70,7 @@ class TemplatesProbe(Probe):
     name = NAME
     handles_pairs = True
     family = "fairness"
-    version = "1"
+    version = "2"  # 2: exact intervals for failure rates
     description = ("CheckList-style identity tests (MFT, INV, DIR) from a template suite: failure rates per test and "
                    "group, and per-group score gaps with a permutation test.")
     metric_specs = (
@@ -79,8 +80,9 @@ class TemplatesProbe(Probe):
         MetricSpec("inv_failure_rate", "Mean failure rate of the invariance tests (sets with differing predictions).",
                    False),
         MetricSpec("dir_failure_rate", "Mean failure rate of the directional tests.", False),
-        MetricSpec("failure_rate/{test}", "Share of one test's units that fail.", False),
-        MetricSpec("group_failure_rate/{axis}/{group}", "Share of the cases naming one group that fail.", False),
+        MetricSpec("failure_rate/{test}", "Share of one test's units that fail (exact CI).", False),
+        MetricSpec("group_failure_rate/{axis}/{group}", "Share of the cases naming one group that fail (exact CI).",
+                   False),
         MetricSpec("group_gap/{axis}", "Largest minus smallest group mean score on one axis.", False),
         MetricSpec("mean_score/{axis}/{group}", "Mean probability of the score class for cases naming one group.", None),
     )
@@ -114,6 +116,8 @@ class TemplatesProbe(Probe):
                 check_map(both, self.label_map, self.score_label)
             else:
                 check_map(load_suite(self.suite, self.columns, self.terms), self.label_map, self.score_label)
+
+    config: Config
 
     def __init__(self, config=None) -> None:
         super().__init__(config)
@@ -183,8 +187,9 @@ class TemplatesProbe(Probe):
                                                                 t["failure_rate"]["ci"])
         for axis, groups in by_group.items():
             for group, cell in groups.items():
+                interval = proportion_interval(cell["failures"], cell["n"], cfg.confidence) if cfg.bootstrap else None
                 metrics[f"group_failure_rate/{axis}/{group}"] = specs.metric(f"group_failure_rate/{axis}/{group}",
-                                                                             cell["rate"])
+                                                                             cell["rate"], interval)
         for a in scores:
             metrics[f"group_gap/{a['axis']}"] = specs.metric(f"group_gap/{a['axis']}", a["gap"]["value"], a["gap"]["ci"])
             for g in a["groups"]:
@@ -206,7 +211,10 @@ class TemplatesProbe(Probe):
             "dir_tolerance": cfg.dir_tolerance,
             "alpha": cfg.alpha,
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
-                          "method": "percentile; units per test, matched sets for group means"},
+                          "method": "percentile; units per test (for the mean failure rates), matched sets for group "
+                                    "means"},
+            "ci_method": {"failure rates": EXACT, "mean failure rates": "bootstrap, widened to the mean exact bounds",
+                          "group means and gaps": "cluster bootstrap"},
         }
         examples = failures.pick(suite, cases, out, proba, labels, index, cfg.max_examples)
         predictions = {"id": [str(i) for i in range(len(cases))], "test": [suite.tests[t].name for t in cases.test],
