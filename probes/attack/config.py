@@ -63,7 +63,7 @@ class AttackConfig:
     query_budget: int = 2000  # model queries per example
     time_budget_s: float | None = None  # wall-clock seconds per example; null or 0: none. An example it stops is "inconclusive"
     workers: int = 16  # examples attacked at once; their model queries share batches
-    confidence: float = 0.95  # level of the Wilson intervals
+    confidence: float = 0.95  # level of the exact (Clopper-Pearson) intervals
     max_examples: int = 10  # adversarial examples per recipe kept for the report
     resources: dict | None = None  # resource name -> local path (overrides the AUDIT_* variables)
     perturb: str = "second"  # sentence pairs: the side attacked (first, second or both); the other stays fixed

@@ -43,20 +43,20 @@ def with_pair(keys: tuple[str, ...], is_pair: bool) -> tuple[str, ...]:
 class AttackProbe(Probe):
     name = "attack"
     family = "robustness"
-    version = "2"  # 2: a time-budget stop is inconclusive, not a failure; results of version 1 are recomputed
+    version = "3"  # 2: a time-budget stop is inconclusive, not a failure; 3: exact (Clopper-Pearson) intervals
     description = ("Adversarial attacks (TextAttack recipes: DeepWordBug, Pruthi, PWWS, TextFooler, TextBugger, BAE, "
                    "BERT-Attack, A2T): success rate, accuracy under attack, queries, words perturbed.")
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = (
-        MetricSpec("max_success_rate", "Highest attack success rate over the recipes run (Wilson CI).", False,
+        MetricSpec("max_success_rate", "Highest attack success rate over the recipes run (exact Clopper-Pearson CI).", False,
                    headline=True),
-        MetricSpec("min_accuracy_under_attack", "Lowest accuracy under attack over the recipes run (Wilson CI).",
+        MetricSpec("min_accuracy_under_attack", "Lowest accuracy under attack over the recipes run (exact Clopper-Pearson CI).",
                    True, headline=True),
         MetricSpec("success_rate/{recipe}", "Share of attacked (correctly classified) examples whose prediction "
-                   "the recipe flipped, each confirmed by re-predicting; inconclusive ones left out (Wilson CI).",
+                   "the recipe flipped, each confirmed by re-predicting; inconclusive ones left out (exact Clopper-Pearson CI).",
                    False),
         MetricSpec("accuracy_under_attack/{recipe}", "Share of evaluated examples still classified correctly "
-                   "after the attack; inconclusive ones left out (Wilson CI).", True),
-        MetricSpec("clean_accuracy/{recipe}", "Accuracy on the examples sampled for the recipe (Wilson CI).", True),
+                   "after the attack; inconclusive ones left out (exact Clopper-Pearson CI).", True),
+        MetricSpec("clean_accuracy/{recipe}", "Accuracy on the examples sampled for the recipe (exact Clopper-Pearson CI).", True),
         MetricSpec("avg_queries/{recipe}", "Mean model queries per attacked example.", None),
         MetricSpec("avg_perturbed_share/{recipe}", "Mean share of words changed in successful adversarial "
                    "examples.", None),

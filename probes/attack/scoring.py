@@ -1,8 +1,8 @@
-"""Per-recipe numbers from per-example records: counts, rates with Wilson intervals, averages.
+"""Per-recipe numbers from per-example records: counts, rates with exact (Clopper-Pearson) intervals, averages.
 
 Definitions (TextAttack's, over the sampled examples that could be attacked):
 clean accuracy = correct / evaluated; accuracy under attack = attacks that failed / evaluated;
-success rate = successes / attacked (correctly classified examples), with a Wilson interval;
+success rate = successes / attacked (correctly classified examples), with an exact (Clopper-Pearson) interval;
 average queries over attacked examples; perturbed share over successful ones. A failure is an
 attack that ended without a confirmed flip (query budget spent, search exhausted, unconfirmed),
 as TextAttack's ``FailedAttackResult``. An example stopped by a time budget (TextAttack has none)
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from audit.probes.base import Metric
-from audit.stats import wilson
+from audit.stats import proportion_interval
 
 SKIP_REASONS = ("misclassified", "too_long", "empty")
 
@@ -64,11 +64,11 @@ def recipe_metrics(recipe: str, records: list[dict[str, Any]], confidence: float
     c["avg_perturbed_share"] = _mean([x["perturbed_share"] for x in ok])
     metrics = {
         f"clean_accuracy/{recipe}": Metric(correct / evaluated if evaluated else None,
-                                           wilson(correct, evaluated, confidence), True),
+                                           proportion_interval(correct, evaluated, confidence), True),
         f"accuracy_under_attack/{recipe}": Metric(c["failures"] / concluded if concluded else None,
-                                                  wilson(c["failures"], concluded, confidence), True),
+                                                  proportion_interval(c["failures"], concluded, confidence), True),
         f"success_rate/{recipe}": Metric(c["successes"] / n_att if n_att else None,
-                                         wilson(c["successes"], n_att, confidence), False),
+                                         proportion_interval(c["successes"], n_att, confidence), False),
         f"avg_queries/{recipe}": Metric(c["avg_queries"], None, None),
         f"avg_perturbed_share/{recipe}": Metric(c["avg_perturbed_share"], None, None),
         f"successes/{recipe}": Metric(float(c["successes"]), None, None),

@@ -72,7 +72,7 @@ def results_table(probe: dict, ctx: SectionContext, recipes: list[str]) -> Table
             if key == "success_rate" and (row := basis_row(probe, recipe, ctx.models)):
                 rows.append(row)
     return Table(headers("Recipe · metric", ctx.models), rows, css="metrics-table attack-table",
-                 caption="Per recipe, models side by side: rates with 95% Wilson intervals. Success rate is over "
+                 caption="Per recipe, models side by side: rates with 95% exact (Clopper-Pearson) intervals. Success rate is over "
                          "attacked (correctly classified) examples; accuracies are over all evaluated examples. "
                          "Examples a time budget stopped (inconclusive) are left out of the success rate and of "
                          "accuracy under attack.",

@@ -39,7 +39,7 @@ PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; bo
 class CounterfactualProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "2"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped
+    version = "3"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped; 3: flip-rate CIs cover the exact interval
     handles_pairs = True  # both texts of a pair swapped alike; the model gets the swapped pair
     description = ("Identity-term swaps (gender, race, religion, nationality, sexual orientation, disability, age) that "
                    "keep grammar: prediction flip rate, probability change and a sign test per group pair.")

@@ -15,7 +15,7 @@ import numpy as np
 
 from audit.probes.fairness.counterfactual.generate import Counterfactuals
 from audit.stats import bootstrap as resample
-from audit.stats import holm, sign_test
+from audit.stats import clopper_pearson_bounds, holm, sign_test
 
 TEST = ("exact two-sided sign test (scipy.stats.binomtest) on the signed change of the scored class's probability, "
         "ties dropped; p-values Holm-adjusted over all group pairs")
@@ -76,6 +76,10 @@ def score(cf: Counterfactuals, original: np.ndarray, counter: np.ndarray, s: Set
         flip_ci, change_ci = cis[: counts.shape[1]], cis[counts.shape[1]:]
     total = counts.sum(axis=0)
     point_flip, point_change = flips.sum(0) / total, changes.sum(0) / total
+    if s.resamples > 0:  # a cluster bootstrap of no flips reads [0, 0]: cover at least the exact interval of flips/n
+        exact = zip(*clopper_pearson_bounds(flips.sum(0).round(), total, s.confidence))
+        flip_ci = [None if n == 0 else (min(lo, ci[0]) if ci else lo, max(hi, ci[1]) if ci else hi)
+                   for n, (lo, hi), ci in zip(total, exact, flip_ci)]
     axis_of = np.array(cf.axis)
     pair_index = {p: j for j, p in enumerate(pairs)}
     pair_of = np.array([pair_index[p] for p in zip(cf.axis, cf.source, cf.target)])
