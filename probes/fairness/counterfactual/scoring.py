@@ -69,7 +69,8 @@ def score(cf: Counterfactuals, original: np.ndarray, counter: np.ndarray, s: Set
     flips = np.hstack([b[0] for b in blocks])
     changes = np.hstack([b[1] for b in blocks])
     counts = np.hstack([b[2] for b in blocks])
-    flip_ci = change_ci = [None] * counts.shape[1]
+    flip_ci: list = [None] * counts.shape[1]
+    change_ci: list = [None] * counts.shape[1]
     if s.resamples > 0 and len(clusters) >= 2:
         boot = resample.ratio_samples(np.hstack([flips, changes]), np.hstack([counts, counts]), s.resamples, s.seed)
         cis = resample.intervals(boot, s.confidence)
