@@ -70,6 +70,7 @@ def hold_out_dir(folder: str | Path, on_takeover=None) -> Iterator[Path]:
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise AuditError(f"Output path '{folder}' is a file; pass --out with a directory path.")
+    created = not path.exists()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -101,3 +102,8 @@ def hold_out_dir(folder: str | Path, on_takeover=None) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             (path / HOLDER_NAME).unlink()
         lock.release()
+        if created:  # an early error wrote nothing: leave no empty folder behind
+            with contextlib.suppress(OSError):
+                if [p.name for p in path.iterdir()] == [LOCK_NAME]:
+                    (path / LOCK_NAME).unlink()
+                    path.rmdir()

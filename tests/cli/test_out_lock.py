@@ -88,3 +88,14 @@ def test_holding_is_reentrant_within_a_process_and_released_after(tmp_path):
     probe = subprocess.run([sys.executable, "-c", HOLD.replace("time.sleep(120)", "pass"), str(folder)],
                            capture_output=True, text=True)
     assert probe.returncode == 0, probe.stderr
+
+
+def test_an_early_error_leaves_no_empty_out_folder(cli, tmp_path):
+    out = tmp_path / "never-written"
+    res = cli("run", "--model", "tfidf.skops", "--data", "missing.csv", "--out", str(out), "-q")
+    assert res.exit_code == 2 and "missing.csv" in res.output
+    assert not out.exists()
+    kept = tmp_path / "existing"
+    kept.mkdir()
+    assert cli("run", "--model", "tfidf.skops", "--data", "missing.csv", "--out", str(kept), "-q").exit_code == 2
+    assert kept.is_dir()  # a folder the user made stays
