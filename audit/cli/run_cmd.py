@@ -188,6 +188,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
     from audit.cli.console_summary import print_summary
     from audit.runner import failed_units
 
+    display.done()
     verdict = None
     if policy is not None:
         try:

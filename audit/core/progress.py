@@ -1,24 +1,66 @@
-"""Terminal progress and messages, on stderr, so stdout stays clean for scripts.
+"""Progress and messages, on stderr, so stdout stays clean for scripts.
 
-A :class:`Display` is a context manager around a rich ``Progress``; probes get only its
-``task(description, total) -> advance(n)`` callable through the probe context.
+A :class:`Display` is a context manager; probes get only its ``task(description, total) ->
+advance(n)`` callable through the probe context. On a terminal it draws rich progress bars; a
+task that ends short of its total (predictions the cache already held) is shown complete once
+the next task starts or the run ends, as tasks run one after another. When stderr is not a
+terminal (a CI log), bars would print nothing until the end, so it writes plain lines instead:
+one when a task starts, one when it ends, and at most one every ``every_s`` seconds in between
+(done/total, rate, time left).
 """
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
-class Display:
-    """Progress bars and log lines on stderr (silenced by ``quiet``); ``out`` is stdout for results."""
+class _Lines:
+    """Plain progress lines for logs: start, finish, and a throttled line in between."""
 
-    def __init__(self, *, quiet: bool = False) -> None:
+    def __init__(self, console: Console, every_s: float, clock=time.monotonic) -> None:
+        self.console, self.every_s, self.clock = console, every_s, clock
+        self.current: dict | None = None
+
+    def start(self, description: str, total: int | None) -> None:
+        self.finish()
+        now = self.clock()
+        self.current = {"description": description, "total": total, "done": 0, "t0": now, "last": now}
+        self.console.print(f"start  {description}" + (f" ({total:,})" if total else ""), highlight=False, markup=False)
+
+    def advance(self, n: int) -> None:
+        task = self.current
+        if task is None:
+            return
+        task["done"] += n
+        now = self.clock()
+        if now - task["last"] >= self.every_s:
+            task["last"] = now
+            rate = task["done"] / max(now - task["t0"], 1e-9)
+            total = task["total"]
+            left = f", about {(total - task['done']) / rate:,.0f} s left" if total and rate > 0 else ""
+            of = f"/{total:,}" if total else ""
+            self.console.print(f"       {task['description']}: {task['done']:,}{of}, {rate:,.1f}/s{left}",
+                               highlight=False, markup=False)
+
+    def finish(self) -> None:
+        task, self.current = self.current, None
+        if task is not None:
+            seconds = self.clock() - task["t0"]
+            self.console.print(f"done   {task['description']} in {seconds:,.1f} s", highlight=False, markup=False)
+
+
+class Display:
+    """Progress and log lines on stderr (silenced by ``quiet``); ``out`` is stdout for results."""
+
+    def __init__(self, *, quiet: bool = False, every_s: float = 30.0, console: Console | None = None) -> None:
         self.quiet = quiet
-        self.console = Console(stderr=True)
+        self.console = console or Console(stderr=True)
         self.out = Console()
+        self._lines = None if self.console.is_terminal or quiet else _Lines(self.console, every_s)
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -27,18 +69,40 @@ class Display:
             TimeElapsedColumn(),
             console=self.console,
             transient=False,
-            disable=quiet,
+            disable=quiet or self._lines is not None,
         )
 
     def __enter__(self) -> "Display":
         self._progress.__enter__()
         return self
 
-    def __exit__(self, *exc) -> None:
-        self._progress.__exit__(*exc)
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:  # a run that ended: every task it started has finished
+            self.done()
+        self._progress.__exit__(exc_type, *exc)
+
+    def done(self) -> None:
+        """Every task started so far has ended (before the summary is printed)."""
+        self._complete_all()
+        if self._lines is not None:
+            self._lines.finish()
+
+    def _complete_all(self) -> None:
+        for task in self._progress.tasks:
+            if task.total is not None and task.completed < task.total:
+                self._progress.update(task.id, completed=task.total)
 
     def task(self, description: str, total: int | None) -> Callable[[int], None]:
-        """Add a bar and return ``advance(n=1)``; the bar completes when it reaches ``total``."""
+        """Start a task and return ``advance(n=1)``; starting one means the previous ones ended."""
+        self._complete_all()
+        if self._lines is not None:
+            self._lines.start(description, total)
+            lines = self._lines
+
+            def advance_line(n: int = 1) -> None:
+                lines.advance(n)
+
+            return advance_line
         task_id = self._progress.add_task(description, total=total)
 
         def advance(n: int = 1) -> None:
@@ -48,4 +112,4 @@ class Display:
 
     def log(self, message: str) -> None:
         if not self.quiet:
-            self._progress.console.print(message, highlight=False)
+            self.console.print(message, highlight=False)
