@@ -154,11 +154,17 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
     results that no longer apply (a model removed from the run, or changed since). Predictions
     are journaled in ``journal_dir`` as they are made; with ``resume`` an earlier run's are reused."""
     from audit.core.labels import alignment
+    from audit.models.hf_source import labels_before_loading
     from audit.models.loader import load_model, unique_names
 
     cache = PredictionCache(journal_dir=journal_dir, resume=resume)
     earlier = {m["id"]: m.get("identity") for m in store.doc["models"]}
     entries, changed, models = [], set(), []
+    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):  # label mismatches before any weights load
+        if mc.kind in (None, "huggingface"):
+            early = labels_before_loading(mc.spec, list(mc.labels) if mc.labels else None)
+            if early:
+                alignment(data.labels, early, model_id=name)
     for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
         display.log(f"Loading model '{name}' from {mc.spec}")
         loaded = load_model(mc, name=name, device=device)

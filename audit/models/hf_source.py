@@ -7,6 +7,7 @@ reached (a cached model then loads from the cache) instead of spending minutes i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -101,3 +102,21 @@ def snapshot_dir(source: str, local_files_only: bool) -> Path:
     from transformers.utils import cached_file
 
     return Path(cached_file(source, "config.json", local_files_only=local_files_only)).parent
+
+
+def labels_before_loading(source: str, labels: list[str] | None = None) -> list[str] | None:
+    """The labels a local model directory will report, read from its config.json alone (no weights),
+    as ``_labels_from`` derives them; None when that cannot be told without loading (a hub id, no
+    config, or a config without labels)."""
+    path = Path(os.path.expanduser(source)) / "config.json"
+    if not path.is_file():
+        return None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+        id2label = {int(i): str(name) for i, name in (config.get("id2label") or {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+    k = int(config.get("num_labels") or len(id2label) or 0)
+    if labels is not None:
+        return [str(x) for x in labels] if len(labels) == k else None  # a wrong count fails at loading, with its message
+    return [id2label.get(i, f"LABEL_{i}") for i in range(k)] if k else None
