@@ -20,7 +20,7 @@ import pandas as pd
 from audit.core.dataset import Dataset
 from audit.core.errors import AuditError
 from audit.core.textchars import invisible_only
-from audit.data_readers import EMPTY_DATASET, is_file_source, read_file, read_hf
+from audit.data_readers import EMPTY_DATASET, is_file_source, is_saved_dataset, read_file, read_hf, read_saved
 
 TEXT_CANDIDATES = ("text", "sentence", "review", "comment", "content", "body")
 # Sentence-pair tasks (GLUE-style), found before single texts: QNLI has `question` and `sentence`.
@@ -59,6 +59,8 @@ class DataConfig:
     label_map: dict | None = None
     limit: int | None = None
     seed: int = 0
+    key: str | None = None  # the entry of a JSON file keyed by task (AdvGLUE's dev.json: sst2, qqp, ...)
+    encoding: str | None = None  # of a text file that is not UTF-8 (e.g. latin-1)
 
 
 def load_dataset(cfg: DataConfig) -> Dataset:
@@ -66,8 +68,11 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     if cfg.limit is not None and (isinstance(cfg.limit, bool) or not isinstance(cfg.limit, int) or cfg.limit <= 0):
         raise AuditError(BAD_LIMIT.format(limit=cfg.limit))
     sensitive = (cfg.sensitive,) if isinstance(cfg.sensitive, str) else tuple(cfg.sensitive or ())
-    if is_file_source(cfg.source):
-        frame, split = read_file(Path(cfg.source).expanduser()), None
+    path = Path(cfg.source).expanduser()
+    if is_file_source(cfg.source) and is_saved_dataset(path):
+        frame, split = read_saved(path, cfg.split)
+    elif is_file_source(cfg.source):
+        frame, split = read_file(path, key=cfg.key, encoding=cfg.encoding), None
     else:
         frame, split = read_hf(cfg.source, cfg.split)
     src = f"'{cfg.source}'"

@@ -41,7 +41,33 @@ def is_file_source(source: str) -> bool:
     return ":" not in source and bool(re.fullmatch(r"\.[A-Za-z][A-Za-z0-9]*", path.suffix))
 
 
-def read_file(path: Path) -> pd.DataFrame:
+def is_saved_dataset(path: Path) -> bool:
+    """A folder written by ``datasets``' ``save_to_disk`` (a Dataset or a DatasetDict)."""
+    return path.is_dir() and any((path / f).is_file() for f in ("dataset_info.json", "state.json", "dataset_dict.json"))
+
+
+def read_saved(path: Path, split: str | None) -> tuple[pd.DataFrame, str | None]:
+    """A ``save_to_disk`` folder as a frame; of a DatasetDict, ``split`` or the preferred one."""
+    import datasets
+
+    try:
+        loaded = datasets.load_from_disk(str(path))
+    except Exception as err:  # noqa: BLE001  (the library raises many types; all mean "not readable")
+        raise AuditError(MALFORMED_FILE.format(path=path, fmt="a save_to_disk folder", reason=short_reason(err),
+                                               formats=", ".join(FILE_FORMATS))) from None
+    if not isinstance(loaded, datasets.DatasetDict):
+        return loaded.to_pandas(), None
+    splits = list(loaded.keys())
+    if split is None:
+        split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
+    if split is None or split not in splits:
+        raise AuditError(HF_NO_SPLIT.format(split=split, name=path, splits=", ".join(splits) or "(none)"))
+    return loaded[split].to_pandas(), split
+
+
+def read_file(path: Path, *, key: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    """A data file as a frame of strings; ``key`` picks one entry of a JSON file keyed by task
+    (AdvGLUE's dev.json), ``encoding`` reads text files that are not UTF-8."""
     formats = ", ".join(FILE_FORMATS)
     ext = path.suffix.lower()
     if not path.exists():
@@ -57,23 +83,33 @@ def read_file(path: Path) -> pd.DataFrame:
             return pd.read_parquet(path)
         raw = path.read_bytes()
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode(encoding or "utf-8-sig")
+        except LookupError:
+            raise AuditError(f"Unknown encoding '{encoding}'; pass a Python codec name such as latin-1 or cp1252.") from None
         except UnicodeDecodeError as err:
+            if encoding:
+                raise AuditError(f"'{path}' is not valid {encoding} (byte {err.start}); pass its real --encoding.") from None
             raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
         if ext in (".csv", ".tsv"):
             sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
             header = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])  # type: ignore[arg-type]
             _refuse_duplicates(path, list(header))
             return pd.read_csv(io.StringIO(text), sep=sep, quoting=quoting, dtype=str, keep_default_na=False)
-        return pd.DataFrame(json_records(text, ext), dtype=object)
+        return pd.DataFrame(json_records(text, ext, key), dtype=object)
     except AuditError:
         raise
     except DuplicateKeys as err:
         raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=str(err))) from None
+    except KeyNeeded as err:
+        raise AuditError(f"Cannot read '{path}': {err}.") from None
     except pd.errors.EmptyDataError:
         raise AuditError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
     except (ValueError, OSError, TypeError) as err:  # ParserError, JSONDecodeError, ArrowInvalid are ValueErrors
         raise AuditError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=short_reason(err), formats=formats)) from None
+
+
+class KeyNeeded(ValueError):
+    """A JSON file keyed by task, read without (or with a wrong) ``--data-key``."""
 
 
 class DuplicateKeys(ValueError):
@@ -95,8 +131,9 @@ def _refuse_duplicates(path: Path, names: list[str]) -> None:
         raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=where))
 
 
-def json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
-    """JSON Lines of objects; or JSON as a list of objects, an object of columns, or {"key": [objects]}."""
+def json_records(text: str, ext: str, key: str | None = None) -> list[dict] | dict[str, list]:
+    """JSON Lines of objects; or JSON as a list of objects, an object of columns, or {"key": [objects]};
+    a JSON object of several such lists (one per task) needs ``key`` to pick one."""
     if ext == ".jsonl":
         records = []
         for lineno, line in enumerate(text.splitlines(), 1):
@@ -110,6 +147,15 @@ def json_records(text: str, ext: str) -> list[dict] | dict[str, list]:
                 records.append(obj)
         return records
     obj = json.loads(text, object_pairs_hook=_unique_keys)
+    keyed = isinstance(obj, dict) and bool(obj) and all(
+        isinstance(v, list) and v and all(isinstance(r, dict) for r in v) for v in obj.values())
+    if key is not None or (keyed and len(obj) > 1):
+        keys = ", ".join(map(str, obj)) if isinstance(obj, dict) else "(none: the file is not keyed)"
+        if key is None:
+            raise KeyNeeded(f"it holds one list of examples per key ({keys}); pick one with --data-key KEY")
+        if not keyed or key not in obj:
+            raise KeyNeeded(f"it has no key '{key}' holding a list of examples (keys: {keys}); pass one of them to --data-key")
+        obj = obj[key]
     if isinstance(obj, dict) and len(obj) == 1:
         only = next(iter(obj.values()))
         if isinstance(only, list) and only and all(isinstance(r, dict) for r in only):

@@ -17,7 +17,8 @@ DEMO_MODELS = ("minilm-finetuned", "tfidf-logreg")
 # Flags that only make sense with your own models and data: the demo refuses them.
 DEMO_IGNORES = {
     "--text-col": "text_col", "--text-pair-col": "text_pair_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
-    "--label-map": "label_map", "--limit": "limit", "--trust-model": "trust_model",
+    "--label-map": "label_map", "--limit": "limit", "--data-key": "data_key", "--encoding": "encoding",
+    "--trust-model": "trust_model",
     "--trust-remote-code": "trust_remote_code", "--resume": "resume",
 }
 
@@ -42,6 +43,8 @@ DEMO_IGNORES = {
 @click.option("--out", help="Output directory for results.json and reports [default: audit-out].")
 @click.option("--seed", type=click.IntRange(0, SEED_MAX), help="Seed for sampling, bootstrap and perturbations [default: 0].")
 @click.option("--limit", type=int, help="Audit a stratified sample of N examples.")
+@click.option("--data-key", metavar="KEY", help="The entry of a JSON file keyed by task (e.g. sst2 in AdvGLUE's dev.json).")
+@click.option("--encoding", metavar="CODEC", help="Encoding of a text data file that is not UTF-8 (e.g. latin-1).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), help="Where transformers run [default: auto].")
 @click.option("--trust-model", is_flag=True, help="Allow pickle/joblib model files (unpickling runs code).")
 @click.option("--trust-remote-code", is_flag=True, help="Allow a hub model's own Python code to run.")
@@ -51,7 +54,7 @@ DEMO_IGNORES = {
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
 def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensitive, label_map, probes, config_file,
-        out, seed, limit, device, trust_model, trust_remote_code, resume, gate_file, quiet):
+        out, seed, limit, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
@@ -103,6 +106,8 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         "sensitive": list(sensitive) or None,
         "label_map": parse_label_map(label_map) or None,
         "limit": limit,
+        "key": data_key,
+        "encoding": encoding,
     }
     cfg = resolve_config(
         config_file, models=list(models) or None, data=data, probes=list(probes) or None, seed=seed, out=out,
