@@ -187,6 +187,7 @@ def resolve_config(
     file: str | Path | None = None,
     *,
     models: list[str] | None = None,
+    labels: list[str] | None = None,
     data: dict[str, Any] | None = None,
     probes: list[str] | None = None,
     seed: int | None = None,
@@ -218,6 +219,8 @@ def resolve_config(
     model_cfgs = []
     for i, entry in enumerate(model_entries):
         mc = _model_config(entry, f"model #{i + 1}")
+        if labels and models and mc.labels is None:  # --labels: the command line's models (a callable declares them)
+            mc = dataclasses.replace(mc, labels=tuple(labels))
         if trust_model or trust_remote_code:
             mc = dataclasses.replace(
                 mc, trust_model=mc.trust_model or trust_model, trust_remote_code=mc.trust_remote_code or trust_remote_code

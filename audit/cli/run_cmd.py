@@ -17,7 +17,7 @@ DEMO_MODELS = ("minilm-finetuned", "tfidf-logreg")
 # Flags that only make sense with your own models and data: the demo refuses them.
 DEMO_IGNORES = {
     "--text-col": "text_col", "--text-pair-col": "text_pair_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
-    "--label-map": "label_map", "--limit": "limit", "--data-key": "data_key", "--encoding": "encoding",
+    "--label-map": "label_map", "--limit": "limit", "--labels": "labels", "--data-key": "data_key", "--encoding": "encoding",
     "--trust-model": "trust_model",
     "--trust-remote-code": "trust_remote_code", "--resume": "resume",
 }
@@ -43,6 +43,8 @@ DEMO_IGNORES = {
 @click.option("--out", help="Output directory for results.json and reports [default: audit-out].")
 @click.option("--seed", type=click.IntRange(0, SEED_MAX), help="Seed for sampling, bootstrap and perturbations [default: 0].")
 @click.option("--limit", type=int, help="Audit a stratified sample of N examples.")
+@click.option("--labels", "labels", metavar="NAME,NAME,...",
+              help="Class names of the --model(s), in output order (a callable declares its labels this way).")
 @click.option("--data-key", metavar="KEY", help="The entry of a JSON file keyed by task (e.g. sst2 in AdvGLUE's dev.json).")
 @click.option("--encoding", metavar="CODEC", help="Encoding of a text data file that is not UTF-8 (e.g. latin-1).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), help="Where transformers run [default: auto].")
@@ -54,7 +56,7 @@ DEMO_IGNORES = {
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
 def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensitive, label_map, probes, config_file,
-        out, seed, limit, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
+        out, seed, limit, labels, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
@@ -110,7 +112,7 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         "encoding": encoding,
     }
     cfg = resolve_config(
-        config_file, models=list(models) or None, data=data, probes=list(probes) or None, seed=seed, out=out,
+        config_file, models=list(models) or None, labels=parse_labels(labels), data=data, probes=list(probes) or None, seed=seed, out=out,
         device=device, trust_model=trust_model, trust_remote_code=trust_remote_code,
     )
     from audit.core.registry import load_plugins
@@ -157,6 +159,17 @@ def _load_policy(gate_file: str | None):
     from audit.gate.policy import load_policy
 
     return load_policy(gate_file)
+
+
+def parse_labels(given: str | None) -> list[str] | None:
+    """``--labels a,b``: the names, in order; empty or repeated names are bad input."""
+    if given is None:
+        return None
+    names = [n.strip() for n in given.split(",")]
+    if len(names) < 2 or not all(names) or len(set(names)) != len(names):
+        raise AuditError(f"--labels {given!r} must name two or more distinct classes, comma-separated, e.g. "
+                         "--labels negative,positive.")
+    return names
 
 
 def single_text_col(given: tuple[str, ...], pair_col: str | None) -> str | None:

@@ -117,6 +117,12 @@ def _import_module(module_name: str, spec: str) -> ModuleType:
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as err:
+        top = module_name.split(".")[0]
+        here = Path.cwd()
+        if err.name == top and str(here) not in sys.path and (
+                (here / f"{top}.py").is_file() or (here / top / "__init__.py").is_file()):
+            sys.path.insert(0, str(here))  # the user's module in the current directory, as `python -m` would find it
+            return _import_module(module_name, spec)
         if err.name and (module_name == err.name or module_name.startswith(err.name + ".")):
             raise AuditError(MODULE_NOT_FOUND.format(module=module_name, spec=spec)) from None
         raise AuditError(IMPORT_FAILED.format(module=module_name, spec=spec, reason=_reason(err))) from None
