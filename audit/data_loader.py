@@ -61,6 +61,7 @@ class DataConfig:
     seed: int = 0
     key: str | None = None  # the entry of a JSON file keyed by task (AdvGLUE's dev.json: sst2, qqp, ...)
     encoding: str | None = None  # of a text file that is not UTF-8 (e.g. latin-1)
+    label_value: str | None = None  # the one label of every example (a .txt file: one text per line)
 
 
 def load_dataset(cfg: DataConfig) -> Dataset:
@@ -76,6 +77,12 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     else:
         frame, split = read_hf(cfg.source, cfg.split)
     src = f"'{cfg.source}'"
+    if cfg.label_value is not None:  # every example has this label (a .txt file of texts, or a file without labels)
+        if "label" in frame.columns or cfg.label_col:
+            raise AuditError(f"{src} has a label column; --label-value gives one label to data without one. Drop one of them.")
+        frame = frame.assign(label=str(cfg.label_value))
+    elif Path(cfg.source).suffix.lower() == ".txt":
+        raise AuditError(f"{src} holds texts only (one per line); give their label with --label-value NAME.")
     frame.columns = columns = [str(c) for c in frame.columns]
     if len(frame) == 0:
         raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))

@@ -16,7 +16,7 @@ import pandas as pd
 from audit.core.errors import AuditError
 from audit.core.hub_reach import offline_advice, unreachable_reason
 
-FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
+FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet", ".txt")
 HF_SPLIT_PREFERENCE = ("test", "validation", "train")
 FILE_NOT_FOUND = "Data file not found: '{path}'. Check the path, or give a Hugging Face dataset as name[:config][:split]."
 UNSUPPORTED_FORMAT = "Cannot read '{path}': unsupported file type '{ext}'. Convert it to one of: {formats}."
@@ -90,6 +90,8 @@ def read_file(path: Path, *, key: str | None = None, encoding: str | None = None
             if encoding:
                 raise AuditError(f"'{path}' is not valid {encoding} (byte {err.start}); pass its real --encoding.") from None
             raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
+        if ext == ".txt":  # one example per line; the loader adds the one label given for all of them
+            return pd.DataFrame({"text": [line for line in text.splitlines() if line.strip()]}, dtype=object)
         if ext in (".csv", ".tsv"):
             sep, quoting = ("\t", csv.QUOTE_NONE) if ext == ".tsv" else (",", csv.QUOTE_MINIMAL)
             header = next(csv.reader(io.StringIO(text), delimiter=sep, quoting=quoting), [])  # type: ignore[arg-type]

@@ -59,3 +59,16 @@ def test_the_flags_reach_the_loader(tmp_path):
     res = CliRunner().invoke(main, ["run", "--model", "nowhere.skops", "--data", str(path), "--data-key", "zzz",
                                     "--out", str(tmp_path / "o"), "-q"])
     assert res.exit_code == 2 and "no key 'zzz'" in res.output, res.output
+
+
+def test_a_text_file_one_example_per_line_with_one_label(tmp_path):
+    path = tmp_path / "complaints.txt"
+    path.write_text("the service was slow\n\nnever again\n  \nrefund please\n", encoding="utf-8")
+    with pytest.raises(AuditError, match="texts only.*--label-value NAME"):
+        load_dataset(DataConfig(str(path)))
+    data = load_dataset(DataConfig(str(path), label_value="negative"))
+    assert data.texts == ["the service was slow", "never again", "refund please"] and set(data.labels) == {"negative"}
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text("text,label\nx,a\ny,b\n", encoding="utf-8")
+    with pytest.raises(AuditError, match="has a label column"):
+        load_dataset(DataConfig(str(csv_path), label_value="a"))

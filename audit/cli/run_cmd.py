@@ -17,7 +17,8 @@ DEMO_MODELS = ("minilm-finetuned", "tfidf-logreg")
 # Flags that only make sense with your own models and data: the demo refuses them.
 DEMO_IGNORES = {
     "--text-col": "text_col", "--text-pair-col": "text_pair_col", "--label-col": "label_col", "--id-col": "id_col", "--sensitive": "sensitive",
-    "--label-map": "label_map", "--limit": "limit", "--labels": "labels", "--data-key": "data_key", "--encoding": "encoding",
+    "--label-map": "label_map", "--limit": "limit", "--labels": "labels", "--label-value": "label_value",
+    "--data-key": "data_key", "--encoding": "encoding",
     "--trust-model": "trust_model",
     "--trust-remote-code": "trust_remote_code", "--resume": "resume",
 }
@@ -45,6 +46,8 @@ DEMO_IGNORES = {
 @click.option("--limit", type=int, help="Audit a stratified sample of N examples.")
 @click.option("--labels", "labels", metavar="NAME,NAME,...",
               help="Class names of the --model(s), in output order (a callable declares its labels this way).")
+@click.option("--label-value", metavar="NAME", help="The one label of every example: for a .txt file (one text per "
+              "line) or data without a label column.")
 @click.option("--data-key", metavar="KEY", help="The entry of a JSON file keyed by task (e.g. sst2 in AdvGLUE's dev.json).")
 @click.option("--encoding", metavar="CODEC", help="Encoding of a text data file that is not UTF-8 (e.g. latin-1).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), help="Where transformers run [default: auto].")
@@ -56,7 +59,7 @@ DEMO_IGNORES = {
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
 def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensitive, label_map, probes, config_file,
-        out, seed, limit, labels, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
+        out, seed, limit, labels, label_value, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
@@ -109,6 +112,7 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         "label_map": parse_label_map(label_map) or None,
         "limit": limit,
         "key": data_key,
+        "label_value": label_value,
         "encoding": encoding,
     }
     cfg = resolve_config(
