@@ -160,12 +160,13 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
     cache = PredictionCache(journal_dir=journal_dir, resume=resume)
     earlier = {m["id"]: m.get("identity") for m in store.doc["models"]}
     entries, changed, models = [], set(), []
-    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):  # label mismatches before any weights load
+    named = list(zip(cfg.models, unique_names(list(cfg.models))))
+    for mc, name in named:  # label mismatches before any weights load
         if mc.kind in (None, "huggingface"):
             early = labels_before_loading(mc.spec, list(mc.labels) if mc.labels else None)
             if early:
                 alignment(data.labels, early, model_id=name)
-    for mc, name in zip(cfg.models, unique_names(list(cfg.models))):
+    for mc, name in named:
         display.log(f"Loading model '{name}' from {mc.spec}")
         loaded = load_model(mc, name=name, device=device)
         check_input(loaded, data)

@@ -46,6 +46,9 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+from bench_attack import rate  # noqa: E402  (the success rate over attacked examples, as the single-text bench counts it)
+
 MRPC = REPO.parent / "shared" / "data" / "pairs" / "mrpc"
 TA_COLUMNS = ("sentence1", "sentence2")
 FIXED = {"first": {"sentence2"}, "second": {"sentence1"}, "both": set()}
@@ -253,11 +256,6 @@ def run_side(side: str, kind: str, model_dir: Path | None, args) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{side} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def rate(outcomes: dict) -> tuple[float, int]:
-    attacked = [o for o in outcomes.values() if o in ("success", "failed")]
-    return (sum(o == "success" for o in attacked) / len(attacked) if attacked else float("nan")), len(attacked)
 
 
 def report(kind: str, n: int, perturb: str, ta: dict, au: dict) -> list[str]:
