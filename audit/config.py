@@ -7,6 +7,7 @@ file and line. The resolved config is stored verbatim in results.json.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 import os
 import re
 from dataclasses import dataclass, field
@@ -34,6 +35,13 @@ class ModelConfig:
     trust_remote_code: bool = False  # run a hub model's own code (transformers trust_remote_code)
     trust_model: bool = False  # allow pickle/joblib files and non-sklearn types in skops files
     kind: str | None = None  # the adapter by name (huggingface, sklearn, callable, a plug-in's); None: by the spec
+    # An in-memory model (the Python API: a transformers model and tokenizer, a pipeline, an estimator,
+    # a callable); ``spec`` then only describes it. Never read from YAML, never written to results.json.
+    obj: Any = field(default=None, compare=False, repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as results.json records them (an in-memory object is described by ``spec``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "obj"}
 
     def __post_init__(self) -> None:
         if self.name is not None and not MODEL_NAME.fullmatch(self.name):
@@ -111,9 +119,12 @@ class AuditConfig:
     source_file: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["models"] = [dataclasses.asdict(m) for m in self.models]
-        d.pop("source_file")
+        """The config as results.json records it: in-memory models and data frames are described, not copied."""
+        d = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "source_file"}
+        d["data"] = {k: v for k, v in self.data.items() if k != "frame"}
+        d["models"] = [m.as_dict() for m in self.models]
+        d["governance"] = dataclasses.asdict(self.governance) if self.governance is not None else None
+        d["probes"] = {k: dict(v) for k, v in self.probes.items()} if self.probes is not None else None
         return d
 
 
@@ -171,6 +182,10 @@ def _plugins(raw: Any, file: Any) -> tuple[str, ...]:
 
 
 def _model_config(raw: Any, where: str) -> ModelConfig:
+    if isinstance(raw, ModelConfig):  # built by the Python API (it may hold an in-memory model)
+        return raw
+    if isinstance(raw, dict) and "obj" in raw:
+        raise AuditError(f"{where}: 'obj' is not a config key; in-memory models are given to audit.run(models=...).")
     if isinstance(raw, str):
         raw = parse_model_arg(raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not raw["spec"]:
@@ -184,9 +199,9 @@ def _model_config(raw: Any, where: str) -> ModelConfig:
 
 
 def resolve_config(
-    file: str | Path | None = None,
+    file: str | Path | dict[str, Any] | None = None,
     *,
-    models: list[str] | None = None,
+    models: Sequence[str | ModelConfig] | None = None,
     labels: list[str] | None = None,
     data: dict[str, Any] | None = None,
     probes: list[str] | None = None,
@@ -196,8 +211,13 @@ def resolve_config(
     trust_model: bool = False,
     trust_remote_code: bool = False,
 ) -> AuditConfig:
-    """Merge a config file (optional) with command-line values; the command line wins."""
-    raw = read_yaml(file) if file else {}
+    """Merge a config file (optional; the Python API may pass the mapping itself) with command-line
+    values; the command line wins."""
+    source_file = str(file) if file and not isinstance(file, dict) else None
+    if isinstance(file, dict):
+        raw, file = dict(file), "the config mapping"  # named so in error messages
+    else:
+        raw = read_yaml(file) if file else {}
     unknown = sorted(set(raw) - set(TOP_LEVEL_KEYS))
     if unknown:
         raise AuditError(
@@ -249,5 +269,5 @@ def resolve_config(
         device=device_value,
         governance=parse_governance(raw.get("governance"), str(file)),
         plugins=_plugins(raw.get("plugins"), file),
-        source_file=str(file) if file else None,
+        source_file=source_file,
     )

@@ -1,6 +1,6 @@
 """Load a labelled text dataset (local file or Hugging Face dataset) into a :class:`Dataset`.
 
-Every failure a user can cause (path, encoding, format, column, label) is an :class:`AuditError`
+Every failure a user can cause (path, encoding, format, column, label) is a :class:`DataError`
 with one line saying what is wrong and how to fix it. Texts are kept byte for byte as in the
 file; labels become strings (``1`` and ``1.0`` both become ``"1"``) so that files, JSON and
 Hugging Face datasets agree.
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from audit.core.dataset import Dataset
-from audit.core.errors import AuditError
+from audit.core.errors import DataError
 from audit.core.textchars import invisible_only
 from audit.data_readers import EMPTY_DATASET, is_file_source, is_saved_dataset, read_file, read_hf, read_saved
 
@@ -62,15 +62,21 @@ class DataConfig:
     key: str | None = None  # the entry of a JSON file keyed by task (AdvGLUE's dev.json: sst2, qqp, ...)
     encoding: str | None = None  # of a text file that is not UTF-8 (e.g. latin-1)
     label_value: str | None = None  # the one label of every example (a .txt file: one text per line)
+    frame: Any = None  # an in-memory pandas DataFrame (the Python API); ``source`` then only describes it
 
 
 def load_dataset(cfg: DataConfig) -> Dataset:
     """Read ``cfg.source``, check it, map labels and (optionally) take a stratified sample."""
     if cfg.limit is not None and (isinstance(cfg.limit, bool) or not isinstance(cfg.limit, int) or cfg.limit <= 0):
-        raise AuditError(BAD_LIMIT.format(limit=cfg.limit))
+        raise DataError(BAD_LIMIT.format(limit=cfg.limit))
     sensitive = (cfg.sensitive,) if isinstance(cfg.sensitive, str) else tuple(cfg.sensitive or ())
     path = Path(cfg.source).expanduser()
-    if is_file_source(cfg.source) and is_saved_dataset(path):
+    if cfg.frame is not None:
+        if not isinstance(cfg.frame, pd.DataFrame):
+            raise DataError(f"data.frame must be a pandas DataFrame, not {type(cfg.frame).__name__}; pass the data "
+                            "to audit.run(data=...) instead.")
+        frame, split = cfg.frame.copy(deep=False), cfg.split
+    elif is_file_source(cfg.source) and is_saved_dataset(path):
         frame, split = read_saved(path, cfg.split)
     elif is_file_source(cfg.source):
         frame, split = read_file(path, key=cfg.key, encoding=cfg.encoding), None
@@ -79,13 +85,13 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     src = f"'{cfg.source}'"
     if cfg.label_value is not None:  # every example has this label (a .txt file of texts, or a file without labels)
         if "label" in frame.columns or cfg.label_col:
-            raise AuditError(f"{src} has a label column; --label-value gives one label to data without one. Drop one of them.")
+            raise DataError(f"{src} has a label column; --label-value gives one label to data without one. Drop one of them.")
         frame = frame.assign(label=str(cfg.label_value))
-    elif Path(cfg.source).suffix.lower() == ".txt":
-        raise AuditError(f"{src} holds texts only (one per line); give their label with --label-value NAME.")
+    elif cfg.frame is None and Path(cfg.source).suffix.lower() == ".txt":
+        raise DataError(f"{src} holds texts only (one per line); give their label with --label-value NAME.")
     frame.columns = columns = [str(c) for c in frame.columns]
     if len(frame) == 0:
-        raise AuditError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
+        raise DataError(EMPTY_DATASET.format(source=src, after=" (after dropping blank lines)"))
     text_col, pair_col = _text_columns(cfg, columns, src)
     label_col = _column(cfg.label_col, "--label-col", LABEL_CANDIDATES, columns, src, NO_LABEL_COLUMN)
     _distinct_roles(src, text=text_col, text_pair=pair_col, label=label_col)
@@ -99,13 +105,13 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     dropped = {"no_gold_label": len(raw) - len(keep)} if len(keep) < len(raw) else {}
     if dropped:
         if not keep:
-            raise AuditError(EMPTY_DATASET.format(source=src, after=f" with a gold label (every label is '{NO_GOLD}')"))
+            raise DataError(EMPTY_DATASET.format(source=src, after=f" with a gold label (every label is '{NO_GOLD}')"))
         frame, ids, raw = frame.iloc[keep], [ids[i] for i in keep], [raw[i] for i in keep]
     texts = _texts(frame, text_col, ids, src)
     pairs = _texts(frame, pair_col, ids, src) if pair_col is not None else None
     missing = [i for i, y in enumerate(raw) if y is None]
     if missing:
-        raise AuditError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
+        raise DataError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
     labels, mapping = _apply_label_map(raw, cfg.label_map)
     columns_used = {"text": text_col, "label": label_col, "id": id_col, "sensitive": list(sensitive)}
     if pair_col is not None:
@@ -140,7 +146,7 @@ def _distinct_roles(src: str, **roles: str | None) -> None:
     for i, (role, col) in enumerate(given):
         for other, col2 in given[i + 1:]:
             if col == col2:
-                raise AuditError(f"Column '{col}' of {src} is given as both the {role} and the {other.replace('_', ' ')}; "
+                raise DataError(f"Column '{col}' of {src} is given as both the {role} and the {other.replace('_', ' ')}; "
                                  f"name a different column for each (--text-col, --text-pair-col, --label-col).")
 
 
@@ -150,13 +156,13 @@ def _texts(frame: pd.DataFrame, column: str, ids: list[str], src: str) -> list[s
     not_text = [i for i, v in enumerate(cells) if not isinstance(v, str) and _value(v) is not None]
     if not_text:
         first = cells[not_text[0]]
-        raise AuditError(NOT_TEXT.format(count=len(not_text), column=column, source=src, first=ids[not_text[0]],
+        raise DataError(NOT_TEXT.format(count=len(not_text), column=column, source=src, first=ids[not_text[0]],
                                          kind=type(first).__name__))
     texts = [v if isinstance(v, str) else "" for v in cells]
     empty = [i for i, t in enumerate(texts) if invisible_only(t)]
     if empty:
         shown = ", ".join(f"'{ids[i]}'" for i in empty[:5]) + (" ..." if len(empty) > 5 else "")
-        raise AuditError(EMPTY_TEXTS.format(count=len(empty), column=column, source=src, first=shown))
+        raise DataError(EMPTY_TEXTS.format(count=len(empty), column=column, source=src, first=shown))
     return texts
 
 
@@ -204,7 +210,7 @@ def stratified_sample(labels: list[str], limit: int, seed: int) -> list[int]:
 def _column(wanted, flag, candidates, columns, src, none_found) -> str:
     if wanted is not None:
         if wanted not in columns:
-            raise AuditError(UNKNOWN_COLUMN.format(column=wanted, flag=flag, source=src, columns=", ".join(columns)))
+            raise DataError(UNKNOWN_COLUMN.format(column=wanted, flag=flag, source=src, columns=", ".join(columns)))
         return wanted
     lowered = {c.lower(): c for c in reversed(columns)}
     for cand in candidates:
@@ -212,7 +218,7 @@ def _column(wanted, flag, candidates, columns, src, none_found) -> str:
             return cand
         if cand in lowered:
             return lowered[cand]
-    raise AuditError(none_found.format(source=src, candidates=", ".join(candidates), columns=", ".join(columns)))
+    raise DataError(none_found.format(source=src, candidates=", ".join(candidates), columns=", ".join(columns)))
 
 
 def _auto_id(frame: pd.DataFrame) -> str | None:
@@ -231,11 +237,11 @@ def _ids(frame: pd.DataFrame, id_col: str | None, src: str) -> list[str]:
     ids = [normalize_label(v) for v in frame[id_col].tolist()]  # same rules: 7.0 -> "7", blank -> None
     missing = [i for i, v in enumerate(ids) if v is None]
     if missing:
-        raise AuditError(MISSING_IDS.format(count=len(missing), column=id_col, source=src, first=missing[0]))
+        raise DataError(MISSING_IDS.format(count=len(missing), column=id_col, source=src, first=missing[0]))
     seen: set[str] = set()
     for v in ids:
         if v in seen:
-            raise AuditError(DUPLICATE_ID.format(id=v, column=id_col, source=src))
+            raise DataError(DUPLICATE_ID.format(id=v, column=id_col, source=src))
         seen.add(v)
     return ids
 
@@ -246,7 +252,7 @@ def _apply_label_map(raw: list[str], label_map: dict | None) -> tuple[list[str],
     mapping = {normalize_label(k) or str(k): str(v) for k, v in label_map.items()}
     unmapped = sorted({y for y in raw if y not in mapping})
     if unmapped:
-        raise AuditError(UNMAPPED_LABELS.format(labels=", ".join(map(repr, unmapped)), example=unmapped[0]))
+        raise DataError(UNMAPPED_LABELS.format(labels=", ".join(map(repr, unmapped)), example=unmapped[0]))
     return [mapping[y] for y in raw], mapping
 
 

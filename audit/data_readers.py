@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from audit.core.errors import AuditError
+from audit.core.errors import AuditError, DataError
 from audit.core.hub_reach import offline_advice, unreachable_reason
 
 FILE_FORMATS = (".csv", ".tsv", ".jsonl", ".json", ".parquet", ".txt")
@@ -53,7 +53,7 @@ def read_saved(path: Path, split: str | None) -> tuple[pd.DataFrame, str | None]
     try:
         loaded = datasets.load_from_disk(str(path))
     except Exception as err:  # noqa: BLE001  (the library raises many types; all mean "not readable")
-        raise AuditError(MALFORMED_FILE.format(path=path, fmt="a save_to_disk folder", reason=short_reason(err),
+        raise DataError(MALFORMED_FILE.format(path=path, fmt="a save_to_disk folder", reason=short_reason(err),
                                                formats=", ".join(FILE_FORMATS))) from None
     if not isinstance(loaded, datasets.DatasetDict):
         return loaded.to_pandas(), None
@@ -61,7 +61,7 @@ def read_saved(path: Path, split: str | None) -> tuple[pd.DataFrame, str | None]
     if split is None:
         split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
     if split is None or split not in splits:
-        raise AuditError(HF_NO_SPLIT.format(split=split, name=path, splits=", ".join(splits) or "(none)"))
+        raise DataError(HF_NO_SPLIT.format(split=split, name=path, splits=", ".join(splits) or "(none)"))
     return loaded[split].to_pandas(), split
 
 
@@ -71,10 +71,10 @@ def read_file(path: Path, *, key: str | None = None, encoding: str | None = None
     formats = ", ".join(FILE_FORMATS)
     ext = path.suffix.lower()
     if not path.exists():
-        raise AuditError(FILE_NOT_FOUND.format(path=path))
+        raise DataError(FILE_NOT_FOUND.format(path=path))
     if path.is_dir() or ext not in FILE_FORMATS:
         kind = "directory" if path.is_dir() else (ext or "(no extension)")
-        raise AuditError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
+        raise DataError(UNSUPPORTED_FORMAT.format(path=path, ext=kind, formats=formats))
     try:
         if ext == ".parquet":
             import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -85,11 +85,11 @@ def read_file(path: Path, *, key: str | None = None, encoding: str | None = None
         try:
             text = raw.decode(encoding or "utf-8-sig")
         except LookupError:
-            raise AuditError(f"Unknown encoding '{encoding}'; pass a Python codec name such as latin-1 or cp1252.") from None
+            raise DataError(f"Unknown encoding '{encoding}'; pass a Python codec name such as latin-1 or cp1252.") from None
         except UnicodeDecodeError as err:
             if encoding:
-                raise AuditError(f"'{path}' is not valid {encoding} (byte {err.start}); pass its real --encoding.") from None
-            raise AuditError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
+                raise DataError(f"'{path}' is not valid {encoding} (byte {err.start}); pass its real --encoding.") from None
+            raise DataError(NOT_UTF8.format(path=path, offset=err.start, byte=raw[err.start])) from None
         if ext == ".txt":  # one example per line; the loader adds the one label given for all of them
             return pd.DataFrame({"text": [line for line in text.splitlines() if line.strip()]}, dtype=object)
         if ext in (".csv", ".tsv"):
@@ -101,13 +101,13 @@ def read_file(path: Path, *, key: str | None = None, encoding: str | None = None
     except AuditError:
         raise
     except DuplicateKeys as err:
-        raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=str(err))) from None
+        raise DataError(DUPLICATE_COLUMNS.format(path=path, names=str(err))) from None
     except KeyNeeded as err:
-        raise AuditError(f"Cannot read '{path}': {err}.") from None
+        raise DataError(f"Cannot read '{path}': {err}.") from None
     except pd.errors.EmptyDataError:
-        raise AuditError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
+        raise DataError(EMPTY_DATASET.format(source=f"'{path}'", after=" (the file is empty)")) from None
     except (ValueError, OSError, TypeError) as err:  # ParserError, JSONDecodeError, ArrowInvalid are ValueErrors
-        raise AuditError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=short_reason(err), formats=formats)) from None
+        raise DataError(MALFORMED_FILE.format(path=path, fmt=ext[1:], reason=short_reason(err), formats=formats)) from None
 
 
 class KeyNeeded(ValueError):
@@ -130,7 +130,7 @@ def _refuse_duplicates(path: Path, names: list[str]) -> None:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         where = "; ".join(f"{n!r} (columns {', '.join(str(i + 1) for i, m in enumerate(names) if m == n)})" for n in twice)
-        raise AuditError(DUPLICATE_COLUMNS.format(path=path, names=where))
+        raise DataError(DUPLICATE_COLUMNS.format(path=path, names=where))
 
 
 def json_records(text: str, ext: str, key: str | None = None) -> list[dict] | dict[str, list]:
@@ -173,24 +173,24 @@ def read_hf(source: str, split: str | None) -> tuple[pd.DataFrame, str]:
     """A Hugging Face dataset as a frame; ``datasets`` is imported here only (it is heavy)."""
     parts = source.split(":")
     if len(parts) > 3 or not parts[0]:
-        raise AuditError(HF_FAILED.format(name=source, reason="expected name[:config][:split]"))
+        raise DataError(HF_FAILED.format(name=source, reason="expected name[:config][:split]"))
     name, config = parts[0], (parts[1] if len(parts) > 1 and parts[1] else None)
     split = parts[2] if len(parts) > 2 and parts[2] else split
     if not datasets_offline() and unreachable_reason() is not None:
-        raise AuditError(offline_advice("dataset", name).replace("HF_HUB_OFFLINE=1", "HF_DATASETS_OFFLINE=1"))
+        raise DataError(offline_advice("dataset", name).replace("HF_HUB_OFFLINE=1", "HF_DATASETS_OFFLINE=1"))
     try:
         import datasets
 
         loaded = datasets.load_dataset(name, config)
     except ConnectionError as err:
-        raise AuditError(HF_OFFLINE.format(name=source, reason=short_reason(err))) from None
+        raise DataError(HF_OFFLINE.format(name=source, reason=short_reason(err))) from None
     except Exception as err:  # the library raises many types; all mean "cannot load this name"
-        raise AuditError(HF_FAILED.format(name=source, reason=short_reason(err))) from None
+        raise DataError(HF_FAILED.format(name=source, reason=short_reason(err))) from None
     splits = list(loaded.keys()) if hasattr(loaded, "keys") else []
     if split is None:
         split = next((s for s in HF_SPLIT_PREFERENCE if s in splits), splits[0] if splits else None)
     if split is None or split not in splits:
-        raise AuditError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
+        raise DataError(HF_NO_SPLIT.format(split=split, name=source, splits=", ".join(splits) or "(none)"))
     return loaded[split].to_pandas(), split
 
 

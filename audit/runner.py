@@ -162,7 +162,7 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
     entries, changed, models = [], set(), []
     named = list(zip(cfg.models, unique_names(list(cfg.models))))
     for mc, name in named:  # label mismatches before any weights load
-        if mc.kind in (None, "huggingface"):
+        if mc.obj is None and mc.kind in (None, "huggingface"):
             early = labels_before_loading(mc.spec, list(mc.labels) if mc.labels else None)
             if early:
                 alignment(data.labels, early, model_id=name)

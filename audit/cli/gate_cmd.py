@@ -35,7 +35,7 @@ def gate(results: str, policy_file: str, junit: str | None, summary: str | None,
     (appended to $GITHUB_STEP_SUMMARY too, when set), and re-renders both reports. Exit 2 is bad
     input, 4 a crash of the gate itself.
     """
-    from audit.cli.gate_outputs import evaluate, write_gate_outputs
+    from audit.api.outputs import evaluate, write_gate_outputs
     from audit.core.results import load_results
     from audit.gate.metric_lookup import known_specs
     from audit.gate.policy import load_policy

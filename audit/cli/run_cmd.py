@@ -99,25 +99,15 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
                                     device=device)
             return finish(doc, out_dir, display, policy)
 
-    from audit.config import resolve_config
-    from audit.runner import command_line, run_audit
+    from audit.api import configure, execute
+    from audit.runner import command_line
 
-    data = {
-        "source": data_source,
-        "text_col": single_text_col(text_col, text_pair_col),
-        "text_pair_col": text_pair_col,
-        "label_col": label_col,
-        "id_col": id_col,
-        "sensitive": list(sensitive) or None,
-        "label_map": parse_label_map(label_map) or None,
-        "limit": limit,
-        "key": data_key,
-        "label_value": label_value,
-        "encoding": encoding,
-    }
-    cfg = resolve_config(
-        config_file, models=list(models) or None, labels=parse_labels(labels), data=data, probes=list(probes) or None, seed=seed, out=out,
-        device=device, trust_model=trust_model, trust_remote_code=trust_remote_code,
+    cfg = configure(
+        models=list(models) or None, data=data_source, probes=list(probes) or None, config=config_file, seed=seed,
+        out=out, device=device, labels=parse_labels(labels), text_col=single_text_col(text_col, text_pair_col),
+        text_pair_col=text_pair_col, label_col=label_col, id_col=id_col, sensitive=list(sensitive) or None,
+        label_map=parse_label_map(label_map) or None, limit=limit, label_value=label_value, data_key=data_key,
+        encoding=encoding, trust_model=trust_model, trust_remote_code=trust_remote_code, out_default="audit-out",
     )
     from audit.core.registry import load_plugins
 
@@ -130,8 +120,8 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         check_models(policy, unique_names(list(cfg.models)))
     with hold_out_dir(cfg.out, on_takeover=_took_over), Display(quiet=quiet) as display:
         with rendering_what_finished(display):
-            doc, out_dir = run_audit(cfg, display=display, command=command_line(), resume=resume)
-        finish(doc, out_dir, display, policy)
+            result = execute(cfg, display=display, command=command_line(), resume=resume)
+        finish(result.doc, result.folder, display, policy)
 
 
 @contextlib.contextmanager
@@ -143,7 +133,7 @@ def rendering_what_finished(display):
     except (AuditError, KeyboardInterrupt) as exc:
         partial = getattr(exc, "partial", None)
         if partial is not None:
-            from audit.cli.gate_outputs import write_gate_outputs
+            from audit.api.outputs import write_gate_outputs
 
             doc, out_dir = partial
             with contextlib.suppress(Exception):  # the original error matters more than a failed render
@@ -206,7 +196,7 @@ def finish(doc, out_dir, display, policy=None) -> None:
     """Evaluate the gate (if any), store its verdict and render the reports once, print the summary
     and set the exit code. An input error in the gate (a baseline on other data: exit 2) or a crash
     of the gate (exit 4) still leaves the reports on disk, rendered without a verdict."""
-    from audit.cli.gate_outputs import evaluate, write_gate_outputs
+    from audit.api.outputs import evaluate, write_gate_outputs
     from audit.cli.console_summary import print_summary
     from audit.runner import failed_units
 

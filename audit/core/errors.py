@@ -17,6 +17,21 @@ class AuditError(Exception):
     exit_code = 2
 
 
+# Typed subclasses, so Python callers (``audit.run``) can catch one kind of problem; the CLI treats
+# them all as an AuditError (one line, exit 2). Raise the most specific one that fits.
+
+class UnsupportedInputError(AuditError, TypeError):
+    """A model or data object of a type audit cannot use; the message lists the types it accepts."""
+
+
+class DataError(AuditError, ValueError):
+    """The data cannot be audited as given: a missing column, key, label or text."""
+
+
+class ModelError(AuditError, ValueError):
+    """A model cannot be loaded or used: no ``predict_proba``, labels that do not fit, a broken file."""
+
+
 def did_you_mean(kind: str, name: str, known: Iterable[str]) -> str:
     """Message for an unknown name: ``Unknown probe 'x'. Did you mean 'y'? Known: a, b.``"""
     known = sorted(known)

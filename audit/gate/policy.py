@@ -116,12 +116,28 @@ def load_policy(path: str | Path, specs: dict[str, list[dict]] | None = None) ->
     except UnicodeDecodeError:
         pass  # read_yaml says so, in its words
     raw = read_yaml(p)  # file:line on syntax errors
-    text = p.read_text(encoding="utf-8")
+    return parse_policy(raw, p.read_text(encoding="utf-8"), str(p), p.stem, specs)
+
+
+def policy_from_mapping(mapping: dict[str, Any], specs: dict[str, list[dict]] | None = None) -> Policy:
+    """A policy given as a Python mapping (``AuditResult.gate``); errors name the check, as for a file."""
+    import yaml
+
+    if not isinstance(mapping, dict):
+        raise AuditError(f"A gate policy must be a mapping with a 'checks' list (or a YAML file path), not "
+                         f"{type(mapping).__name__}.")
+    text = yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
+    return parse_policy(yaml.safe_load(text), text, "<policy>", "policy", specs)
+
+
+def parse_policy(raw: dict[str, Any], text: str, where: str, default_name: str,
+                 specs: dict[str, list[dict]] | None = None) -> Policy:
+    """Validate a parsed policy; ``text`` gives the line numbers errors cite as ``where:line``."""
     top, check_lines = _lines(text)
     specs = specs if specs is not None else known_specs(None)
 
     def fail(line: int | None, message: str) -> AuditError:
-        return AuditError(f"{p}:{line or 1}: {message}")
+        return AuditError(f"{where}:{line or 1}: {message}")
 
     unknown = [k for k in raw if k not in POLICY_KEYS]
     if unknown:
@@ -144,7 +160,7 @@ def load_policy(path: str | Path, specs: dict[str, list[dict]] | None = None) ->
     for i, item in enumerate(checks_raw, start=1):
         lines = check_lines[i - 1] if i - 1 < len(check_lines) else {}
         checks.append(_check(item, i, lines, specs, fail))
-    return Policy(path=str(p), name=raw.get("name") or p.stem, description=raw.get("description") or "",
+    return Policy(path=where, name=raw.get("name") or default_name, description=raw.get("description") or "",
                   checks=tuple(checks), sha256="sha256:" + hashlib.sha256(text.encode()).hexdigest(),
                   resamples=resamples, seed=seed)
 

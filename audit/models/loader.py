@@ -45,7 +45,11 @@ def adapter_for_spec(spec: str) -> Any:
 
 
 def adapter_for(mc: ModelConfig) -> Any:
-    """The adapter ``kind:`` names, else the one that claims the spec."""
+    """The adapter ``kind:`` names, else the one for the in-memory object, else the one that claims the spec."""
+    if mc.obj is not None:
+        from audit.models.in_memory import object_kind
+
+        return adapters.ADAPTERS.get(object_kind(mc.obj, mc.name or "model"))
     return adapters.ADAPTERS.get(mc.kind) if mc.kind else adapter_for_spec(mc.spec)
 
 
@@ -62,7 +66,11 @@ def default_name(spec: str) -> str:
 
 
 def load_model(mc: ModelConfig, *, name: str, device: str) -> LoadedModel:
-    """Load one model with the adapter its spec (or ``kind:``) calls for."""
+    """Load one model with the adapter its spec (or ``kind:``) calls for; an in-memory object is wrapped."""
+    if mc.obj is not None:
+        from audit.models.in_memory import load_object
+
+        return load_object(mc, name=name, device=device)
     adapter = adapter_for(mc)
     loaded = adapter.load(mc, name=name, device=device)
     if not isinstance(loaded, LoadedModel):

@@ -58,7 +58,7 @@ def test_other_commands_do_not_suggest_a_resume_they_lack(cli, tmp_path, monkeyp
     import audit.reports
 
     monkeypatch.setattr(audit.reports, "write_reports", interrupted)
-    monkeypatch.setattr("audit.cli.gate_outputs.evaluate", interrupted)
+    monkeypatch.setattr("audit.api.outputs.evaluate", interrupted)
     args = ("gate", str(out), "--policy", str(tmp_path / "p.yaml")) if command == "gate" else ("report", str(out))
     res = cli(*args)
     assert res.exit_code == 130, res.output

@@ -1,4 +1,4 @@
-"""Everything a gate verdict leaves beside the results, for `audit gate` and `audit run --gate`.
+"""Everything a run or a gate verdict leaves beside the results: for `audit run`, `audit gate` and `AuditResult.write`.
 
 The gate itself only evaluates (``audit.gate.evaluate_gate`` returns its block); here the block
 is stored through the results store, JUnit XML and summary.md are written (the summary also
