@@ -270,6 +270,8 @@ def record_unit(store: ResultsStore, entry, probe, model, data, ctx, display) ->
             return
         result = res.as_dict()
         predictions = res.predictions
+        if result["status"] == "ok" and result["metrics"] and all(m.get("value") is None for m in result["metrics"].values()):
+            result.update(status="no_values", reason=result.get("reason") or "no metric could be computed on this data")
         for warning in result.get("details", {}).get("warnings") or ():
             display.log(f"[yellow]Warning: {probe.name} · {model.id}: {warning}[/yellow]")
     result["duration_s"] = round(time.perf_counter() - t0, 3)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from audit.core.axis_text import axis_notes, per_axis
 from audit.core.fmt import fmt_metric
-from audit.core.document import as_dict, metric_names, model_result
+from audit.core.document import WITH_VALUES, as_dict, metric_names, model_result, status_of
 
 
 CHANGED_NOTE = ("noise: max_changed_accuracy_drop and mean_changed_flip_rate count only the texts each perturbation "
@@ -33,7 +33,7 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
             row = [f"{probe['name']}.{name}"]
             for mid in model_ids:
                 result = probe["results"].get(mid) or {}
-                if result.get("status") not in (None, "ok"):
+                if result.get("status") not in (None, *WITH_VALUES):
                     row.append(result["status"])
                 else:
                     row.append(fmt_metric(result.get("metrics", {}).get(name)))
@@ -44,6 +44,19 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
             console.print(f"[yellow]{escape(str(probe['name']))}:[/yellow] {escape(note)}", highlight=False)
     for line in attack_notes(doc, model_ids):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in incomplete_units(doc, model_ids):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def incomplete_units(doc: dict[str, Any], model_ids: list[str]) -> list[str]:
+    """One line per unit that ran but is partial or has no values, with why: never read as "ok"."""
+    lines = []
+    for probe in doc["probes"]:
+        for mid in model_ids:
+            status, reason = status_of(probe, mid)
+            if status in ("partial", "no_values"):
+                lines.append(f"{probe['name']} · {mid}: {status.replace('_', ' ')}: {reason}")
+    return lines
 
 
 def attack_notes(doc: dict[str, Any], model_ids: list[str]) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.core.document import metrics_of, model_result
+from audit.core.document import WITH_VALUES, metrics_of, model_result
 
 from audit.compare.align import column_key, probe_of, probe_order
 from audit.compare.runs import Run
@@ -42,7 +42,7 @@ def _sidecar(run: Run, probe: dict, model: str, cache: dict) -> dict | None:
     key = (run.name, probe.get("name"), model)
     if key not in cache:
         unit = model_result(probe, model)
-        rows = load_sidecar(run.directory, unit) if unit and unit.get("status", "ok") == "ok" else None
+        rows = load_sidecar(run.directory, unit) if unit and unit.get("status", "ok") in WITH_VALUES else None
         usable = rows and all("label" in r and "predicted" in r for r in rows.values())
         cache[key] = rows if usable else None
     return cache[key]

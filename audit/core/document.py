@@ -9,6 +9,11 @@ import re
 from typing import Any
 
 
+# Unit statuses whose metrics may be read: "partial" ran part of its work (a recipe without its resource)
+# and its values stand for what ran; "no_values", "not_applicable" and "error" have none to read.
+WITH_VALUES = ("ok", "partial")
+
+
 def as_list(x: Any) -> list:
     return x if isinstance(x, list) else []
 

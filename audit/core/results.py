@@ -177,7 +177,8 @@ class ResultsStore:
 
     def is_done(self, entry: dict[str, Any], model_id: str) -> bool:
         result = entry["results"].get(model_id)
-        return bool(result) and result.get("status") in ("ok", "not_applicable")
+        # "partial" runs again: what it could not do (a resource since fetched) may now run
+        return bool(result) and result.get("status") in ("ok", "no_values", "not_applicable")
 
     def record(self, entry: dict[str, Any], model_id: str, result: dict[str, Any], predictions=None) -> None:
         """Store one unit (and its per-example predictions sidecar) and save at once."""

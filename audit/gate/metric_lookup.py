@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.core.document import PLACEHOLDER, as_dict, as_list, metric_pattern, spec_for
+from audit.core.document import PLACEHOLDER, WITH_VALUES, as_dict, as_list, metric_pattern, spec_for
 
 
 def registry_specs() -> dict[str, list[dict[str, Any]]]:
@@ -93,8 +93,8 @@ def probe_result(doc: dict, probe: str, model: str) -> dict:
     if not isinstance(result, dict):
         raise Missing(f"probe '{probe}' has no result for model '{model}' (interrupted run?); rerun with --resume")
     status = result.get("status", "ok")
-    if status != "ok":
-        word = "failed" if status == "error" else "was not applicable"
+    if status not in WITH_VALUES:
+        word = {"error": "failed", "no_values": "has no values"}.get(status, "was not applicable")
         raise Missing(f"probe '{probe}' {word} on model '{model}': {result.get('reason') or status}")
     return result
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from audit.core.document import WITH_VALUES
 from audit.core.errors import AuditError
 from audit.core.seeding import derive_seed
 from audit.predictions.sidecars import load_sidecar, paired_correctness, sidecar_path
@@ -70,7 +71,7 @@ def _units(doc: dict, probe: dict) -> dict[str, dict]:
         return {}
     order += [m for m in results if m not in order]
     return {m: results[m] for m in order if isinstance(results.get(m), dict)
-            and results[m].get("status", "ok") == "ok" and results[m].get("predictions_file")
+            and results[m].get("status", "ok") in WITH_VALUES and results[m].get("predictions_file")
             and _reported(results[m])}
 
 

@@ -122,7 +122,10 @@ class AttackProbe(Probe):
         details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
                    "workers": cfg.workers, "successes": successes, **({"perturb": perturb} if perturb else {})}
         predictions = {col: [r.get(col) for r in records_all] for col in with_pair(RECORD_COLUMNS, data.is_pair)}
-        return ProbeResult(metrics=metrics, details=details, examples=examples, predictions=predictions)
+        # Some recipes could not run (a resource missing, a recipe that does not take pairs): partial, never "ok".
+        reason = "; ".join(f"{name} skipped: {why}" for name, why in unavailable.items())
+        return ProbeResult(status="partial" if unavailable else "ok", reason=reason, metrics=metrics, details=details,
+                           examples=examples, predictions=predictions)
 
     @staticmethod
     def _skipped(data, i: int, gold: int, reason: str | None, proba: dict, labels: list[str]) -> dict | None:

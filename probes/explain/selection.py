@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from audit.core.document import WITH_VALUES
 from audit.core.seeding import rng_for
 
 
@@ -62,7 +63,7 @@ def attack_successes(results: Mapping[str, Any] | None, model_id: str) -> list[M
     for probe in (results or {}).get("probes") or []:
         if isinstance(probe, Mapping) and probe.get("name") == "attack":
             res = (probe.get("results") or {}).get(model_id) or {}
-            if res.get("status") == "ok":
+            if res.get("status") in WITH_VALUES:
                 return [e for e in (res.get("details") or {}).get("successes") or [] if isinstance(e, Mapping)]
     return []
 

@@ -153,4 +153,16 @@ class GroupFairnessProbe(Probe):
         predictions = {"id": list(data.ids), "label": [labels[i] for i in y_true],
                        "predicted": [labels[i] for i in y_pred], "proba": proba}
         predictions.update({f"group:{a.name}": a.values for a in attributes})  # paired comparisons offline
-        return ProbeResult(metrics=metrics, details=details, predictions=predictions)
+        status, reason = "ok", ""
+        if all(h["value"] is None for h in headline.values()):  # no gap anywhere: say why, not "ok"
+            status, reason = "no_values", no_values_reason(entries, setup.min_support)
+        return ProbeResult(status=status, reason=reason, metrics=metrics, details=details, predictions=predictions)
+
+
+def no_values_reason(entries: list[dict], min_support: int) -> str:
+    """Why no gap could be computed: fewer than two groups reached ``min_support`` on any attribute."""
+    sizes = sorted((g["support"] for e in entries for g in e["groups"]), reverse=True)
+    if not sizes:
+        return "no group was found in the data"
+    return (f"no attribute has two groups of at least min_support={min_support} examples (largest group {sizes[0]}"
+            f"{f', next {sizes[1]}' if len(sizes) > 1 else ''}); lower min_support or audit more examples")
