@@ -78,7 +78,11 @@ def fdr_rule(q: float, tested: int) -> str:
 
 
 def effective_rules(cfg: FindingsConfig) -> dict[str, dict[str, Any]]:
-    return {name: {**dataclasses.asdict(cfg.rule(name)), "probe": probe, "description": describe(cfg.rule(name))}
+    """Each rule's settings in effect (lists, as JSON has them), its probe and its rule in one sentence."""
+    def settings(rule: Any) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(rule).items()}
+
+    return {name: {**settings(cfg.rule(name)), "probe": probe, "description": describe(cfg.rule(name))}
             for name, (probe, _, describe) in RULES.items()}
 
 
