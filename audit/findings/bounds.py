@@ -51,7 +51,10 @@ def tested_bound(rule: str, probe: str, metric: str, model: str, m: dict, *, tol
     """A draft tested from the interval of ``m`` (normal approximation) against ``tolerance``."""
     value, ci = float(m["value"]), interval(m)
     assert ci is not None
-    p = two_sided(interval_exceeds(value, min(ci[0], value), tolerance, confidence))
+    # a percentile interval may lie wholly above its estimate (ECE's bootstrap is biased upwards): then its
+    # half-width stands for the spread below the value
+    lower = ci[0] if ci[0] < value else value - max(0.0, ci[1] - ci[0]) / 2
+    p = two_sided(interval_exceeds(value, lower, tolerance, confidence))
     return Draft(rule=rule, probe=probe, metric=metric, model=model, title=title, title_passed=title_passed,
                  value=value, ci=ci, threshold=tolerance, p_value=p, severity=severity(value, high, medium),
                  effect=value - tolerance, reason=within(value, ci, tolerance))

@@ -94,8 +94,8 @@ def template_group_gap(doc: dict, s: TemplateGroupGap) -> list[Draft]:
         details = as_dict(unit.get("details"))
         tolerance = probe_tolerance(s.tolerance, probe, unit, TEMPLATES_DEFAULT)
         score = details.get("score_label") or "class"
-        for axis_entry in as_list(details.get("group_scores")):
-            axis = str(as_dict(axis_entry).get("axis"))
+        for axis_entry in map(as_dict, as_list(details.get("group_scores"))):
+            axis = str(axis_entry.get("axis"))
             metric = f"group_gap/{axis}"
             gap = as_dict(axis_entry.get("gap"))
             value, ci, p = number(gap.get("value")), interval(gap), number(axis_entry.get("p_value"))

@@ -36,17 +36,21 @@ def noise_drop(doc: dict, s: NoiseDrop) -> list[Draft]:
     out = []
     for probe, model, unit in units(doc, "noise"):
         details = as_dict(unit.get("details"))
+        metrics = as_dict(unit.get("metrics"))
+        metric = s.metric
+        if metric == "max_changed_accuracy_drop" and metric not in metrics and "max_accuracy_drop" in metrics:
+            metric = "max_accuracy_drop"  # results written before the changed-text headline existed
         why_none = (f"no perturbation changed at least {details.get('min_changed', 'min_changed')} texts"
-                    if s.metric == "max_changed_accuracy_drop" else None)
-        skip = missing("noise_drop", "noise", s.metric, model, unit, why_none=why_none)
+                    if metric == "max_changed_accuracy_drop" else None)
+        skip = missing("noise_drop", "noise", metric, model, unit, why_none=why_none)
         if skip is not None:
             out.append(skip)
             continue
-        m = unit["metrics"][s.metric]
+        m = metrics[metric]
         value, ci = float(m["value"]), interval(m)
         verb = "falls" if value >= 0 else "rises"
-        title = f"Accuracy {verb} {points(abs(value))} points{points_ci(ci)} {_where(_cell(details, s.metric))}"
-        out.append(tested_bound("noise_drop", "noise", s.metric, model, m, tolerance=s.tolerance,
+        title = f"Accuracy {verb} {points(abs(value))} points{points_ci(ci)} {_where(_cell(details, metric))}"
+        out.append(tested_bound("noise_drop", "noise", metric, model, m, tolerance=s.tolerance,
                                 confidence=confidence_of(probe), high=s.high, medium=s.medium, title=title))
     return out
 

@@ -207,3 +207,35 @@ def test_results_without_known_probes_have_an_empty_block():
     block = findings_block(doc)
     assert block["items"] == [] and block["counts"] == {"finding": 0, "passed": 0, "not_tested": 0}
     assert schema_problem({**doc, "findings": block}) is None
+
+
+def test_an_interval_above_its_estimate_still_gives_a_sensible_p():
+    # ECE's bootstrap is biased upwards: its interval may lie wholly above the estimate
+    doc = document([probe("metrics", {"cand": metrics_unit(0.9, 0.12, [0.13, 0.19]),
+                                      "prod": metrics_unit(0.9, 0.30, [0.31, 0.37])})])
+    items = by_id(findings_block(doc))
+    near = items["metrics.ece:cand"]  # 0.12 over 0.10 with a spread of +-0.03: not convincing
+    assert near["status"] == "passed" and 0.05 < near["p_value"] < 1
+    assert items["metrics.ece:prod"]["status"] == "finding"
+
+
+def test_noise_results_older_than_the_changed_text_headline_use_the_all_text_one():
+    old = unit({"max_accuracy_drop": metric_(0.2, [0.15, 0.25])},
+               {"cells": [{"perturbation": "ocr", "severity": 0.05, "accuracy_drop": 0.2}]})
+    item = findings_block(document([probe("noise", {"cand": old})], models=("cand",)))["items"][0]
+    assert item["id"] == "noise.max_accuracy_drop:cand" and item["status"] == "finding"
+    assert item["title"] == "Accuracy falls 20.0 points [15.0, 25.0] under ocr at severity 0.05"
+
+
+def test_a_rule_that_cannot_read_the_results_is_reported_not_fatal(monkeypatch):
+    from audit.findings import block as block_module
+
+    def broken(doc, settings):
+        raise KeyError("surprise")
+
+    probe_name, _rule, describe = block_module.RULES["calibration"]
+    monkeypatch.setitem(block_module.RULES, "calibration", (probe_name, broken, describe))
+    block = findings_block(clear_doc())
+    assert block["errors"] == [{"rule": "calibration", "probe": "metrics", "error": "KeyError: 'surprise'"}]
+    assert by_id(block)["noise.max_changed_accuracy_drop:cand"]["status"] == "finding"
+    assert schema_problem({**clear_doc(), "findings": block}) is None
