@@ -106,14 +106,20 @@ def not_tested(rule: str, probe: str, metric: str, model: str, reason: str, *, b
                  title=f"Not tested: {what}", status=NOT_TESTED, reason=reason)
 
 
+WITH_VALUES = ("ok", "partial")  # unit statuses whose metrics stand for what ran ("partial": part of the work)
+
+
 def unit_problem(unit: Any) -> str | None:
-    """Why a probe's result for a model cannot be judged (it failed or does not apply); None when it ran."""
+    """Why a probe's result for a model cannot be judged (it failed, does not apply, or computed no value); None
+    when it has values to judge."""
     unit = as_dict(unit)
     status = unit.get("status")
-    if status == "ok":
+    if status in WITH_VALUES:
         return None
     why = str(unit.get("reason") or "no reason recorded")
-    return f"not applicable: {why}" if status == "not_applicable" else f"the probe failed: {why}"
+    if status == "not_applicable":
+        return f"not applicable: {why}"
+    return f"no values: {why}" if status == "no_values" else f"the probe failed: {why}"
 
 
 def settle(draft: Draft, adjusted: float | None, q: float) -> dict[str, Any]:

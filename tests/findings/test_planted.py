@@ -239,3 +239,17 @@ def test_a_rule_that_cannot_read_the_results_is_reported_not_fatal(monkeypatch):
     assert block["errors"] == [{"rule": "calibration", "probe": "metrics", "error": "KeyError: 'surprise'"}]
     assert by_id(block)["noise.max_changed_accuracy_drop:cand"]["status"] == "finding"
     assert schema_problem({**clear_doc(), "findings": block}) is None
+
+
+def test_partial_units_are_judged_and_units_without_values_are_not_tested():
+    partial = attack_unit(90, 100)
+    partial.update(status="partial", reason="textfooler skipped: no word vectors")
+    partial["details"]["unavailable"] = {"textfooler": "no word vectors"}
+    empty = unit({"max_demographic_parity_difference": metric_(None, None)}, status="no_values",
+                 reason="no attribute has two groups of at least min_support=30 examples")
+    doc = document([probe("attack", {"cand": partial}), probe("group-fairness", {"cand": empty})], models=("cand",))
+    items = by_id(findings_block(doc))
+    assert items["attack.success_rate/pwws:cand"]["status"] == "finding"
+    assert items["attack.success_rate/textfooler:cand"]["reason"] == "unavailable: no word vectors"
+    gap = items["group-fairness.max_demographic_parity_difference:cand"]
+    assert gap["status"] == "not_tested" and gap["reason"].startswith("no values: no attribute has two groups")
