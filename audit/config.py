@@ -17,8 +17,9 @@ from typing import Any
 from audit.core.bounds import SEED_MAX
 from audit.core.errors import AuditError
 from audit.core.typed_config import build_config
+from audit.findings.settings import FindingsConfig, parse_findings
 
-TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance", "plugins")
+TOP_LEVEL_KEYS = ("seed", "out", "device", "data", "models", "probes", "governance", "plugins", "findings")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 PLUGIN_MODULE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
@@ -116,6 +117,7 @@ class AuditConfig:
     device: str = "auto"
     governance: GovernanceConfig | None = None  # model-card text for the governance record
     plugins: tuple[str, ...] = ()  # modules imported before probes and models resolve (they register plug-ins)
+    findings: FindingsConfig = field(default_factory=FindingsConfig)  # the findings rules (docs/findings.md)
     source_file: str | None = field(default=None, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -125,6 +127,7 @@ class AuditConfig:
         d["models"] = [m.as_dict() for m in self.models]
         d["governance"] = dataclasses.asdict(self.governance) if self.governance is not None else None
         d["probes"] = {k: dict(v) for k, v in self.probes.items()} if self.probes is not None else None
+        d["findings"] = self.findings.as_dict()
         return d
 
 
@@ -269,5 +272,6 @@ def resolve_config(
         device=device_value,
         governance=parse_governance(raw.get("governance"), str(file)),
         plugins=_plugins(raw.get("plugins"), file),
+        findings=parse_findings(raw.get("findings"), str(file)),
         source_file=source_file,
     )

@@ -25,6 +25,7 @@ from audit.cache import PredictionCache
 from audit.config import AuditConfig
 from audit.core.errors import AuditError
 from audit.core.outlock import hold_out_dir
+from audit.findings.block import findings_block
 from audit.predictions.paired_verdicts import paired_block
 from audit.core.results import RESULTS_FILE, ResultsStore, load_results
 from audit.core.versions import package_versions
@@ -216,6 +217,7 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
         store.resumed(now_iso(), command, run_settings(cfg, device))
     store.set_dataset(data.describe())
     store.set_paired({p["name"]: None for p in store.doc["probes"]})  # a resumed run's are stale until recomputed
+    store.set_findings(None)  # so are its findings
     store.save()
 
     t0 = time.perf_counter()
@@ -239,6 +241,7 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
         raise
 
     store.set_paired({p["name"]: paired_block(store.doc, p, out) for p in store.doc["probes"]})
+    store.set_findings(findings_block(store.doc, cfg.findings))  # reads the paired blocks: after them
     store.finish(finished_at=now_iso(), cache=cache.stats(), durations={
         "load_data_s": round(load_data_s, 3),
         "load_models_s": round(load_models_s, 3),

@@ -48,6 +48,12 @@ models:
 #   ethical_considerations: [Reviews mention gender and religion; check the fairness sections]
 #   reviewers: [{name: A. Reviewer, role: Model risk}]
 
+# findings:     # the rules that turn results into findings (docs/findings.md); every key has a default
+#   q: 0.05                        # Benjamini-Hochberg false discovery rate over all tested findings
+#   noise_drop: {tolerance: 0.02}  # accuracy may fall 2 points under noise
+#   attack_success: {tolerance: 0.5}
+#   explain_faithfulness: false    # a rule switched off
+
 probes:   # remove a probe to skip it; omit this block to run every probe with defaults
 """
 

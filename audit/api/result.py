@@ -153,11 +153,13 @@ class AuditResult:
 
 def load(path: str | Path) -> AuditResult:
     """The AuditResult of a saved audit (a results.json or the folder holding it); no model loads."""
+    from audit.findings import add_findings
     from audit.predictions.paired_verdicts import add_paired
 
     doc = load_results(path)
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
     add_paired(doc, folder, keep=True)  # results older than the paired blocks: computed, not saved
+    add_findings(doc, keep=True)  # likewise their findings
     return AuditResult(doc, folder)
 
 

@@ -29,11 +29,13 @@ def record(results: str, out: str | None, config_file: str | None, models: tuple
     from audit.core.errors import AuditError, did_you_mean
     from audit.core.results import RESULTS_FILE, load_results
 
+    from audit.findings import add_findings
     from audit.predictions.paired_verdicts import add_paired
 
     doc = load_results(results)
     path = Path(results) / RESULTS_FILE if Path(results).is_dir() else Path(results)
     add_paired(doc, path.parent, keep=True)  # older results: paired verdicts from the sidecars, in memory only
+    add_findings(doc, keep=True)  # and their findings
     target = Path(out) if out else path.parent
     if target.exists() and not target.is_dir():
         raise AuditError(f"Output path '{target}' is a file; pass --out with a directory path.")

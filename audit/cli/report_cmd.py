@@ -17,12 +17,14 @@ def report(results: str, out: str | None) -> None:
     """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
     from audit.reports import write_reports
 
+    from audit.findings import add_findings
     from audit.predictions.paired_verdicts import add_paired
     from audit.core.results import load_results
 
     doc = load_results(results)
     folder = Path(results) if Path(results).is_dir() else Path(results).parent
     add_paired(doc, folder, keep=True)  # results older than the paired blocks: computed, not saved
+    add_findings(doc, keep=True)  # likewise the findings (they read the paired blocks)
     target = Path(out) if out else folder
     if target.exists() and not target.is_dir():
         from audit.core.errors import AuditError

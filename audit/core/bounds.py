@@ -22,6 +22,12 @@ LIMITS: dict[str, tuple[float, float]] = {
     "tolerance": (0, 1),
     "dir_tolerance": (0, 1),
     "stability_severity": (0, 1),
+    # findings (docs/findings.md): the false discovery rate and the rules' severity thresholds
+    "q": (1e-6, 0.5),
+    "high": (0, 1),
+    "medium": (0, 1),
+    "loss_high": (0, 100),  # relative to the baseline's loss: 0.25 is 25% above it
+    "loss_medium": (0, 100),
     # how much of the data
     "limit": (1, 100_000_000),
     "examples": (1, 100_000),

@@ -150,6 +150,13 @@ class ResultsStore:
                 else:
                     probe["paired"] = blocks[probe["name"]]
 
+    def set_findings(self, block: dict[str, Any] | None) -> None:
+        """The top-level ``findings`` block (docs/findings.md); None removes a stale one."""
+        if block is None:
+            self.doc.pop("findings", None)
+        else:
+            self.doc["findings"] = block
+
     def finish(self, *, finished_at: str, cache: dict[str, Any], durations: dict[str, float]) -> None:
         self.doc["run"].update(cache=cache, finished_at=finished_at, durations=durations)
         self.save()

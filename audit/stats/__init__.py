@@ -16,7 +16,11 @@ Where things are:
 ``paired_tests``            :func:`mcnemar` (exact below 25 discordant pairs, else chi-square),
                             :func:`sign_flip_test` (permutation test of a mean difference),
                             :func:`sign_test`
-``multiplicity``            :func:`holm`, :func:`benjamini_hochberg`
+``multiplicity``            :func:`holm`, :func:`benjamini_hochberg` (and which it rejects at q:
+                            :func:`benjamini_hochberg_rejects`)
+``bound_tests``             one-sided tests of a value against a fixed bound: exact binomial
+                            (:func:`binomial_exceeds`), from an interval under a normal
+                            approximation (:func:`interval_exceeds`)
 ``classification``          confusion matrices, precision/recall/F1, Brier and log loss per example,
                             calibration bins, ECE (vectorised over bootstrap resamples)
 ``checks``                  :class:`StatsInputError` (an AuditError and a ValueError)
@@ -30,16 +34,17 @@ but ``audit.core.errors``, so any layer may use it. Names below are re-exported 
 
 from __future__ import annotations
 
-from audit.stats import bootstrap, classification, multiplicity, paired_tests, proportions
+from audit.stats import bootstrap, bound_tests, classification, multiplicity, paired_tests, proportions
 from audit.stats.bootstrap import (
     bootstrap_ci, bootstrap_means, draws, paired_bootstrap, paired_bootstrap_diff, percentile_interval,
 )
+from audit.stats.bound_tests import binomial_exceeds, interval_exceeds
 from audit.stats.validation import StatsInputError
 from audit.stats.classification import (
     brier_per_example, calibration_bins, confusion_batch, ece_batch, f1_macro_from_cm, f1_weighted_from_cm,
     log_loss_per_example, prf_from_cm,
 )
-from audit.stats.multiplicity import benjamini_hochberg, holm
+from audit.stats.multiplicity import benjamini_hochberg, benjamini_hochberg_rejects, holm
 from audit.stats.paired_tests import mcnemar, sign_flip_test, sign_test
 from audit.stats.proportions import (
     EXACT, NEWCOMBE, clopper_pearson_bounds, newcombe_interval, newcombe_paired, paired_proportion_interval,
@@ -47,7 +52,8 @@ from audit.stats.proportions import (
 )
 
 __all__ = [
-    "EXACT", "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "bootstrap", "bootstrap_ci", "bootstrap_means",
+    "EXACT", "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "benjamini_hochberg_rejects", "binomial_exceeds", "bootstrap", "bootstrap_ci",
+    "bootstrap_means", "bound_tests", "interval_exceeds",
     "brier_per_example", "calibration_bins", "classification", "clopper_pearson_bounds", "confusion_batch", "draws",
     "ece_batch", "f1_macro_from_cm", "f1_weighted_from_cm", "holm", "log_loss_per_example", "mcnemar",
     "multiplicity", "newcombe_interval", "newcombe_paired", "paired_bootstrap", "paired_bootstrap_diff",

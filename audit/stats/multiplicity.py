@@ -1,4 +1,5 @@
-"""Adjusted p-values for many tests at once: Holm (family-wise error) and Benjamini-Hochberg (false discovery rate).
+"""Adjusted p-values for many tests at once: Holm (family-wise error) and Benjamini-Hochberg (false discovery rate),
+and the Benjamini-Hochberg decision at a given q.
 
 One audit tests many things (group pairs, models against a baseline), so a single p below 0.05 among
 them may be chance. Both adjustments take p-values in any order and return them adjusted in the same
@@ -53,3 +54,23 @@ def benjamini_hochberg(p_values) -> list[float | None]:
     adjusted = np.empty(m)
     adjusted[order] = np.minimum(1.0, np.minimum.accumulate(scaled[::-1])[::-1])
     return _scatter(len(p_values), where, adjusted)
+
+
+def benjamini_hochberg_rejects(p_values, q: float) -> list[bool | None]:
+    """Which hypotheses the Benjamini-Hochberg step-up procedure rejects at false discovery rate ``q``, in the
+    input order: with the m p-values sorted, the largest k whose k-th smallest is at most k q / m, and every
+    hypothesis up to it. Non-numbers stay None, as in :func:`benjamini_hochberg` (a hypothesis is rejected
+    exactly when its adjusted p is at most q)."""
+    if not 0.0 < q < 1.0:
+        raise StatsInputError(f"benjamini_hochberg_rejects: q must lie strictly between 0 and 1, got {q!r}; e.g. 0.05.")
+    where, p = _family(p_values, "benjamini_hochberg_rejects")
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    below = np.nonzero(p[order] <= q * np.arange(1, m + 1) / m)[0]
+    keep = np.zeros(m, dtype=bool)
+    if below.size:
+        keep[order[: below[-1] + 1]] = True
+    out: list[bool | None] = [None] * len(p_values)
+    for i, k in zip(where, keep.tolist()):
+        out[i] = bool(k)
+    return out
