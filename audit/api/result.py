@@ -17,6 +17,8 @@ from audit.core.document import model_ids, probes_of, spec_for, status_of
 from audit.core.errors import AuditError
 from audit.core.results import PREDICTIONS_DIR, load_results
 
+FINDING_COLUMNS = ["status", "severity", "probe", "metric", "model", "baseline", "rule", "title", "value", "ci_low",
+                   "ci_high", "p_value", "p_adjusted", "reason"]
 METRIC_COLUMNS = ["probe", "metric", "model", "value", "ci_low", "ci_high", "higher_is_better", "headline"]
 
 
@@ -80,6 +82,20 @@ class AuditResult:
                 res = (probe.get("results") or {}).get(model) or {}
                 rows.append([probe.get("name"), model, status, reason, res.get("duration_s")])
         return pd.DataFrame(rows, columns=["probe", "model", "status", "reason", "duration_s"])
+
+    @property
+    def findings(self) -> Any:
+        """The findings block's items (what each rule found, passed or could not test), ranked as in the report."""
+        import pandas as pd
+
+        block = self.doc.get("findings") or {}
+        rows = []
+        for item in block.get("items") or []:
+            ci = item.get("ci") if isinstance(item.get("ci"), list) and len(item["ci"]) == 2 else [None, None]
+            rows.append([item.get(k) for k in FINDING_COLUMNS[:8]] + [_number(item.get("value")), _number(ci[0]),
+                                                                    _number(ci[1]), item.get("p_value"),
+                                                                    item.get("p_adjusted"), item.get("reason")])
+        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
     def predictions(self, probe: str = "metrics", model: str | None = None) -> Any:
         """The per-example predictions ``probe`` saved (one row per example, a ``model`` column first)."""

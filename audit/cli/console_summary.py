@@ -46,6 +46,31 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     for line in incomplete_units(doc, model_ids):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for line in finding_lines(doc):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+SHOWN_FINDINGS = 8  # the console names the first few; the report lists them all
+
+
+def finding_lines(doc: dict[str, Any]) -> list[str]:
+    """The findings block in a few lines: counts and the rule, then the highest-ranked findings."""
+    block = as_dict(doc.get("findings"))
+    items = [as_dict(i) for i in block.get("items") or []]
+    if not block:
+        return []
+    found = [i for i in items if i.get("status") == "finding"]
+    fdr = as_dict(block.get("fdr"))
+    counts = {s: sum(1 for i in items if i.get("status") == s) for s in ("passed", "not_tested")}
+    lines = [f"Findings: {len(found)} found, {counts['passed']} checks passed, {counts['not_tested']} not tested "
+             f"(a test's finding is kept by Benjamini-Hochberg at q = {fdr.get('q', 0.05)} over the audit's "
+             f"{fdr.get('tested', 0)} tests)."]
+    for item in found[:SHOWN_FINDINGS]:
+        who = item.get("model") if not item.get("baseline") else f"{item.get('model')} vs {item.get('baseline')}"
+        lines.append(f"  {str(item.get('severity') or '-'):<6} {who}: {item.get('title')}")
+    if len(found) > SHOWN_FINDINGS:
+        lines.append(f"  ... and {len(found) - SHOWN_FINDINGS} more in the report.")
+    return lines
 
 
 def incomplete_units(doc: dict[str, Any], model_ids: list[str]) -> list[str]:

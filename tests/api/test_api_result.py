@@ -74,3 +74,17 @@ def test_notebook_display_shows_the_scorecard(result):
     assert '<table class="scorecard">' in html and "metrics.accuracy" in html and "noise." in html
     assert "<script" not in html
     assert repr(result).startswith(f"<AuditResult {result.run_id}: 2 model(s) x 2 probe(s), 4 ok, 0 not ok")
+
+
+def test_findings_frame_and_console_lines(result):
+    from audit.cli.console_summary import finding_lines
+
+    frame = result.findings
+    items = result.doc["findings"]["items"]
+    assert len(frame) == len(items) > 0
+    assert set(frame.status) <= {"finding", "passed", "not_tested"}
+    assert frame.title.tolist() == [i["title"] for i in items]
+    lines = finding_lines(result.doc)
+    found = [i for i in items if i["status"] == "finding"]
+    assert lines[0].startswith(f"Findings: {len(found)} found, ")
+    assert len(lines) == 1 + min(len(found), 8) + (len(found) > 8)
