@@ -21,6 +21,7 @@ class Cell:
     badge: str = ""  # a short marker shown next to the text, e.g. "best"
     strong: bool = False
     title: str = ""  # hover text in HTML
+    flag: str = ""  # a unit status other than ok shown beside a value, e.g. "partial" (see reports/status.py)
 
 
 CellLike = Union[Cell, str]
@@ -158,6 +159,7 @@ class Section:
     description: str = ""
     blocks: list[Block] = field(default_factory=list)
     badge: str = ""  # e.g. the probe family
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (text, css) badges beside the title, e.g. statuses
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from audit.reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
 from audit.core.document import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
+from audit.reports.status import callout_kind, status_label
 from audit.reports.sections.common import examples_table
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.sections.run import dataset_pairs, gate_section, models_table
@@ -99,8 +100,8 @@ def family_section(results: dict, family: str, sid: str, title: str, word: str,
         for model in models:
             status, reason = status_of(probe, model)
             if status != "ok":
-                blocks.append(Callout("error" if status == "error" else "not_applicable",
-                                      f"{name} on {model}: {status.replace('_', ' ')}", reason or "No reason recorded."))
+                blocks.append(Callout(callout_kind(status), f"{name} on {model}: {status_label(status)}",
+                                      reason or "No reason recorded."))
     table = Table(headers("Metric", models), rows, css="scorecard", empty="These probes report no headline metric.",
                   caption="Headline metrics: value [confidence interval]. Verdicts marked paired compare the models "
                           "example by example (Newcombe interval and McNemar's test for accuracy, paired bootstrap for "

@@ -51,6 +51,8 @@ def _cell(value) -> str:
         text = f"**{text}**"
     if c.badge:
         text += f" _({md_cell(c.badge)})_"
+    if c.flag:
+        text += f" _\\[{md_cell(c.flag)}\\]_"
     return text
 
 
@@ -158,6 +160,7 @@ def block(b, anchors: frozenset[str] = frozenset()) -> list[str]:
 
 def section(s: Section, anchors: frozenset[str] = frozenset()) -> list[str]:
     title = md_text(s.title) + (f" · {md_text(s.badge)}" if s.badge else "")
+    title += "".join(f" · {md_text(text)}" for text, _ in s.flags)
     out = [f"## {title}", ""]
     if s.subtitle or s.description:
         out += [" — ".join(md_text(x) for x in (s.subtitle, s.description) if x), ""]

@@ -12,6 +12,7 @@ from audit.reports.scorecard import build_scorecard, scorecard_legend
 from audit.reports.sections import render_probe
 from audit.core.gate_text import gate_row_name, gate_status
 from audit.reports.sections.run import gate_section, provenance_section, summary_section
+from audit.reports.status import incomplete_units, status_label
 from audit.reports.svg import model_colors
 
 
@@ -47,6 +48,10 @@ def notices(results: dict, models: list[str]) -> list[Callout]:
     errors = [f"{p.get('name')} on {m}" for p in probes_of(results) for m in models if status_of(p, m)[0] == "error"]
     if errors:
         out.append(Callout("error", f"{len(errors)} probe run(s) failed", "; ".join(errors)))
+    incomplete = incomplete_units(results, models)
+    if incomplete:
+        out.append(Callout("warn", f"{len(incomplete)} probe run(s) incomplete", "; ".join(
+            f"{p} on {m}: {status_label(s)}" + (f" ({why})" if why else "") for p, m, s, why in incomplete)))
     counts = as_dict(as_dict(results.get("dataset")).get("label_counts"))
     if len(counts) == 1:
         (label, n), = counts.items()

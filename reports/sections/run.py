@@ -5,9 +5,9 @@ from __future__ import annotations
 from audit.reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
 from audit.core.fmt import DASH, fmt_duration, fmt_exact, fmt_num, fmt_value, pretty_json, short_hash
 from audit.core.document import as_dict, as_list, model_ids, probes_of, status_of
+from audit.reports.status import status_css, status_label
 from audit.core.gate_text import GATE_STATUS, VERDICT_PHRASES, gate_condition, gate_sorted, gate_status, gate_value
 
-STATUS_WORDS = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
 
 
 def _text(x) -> str:
@@ -71,10 +71,13 @@ def probes_table(results: dict, models: list[str]) -> Table:
         for m in models:
             status = status_of(probe, m)[0]
             counts[status] = counts.get(status, 0) + 1
-        summary = ", ".join(f"{n} {STATUS_WORDS.get(s, s)}" for s, n in counts.items())
-        bad = any(s != "ok" for s in counts)
+        summary = ", ".join(f"{n} {status_label(s)}" for s, n in counts.items())
+        worst = next((s for s in ("error", "partial", "no_values", "not_applicable", "missing") if s in counts),
+                     next((s for s in counts if s != "ok"), "ok"))
+        reasons = "; ".join(f"{m}: {status_of(probe, m)[1]}" for m in models
+                            if status_of(probe, m)[0] != "ok" and status_of(probe, m)[1])
         rows.append([Cell(_text(probe.get("name")), css="probe"), _text(probe.get("family")),
-                     Cell(summary or DASH, css="status-warn" if bad else "status-ok"),
+                     Cell(summary or DASH, css=status_css(worst), title=reasons),
                      Cell(_text(probe.get("description")), css="small")])
     return Table(["Probe", "Family", "Models", "What it measures"], rows, title="Probes",
                  empty="No probes recorded.")
