@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from audit.reports.controls import visible_controls
 from audit.reports.blocks import (
-    Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Heading, KeyValues, Legend, Report, Section, Table,
+    Callout, Code, ColorScale, CrossRef, Figure, FigureRow, Findings, Heading, KeyValues, Legend, Report, Section, Table,
     TokenHeatmap, cell,
 )
 from audit.reports.heatmap import top_words_text
@@ -120,6 +120,37 @@ def heatmap(h: TokenHeatmap) -> list[str]:
     return [f"**{md_text(h.title)}**", ""] + table(t)
 
 
+SEVERITY_ICONS = {"high": "🔴", "medium": "🟠", "low": "🟡"}
+
+
+def findings(f: Findings) -> list[str]:
+    """Per model a numbered list of its findings (all of them: a comment is where they are read), then what
+    passed and what was not tested, one line each; the multiple-testing rule last."""
+    if not f.groups:
+        return [f"_{md_text(f.empty)}_", ""]
+    out: list[str] = []
+    for g in f.groups:
+        n = len(g.findings)
+        out += [f"**{md_text(g.model)}** · {n} finding{'s' if n != 1 else ''}", ""]
+        for i, item in enumerate(g.findings, 1):
+            sev = f"{SEVERITY_ICONS.get(item.severity, '')} **{item.severity}** · " if item.severity else ""
+            line = f"{i}. {sev}{md_cell(item.title)}"
+            line += f" — {md_cell(item.stats)}" if item.stats else ""
+            line += f" (evidence: {md_cell(item.target_label)})" if item.target else ""
+            out.append(line)
+        if not g.findings:
+            out.append("No findings.")
+        out.append("")
+        if g.passed:
+            out += [f"passed ({len(g.passed)}): " + ", ".join(md_cell(name) for name, _ in g.passed), ""]
+        if g.not_tested:
+            out += [f"not tested ({len(g.not_tested)}): " + "; ".join(f"{md_cell(name)} ({md_cell(why)})"
+                                                                      for name, why in g.not_tested), ""]
+    if f.rule:
+        out += [f"_{md_text(f.rule)}_", ""]
+    return out
+
+
 def cross_ref(c: CrossRef, anchors: frozenset[str]) -> list[str]:
     """Plain section names: GitHub derives heading anchors its own way, so no links here."""
     names = [f"**{md_text(label)}**" for sid, label in c.targets if sid in anchors]
@@ -150,6 +181,8 @@ def block(b, anchors: frozenset[str] = frozenset()) -> list[str]:
         return [f"_{text.strip()}_", ""]
     if isinstance(b, CrossRef):
         return cross_ref(b, anchors)
+    if isinstance(b, Findings):
+        return findings(b)
     if isinstance(b, FigureRow):
         out = [f"_{md_text(b.caption)}_", ""] if b.caption else []
         for f in b.figures:

@@ -96,7 +96,7 @@ def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str
     if not all(math.isclose(pairs[(leader, o)]["diff"], values[leader] - values[o], rel_tol=1e-5, abs_tol=1e-6)
                for o in others):
         return None
-    wins = {o: _wins(pairs[(leader, o)], sign) for o in others}
+    wins = {o: paired_wins(pairs[(leader, o)], sign) for o in others}
     close = [o for o in others if not wins[o]]
     if not close:
         only = others[0]
@@ -110,7 +110,7 @@ def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str
                    {m: ND_PAIRED for m in group})
 
 
-def _wins(c: dict, sign: float) -> bool:
+def paired_wins(c: dict, sign: float) -> bool:
     """The comparison's CI excludes 0 on the side ``sign`` favours, and its sign-flip p (if any) is below alpha."""
     excludes = sign * c["ci"][0] > 0 and sign * c["ci"][1] > 0
     flip_p = c.get("flip_p")

@@ -188,8 +188,10 @@ def test_report_stays_self_contained():
     for tag, attrs in parsed.tags:
         assert "src" not in attrs and not [k for k in attrs if k.startswith("on")]
         assert attrs.get("href", "#").startswith("#")
-        if "style" in attrs:  # only the computed heatmap colours, never data
-            assert tag == "span" and re.fullmatch(r"background-color:#[0-9a-f]{6}", attrs["style"]), attrs
+        if "style" in attrs:  # only the computed heatmap colours and figure widths, never data
+            heat = tag == "span" and re.fullmatch(r"background-color:#[0-9a-f]{6}", attrs["style"])
+            widths = tag == "div" and re.fullmatch(r"(--fig-(min|max):[0-9]+px;?)*", attrs["style"])
+            assert heat or widths, attrs
 
 
 def test_partial_and_malformed_results_still_render():
