@@ -109,7 +109,7 @@ def gate_blocks(gate: dict) -> list:
     verdict.text = Markup("{}").format(verdict.text) + link
     blocks: list = [verdict]
     if bad:
-        table = gate_table(bad[:FIRST_CHECKS], css="gate-table gate-failing compact")
+        table = gate_table(bad[:FIRST_CHECKS], table_css="gate-table gate-failing compact")
         table.headers_hidden = True
         blocks.append(table)
     return blocks

@@ -124,7 +124,7 @@ def gate_verdict(gate: dict, checks: list[dict]) -> Callout:
     return Callout(kind, title, text)
 
 
-def gate_table(checks: list[dict], css: str = "gate-table", empty: str = "The gate has no checks.") -> Table:
+def gate_table(checks: list[dict], table_css: str = "gate-table", empty: str = "The gate has no checks.") -> Table:
     """One row per check, failed first: result, metric, model, condition, value, note."""
     rows = []
     for c in gate_sorted(checks):
@@ -139,7 +139,7 @@ def gate_table(checks: list[dict], css: str = "gate-table", empty: str = "The ga
             Cell(gate_value(c), css="num"),
             Cell(_text(c.get("message") or c.get("reason")), css="small"),
         ])
-    return Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css=css, empty=empty)
+    return Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css=table_css, empty=empty)
 
 
 def gate_section(gate: dict) -> Section:

@@ -61,9 +61,10 @@ def verdict_html(html: str) -> str:
 def test_sections_run_verdict_scorecard_gate_probes_then_the_appendix():
     gate = {"passed": True, "checks": [{"metric": "metrics.accuracy", "model": "a", "operator": ">=",
                                          "threshold": 0.8, "value": 0.9, "status": "pass"}]}
-    ids = [s.id for s in build_report(doc_with(findings_block(), gate)).sections]
-    assert ids == ["verdict", "scorecard", "gate", "probe-metrics", "probe-noise", "probe-group-fairness", "summary",
-                   "provenance"]
+    sections = build_report(doc_with(findings_block(), gate)).sections
+    assert [s.id for s in sections] == ["verdict", "scorecard", "gate", "probe-metrics", "probe-noise",
+                                        "probe-group-fairness", "summary", "provenance"]
+    assert sections[2].blocks[1].css == "gate-table"  # a row's status class never leaks onto the table
 
 
 def test_findings_are_ranked_per_model_with_value_interval_adjusted_p_and_evidence():
