@@ -18,6 +18,10 @@ MARKDOWN_EXAMPLES = 10  # rows per examples table in report.md (a pull-request c
 MAX_TEXT = 600  # characters of one example text cell
 MAX_DETAILS = 20_000  # characters of a probe's raw details shown per model
 FIRST_COLUMNS = ("id", "text", "text_pair")  # a sentence pair shows both texts, side by side
+# One word-diff notation everywhere (noise flips, attack examples): the figures draw it, the tables write it.
+DIFF_FIGURE = "Removed words struck through in red, inserted words bold and underlined in green."
+DIFF_TEXT = "Changed words marked [-removed-] and {+inserted+}."
+DIFF_MARKS = "[-removed-] {+inserted+}"
 
 
 @dataclass
