@@ -8,6 +8,7 @@ mention anyone.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from markupsafe import Markup
 
@@ -100,11 +101,12 @@ def callout(c: Callout) -> list[str]:
 
 
 def figure(f: Figure, level: str = "####") -> list[str]:
-    """Markdown cannot show the SVG: the figure's table stands in, or nothing at all."""
+    """Markdown cannot show the SVG: the figure's table stands in, or nothing at all. A table with a caption
+    of its own is read by it (the figure's caption describes the picture, e.g. its colours)."""
     if f.table is None:
         return []
     out = [f"{level} {md_text(f.title)}", ""]
-    if f.caption:
+    if f.caption and not f.table.caption:
         out += [f"_{md_text(f.caption)}_", ""]
     return out + table(f.table)
 
@@ -192,9 +194,7 @@ def block(b, anchors: frozenset[str] = frozenset()) -> list[str]:
 
 
 def section(s: Section, anchors: frozenset[str] = frozenset()) -> list[str]:
-    title = md_text(s.title) + (f" · {md_text(s.badge)}" if s.badge else "")
-    title += "".join(f" · {md_text(text)}" for text, _ in s.flags)
-    out = [f"## {title}", ""]
+    out = [f"## {section_title(s)}", ""]
     if s.subtitle or s.description:
         out += [" — ".join(md_text(x) for x in (s.subtitle, s.description) if x), ""]
     for b in s.blocks:
@@ -202,11 +202,99 @@ def section(s: Section, anchors: frozenset[str] = frozenset()) -> list[str]:
     return out
 
 
-def render(report: Report) -> str:
-    out = [f"# {md_text(report.title)}", "", md_text(report.subtitle), ""]
+def section_title(s: Section, escape=md_text) -> str:
+    parts = [s.title] + ([s.badge] if s.badge else []) + [text for text, _ in s.flags] + ([s.nav] if s.nav else [])
+    return " · ".join(escape(p) for p in parts)
+
+
+def html_text(text: object) -> str:
+    """Text inside raw HTML (a <summary> line, which GitHub does not read as Markdown): HTML-escaped, no
+    backslashes, and an ``@`` that cannot mention anyone."""
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub("@\u200b", re.sub(r"\r\n|\r|\n", " ", s))
+
+
+STYLES = ("compact", "full")
+COMPACT_LIMIT = 60_000  # characters; GitHub refuses a comment over 65,536
+COMPACT_ROWS = 5  # rows per table inside a folded section of the compact report
+COMPACT_EXAMPLES = 3  # rows per examples table there (long texts)
+COMPACT_HEATMAPS = 3  # explained texts there
+LEFT_OUT = ("_Left out to keep this report under GitHub's comment limit: see report.html, or write the full "
+            "Markdown with `audit report --markdown full`._")
+
+
+def compact_block(b):
+    """A folded section's block as the compact report shows it: tables cut to their first rows, raw JSON and
+    long code left out (results.json and report.html hold them)."""
+    if isinstance(b, Table):
+        limit = COMPACT_EXAMPLES if "examples" in b.css.split() else COMPACT_ROWS
+        limit = min(limit, b.markdown_rows) if b.markdown_rows is not None else limit
+        return b if len(b.rows) <= limit + 2 else replace(b, markdown_rows=limit)  # cut only what saves space
+    if isinstance(b, Figure):
+        return replace(b, table=None if b.table is None else compact_block(b.table))
+    if isinstance(b, FigureRow):
+        return replace(b, figures=[compact_block(f) for f in b.figures])
+    if isinstance(b, Code) and (b.collapsed or len(b.text) > COMPACT_CODE):
+        return None
+    return b
+
+
+COMPACT_CODE = 600  # longer code (a resolved configuration) stays in report.html
+
+
+def folded(s: Section, anchors: frozenset[str], body: bool = True) -> list[str]:
+    """A section inside <details> (GitHub shows the summary line and opens it on a click)."""
+    out = [f"<details><summary>{section_title(s, html_text)}</summary>", ""]
+    if not body:
+        return out + [LEFT_OUT, "", "</details>", ""]
+    if s.subtitle or s.description:
+        out += [" — ".join(md_text(x) for x in (s.subtitle, s.description) if x), ""]
+    heatmaps = [b for b in s.blocks if isinstance(b, TokenHeatmap)]
+    captions: set[str] = set()
+    for b in s.blocks:
+        c = compact_block(b)
+        if isinstance(c, Table) and c.caption:  # a caption repeated per model is said once
+            caption = c.caption
+            c = replace(c, caption="") if caption in captions else c
+            captions.add(caption)
+        if isinstance(b, TokenHeatmap) and heatmaps.index(b) >= COMPACT_HEATMAPS:
+            continue
+        out += block(c, anchors) if c is not None else []
+        if isinstance(b, TokenHeatmap) and heatmaps.index(b) == COMPACT_HEATMAPS - 1 and len(heatmaps) > COMPACT_HEATMAPS:
+            out += [f"_{len(heatmaps) - COMPACT_HEATMAPS} more explained texts in report.html._", ""]
+    return out + ["</details>", ""]
+
+
+def render(report: Report, style: str = "compact") -> str:
+    """The report as Markdown. ``full``: every section written out. ``compact`` (the default, for a pull-request
+    comment): the sections that fold in HTML (the probes, the appendix) go into <details> blocks with their
+    tables cut short, and if the whole still exceeds ``COMPACT_LIMIT`` characters the folded sections lose their
+    bodies, last first, until it fits; the verdict, scorecard and gate are always written out."""
+    if style not in STYLES:
+        raise ValueError(f"Unknown Markdown style '{style}'; use one of: {', '.join(STYLES)}")
+    head = [f"# {md_text(report.title)}", "", md_text(report.subtitle), ""]
     for n in report.notices:
-        out += callout(n)
+        head += callout(n)
     anchors = frozenset(s.id for s in report.sections)
-    for s in report.sections:
-        out += section(s, anchors)
-    return visible_controls("\n".join(out).rstrip() + "\n")
+    if style == "full":
+        parts = [section(s, anchors) for s in report.sections]
+        return _finish(head + [line for p in parts for line in p])
+    sections = report.sections
+    parts = [folded(s, anchors) if s.collapsible else section(s, anchors) for s in sections]
+    size = lambda: sum(len(line) + 1 for p in [head, *parts] for line in p)  # noqa: E731
+    for i in cut_order(sections):
+        if size() <= COMPACT_LIMIT:
+            break
+        parts[i] = folded(sections[i], anchors, body=False)
+    return _finish(head + [line for p in parts for line in p])
+
+
+def cut_order(sections: list[Section]) -> list[int]:
+    """Which folded sections lose their body first when the compact report is too long: those without a
+    finding (folded in HTML too) from the last, then the open ones (findings, the appendix) from the last."""
+    folds = [i for i in reversed(range(len(sections))) if sections[i].collapsible]
+    return [i for i in folds if not sections[i].open] + [i for i in folds if sections[i].open]
+
+
+def _finish(lines: list[str]) -> str:
+    return visible_controls("\n".join(lines).rstrip() + "\n")

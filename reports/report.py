@@ -88,9 +88,11 @@ def build_report(results: dict) -> Report:
     probes = [render_probe(p, ctx) for p in probes_of(results)]
     scorecard = Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models), scorecard_legend()])
     gate = [gate_section(results["gate"])] if isinstance(results.get("gate"), dict) else []
-    summary = summary_section(results)
-    summary.subtitle = "appendix"
-    sections = [scorecard] + gate + probes + [summary, provenance_section(results)]
+    appendix = [summary_section(results), provenance_section(results)]
+    appendix[0].subtitle = "appendix"
+    for s in appendix:
+        s.collapsible = True  # open in HTML; folded in the compact Markdown
+    sections = [scorecard] + gate + probes + appendix
     _unique_ids(sections)
     probe_anchor: dict[str, str] = {}
     for p, s in zip(probes_of(results), probes):
