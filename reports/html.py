@@ -21,6 +21,7 @@ from audit.reports.scorecard import MARK_CSS
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXTRA_MARKS = {IDENTITY: "mark-identity"}
+WIDE_COLUMNS = 8  # a table with more columns prints on a landscape page
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +35,7 @@ def environment() -> jinja2.Environment:
     )
     env.globals.update(cell=cell, kind=lambda b: type(b).__name__, mark_css={**MARK_CSS, **EXTRA_MARKS},
                        heat_tokens=tokens, legend_tokens=legend_tokens, linked=linked,
-                       figure_style=figure_style, breakable=breakable)
+                       figure_style=figure_style, breakable=breakable, WIDE_COLUMNS=WIDE_COLUMNS)
     return env
 
 
@@ -54,11 +55,11 @@ def figure_style(figures: list) -> str:
     return f"--fig-min:{0.85 * w:.0f}px;--fig-max:{1.2 * w:.0f}px"
 
 
-_BREAK_AFTER = re.compile(r"(?<=[._/])(?=[^\s\d._/])")
+_BREAK_AFTER = re.compile(r"(?<=[._/=])(?=[^\s\d._/=])")
 
 
 def breakable(text: str) -> Markup:
-    """``text`` escaped, with a ``<wbr>`` after each ``.``, ``_`` and ``/`` that a letter follows: a long metric name
+    """``text`` escaped, with a ``<wbr>`` after each ``.``, ``_``, ``/`` and ``=`` that a letter follows: a long metric name
     (``group-fairness.max_demographic_parity_difference``) wraps at its parts, never mid-word, and copies as
     it reads (``<wbr>`` adds no character)."""
     return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.split(str(text)))
