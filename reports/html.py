@@ -59,9 +59,9 @@ _BREAK_AFTER = re.compile(r"(?<=[._/=])(?=[^\s\d._/=])")
 
 
 def breakable(text: str) -> Markup:
-    """``text`` escaped, with a ``<wbr>`` after each ``.``, ``_``, ``/`` and ``=`` that a letter follows: a long metric name
-    (``group-fairness.max_demographic_parity_difference``) wraps at its parts, never mid-word, and copies as
-    it reads (``<wbr>`` adds no character)."""
+    """``text`` escaped, with a ``<wbr>`` after each ``.``, ``_``, ``/`` and ``=`` that a letter follows: an
+    identifier in an examples table (``negative_review_by_group``, ``sexual_orientation=queer``) wraps at its
+    parts, never mid-word, and copies as it reads (``<wbr>`` adds no character)."""
     return Markup("<wbr>").join(escape(part) for part in _BREAK_AFTER.split(str(text)))
 
 
