@@ -23,13 +23,16 @@ def render_html(results: dict) -> str:
     return _html.render(build_report(results), results.get("schema"))
 
 
-def render_markdown(results: dict) -> str:
-    """The same report as GitHub-flavoured Markdown (for a pull-request comment)."""
-    return _markdown.render(build_report(results))
+def render_markdown(results: dict, style: str = "compact") -> str:
+    """The same report as GitHub-flavoured Markdown. ``compact`` (default) fits a pull-request comment: the
+    verdict, findings, scorecard and gate written out, each probe's detail in a <details> block, under 60,000
+    characters; ``full`` writes every section out."""
+    return _markdown.render(build_report(results), style)
 
 
-def write_reports(results: dict, out_dir: str | Path) -> dict[str, Any]:
-    """Write report.html and report.md into ``out_dir``; returns their paths.
+def write_reports(results: dict, out_dir: str | Path, markdown: str = "compact") -> dict[str, Any]:
+    """Write report.html and report.md (``markdown``: "compact" or "full", see :func:`render_markdown`) into
+    ``out_dir``; returns their paths.
 
     A run configured with a ``governance`` section also gets its governance record
     (governance.html, governance.md, and model-index.yaml, or model-index--<model id>.yaml per
@@ -40,7 +43,7 @@ def write_reports(results: dict, out_dir: str | Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"html": out / "report.html", "markdown": out / "report.md"}
     atomic_write_text(paths["html"], render_html(results))
-    atomic_write_text(paths["markdown"], render_markdown(results))
+    atomic_write_text(paths["markdown"], render_markdown(results, markdown))
     from audit.reports.governance import governance_of, write_governance
 
     if governance_of(results):

@@ -21,6 +21,7 @@ class Cell:
     badge: str = ""  # a short marker shown next to the text, e.g. "best"
     strong: bool = False
     title: str = ""  # hover text in HTML
+    flag: str = ""  # a unit status other than ok shown beside a value, e.g. "partial" (see reports/status.py)
 
 
 CellLike = Union[Cell, str]
@@ -36,6 +37,7 @@ class Table:
     css: str = ""
     empty: str = "No rows."
     markdown_rows: int | None = None  # keep a PR comment short: Markdown shows only this many rows
+    headers_hidden: bool = False  # HTML keeps the header row for screen readers only (Markdown needs it)
 
 
 @dataclass
@@ -147,7 +149,40 @@ class CrossRef:
     missing: str = ""
 
 
-Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading, Legend, TokenHeatmap, ColorScale, CrossRef]
+@dataclass
+class FindingItem:
+    """One finding: what is wrong, how sure we are, and where the evidence is."""
+
+    severity: str  # "high" | "medium" | "low" | "" (unknown)
+    title: str  # one plain sentence
+    stats: str  # value [CI], threshold, adjusted p, as one short line
+    target: str = ""  # section id of the evidence
+    target_label: str = ""
+    note: str = ""  # hover text: the rule and its reason
+
+
+@dataclass
+class ModelFindings:
+    """A model's findings (ranked), and compactly what passed and what was not tested."""
+
+    model: str
+    findings: list[FindingItem]
+    passed: list[tuple[str, str]] = field(default_factory=list)  # (name, hover text)
+    not_tested: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
+
+
+@dataclass
+class Findings:
+    """The verdict's findings per model; ``empty`` is said instead when the results hold none."""
+
+    groups: list[ModelFindings]
+    rule: str = ""  # how findings were decided (the multiple-testing rule), printed under them
+    empty: str = ""
+    first: int = 3  # findings listed per model on the first screen; the rest fold away
+
+
+Block = Union[Table, Figure, FigureRow, Callout, KeyValues, Code, Heading, Legend, TokenHeatmap, ColorScale, CrossRef,
+              Findings]
 
 
 @dataclass
@@ -158,6 +193,10 @@ class Section:
     description: str = ""
     blocks: list[Block] = field(default_factory=list)
     badge: str = ""  # e.g. the probe family
+    flags: list[tuple[str, str]] = field(default_factory=list)  # (text, css) badges beside the title, e.g. statuses
+    collapsible: bool = False  # HTML folds it into <details>; compact Markdown too
+    open: bool = True  # unfolded by default (when collapsible)
+    nav: str = ""  # a short note beside its entry in the contents bar, e.g. "2 findings"
 
 
 @dataclass

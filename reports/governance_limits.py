@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from audit.core.fmt import fmt_num
 from audit.core.document import as_dict, as_list, metric_names, metrics_of, model_ids, probes_of, status_of
+from audit.reports.status import HAS_VALUES
 
 SMALL_SAMPLE = 200  # examples; below this a 95% CI on accuracy is wider than about ±0.07
 FEW_EXPLAINED = 30  # explained texts; below this faithfulness and stability rest on a handful of examples
@@ -35,6 +36,12 @@ def derived_limitations(results: dict) -> list[str]:
                 out.append(f"Probe '{name}' was not applicable to model '{model}': {reason or 'no reason recorded'}")
             elif status == "missing":
                 out.append(f"Probe '{name}' has no result for model '{model}' (the run was interrupted).")
+            elif status == "partial":
+                out.append(f"Probe '{name}' ran only in part on model '{model}': {reason or 'no reason recorded'}")
+            elif status == "no_values":
+                out.append(f"Probe '{name}' computed no value on model '{model}': {reason or 'no reason recorded'}")
+            elif status != "ok":
+                out.append(f"Probe '{name}' on model '{model}' has status '{status}': {reason or 'no reason recorded'}")
         examples = as_dict(probe.get("config")).get("examples")
         if isinstance(examples, int) and examples < SMALL_SAMPLE:
             out.append(f"Probe '{name}' examined a sample of {examples} examples per model (config 'examples').")
@@ -56,7 +63,7 @@ def derived_limitations(results: dict) -> list[str]:
 
 def _ok_details(probe: dict, models: list[str]) -> list[tuple[str, dict]]:
     return [(m, as_dict(as_dict(as_dict(probe.get("results")).get(m)).get("details"))) for m in models
-            if status_of(probe, m)[0] == "ok"]
+            if status_of(probe, m)[0] in HAS_VALUES]
 
 
 def _models_text(models: list[str], of: list[str]) -> str:

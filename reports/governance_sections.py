@@ -3,8 +3,9 @@ document and the governance text (from the run's config or `audit record --confi
 
 from __future__ import annotations
 
-from audit.reports.blocks import Callout, Cell, Heading, KeyValues, Section, Table
+from audit.reports.blocks import Block, Callout, Cell, Heading, KeyValues, Section, Table
 from audit.core.document import as_dict, as_list, metric_names, model_ids, model_result, probes_of, status_of
+from audit.reports.status import callout_kind, status_label
 from audit.reports.sections.common import examples_table
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.sections.run import dataset_pairs, gate_section, models_table
@@ -92,20 +93,21 @@ def family_section(results: dict, family: str, sid: str, title: str, word: str,
     if not probes:
         return Section(id=sid, title=title, blocks=[Callout("not_applicable", f"No {word} probe was run",
                        "This property was not tested; see Known limitations.")]), False
-    rows, blocks = [], []
+    rows: list = []
+    notes: list[Block] = []
     for probe in probes:
         name = str(probe.get("name"))
         rows += [metric_row(probe, m, f"{name}.{m}", models) for m in metric_names(probe, models, headline_only=True)]
         for model in models:
             status, reason = status_of(probe, model)
             if status != "ok":
-                blocks.append(Callout("error" if status == "error" else "not_applicable",
-                                      f"{name} on {model}: {status.replace('_', ' ')}", reason or "No reason recorded."))
+                notes.append(Callout(callout_kind(status), f"{name} on {model}: {status_label(status)}",
+                                     reason or "No reason recorded."))
     table = Table(headers("Metric", models), rows, css="scorecard", empty="These probes report no headline metric.",
                   caption="Headline metrics: value [confidence interval]. Verdicts marked paired compare the models "
                           "example by example (Newcombe interval and McNemar's test for accuracy, paired bootstrap for "
                           "losses); unpaired ones mark a model best only when its interval overlaps no other model's.")
-    blocks = [table] + blocks + [full_detail(probes, report)]
+    blocks: list[Block] = [table, *notes, full_detail(probes, report)]
     return Section(id=sid, title=title, subtitle=f"{family} probes", blocks=blocks), True
 
 

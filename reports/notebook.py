@@ -30,7 +30,7 @@ def render_scorecard_html(results: dict) -> str:
     """Run id, the scorecard table and a line naming every unit that did not finish ok."""
     models = model_ids(results)
     table = environment().get_template("table.html.j2").module.render_table(  # type: ignore[attr-defined]
-        build_scorecard(results, models))
+        build_scorecard(results, models), breaks=False)
     run = results.get("run") or {}
     dataset = results.get("dataset") or {}
     head = f"audit run {run.get('id', '?')} · {dataset.get('size', '?')} examples · {len(models)} model(s)"

@@ -1,5 +1,6 @@
-"""Assemble the whole report, format-neutral: notices, summary, scorecard, probes, gate,
-provenance. Both renderers walk the same :class:`Report`, so HTML and Markdown agree."""
+"""Assemble the whole report, format-neutral: notices, the verdict, scorecard, gate, probes, and the run
+summary and provenance as an appendix. Both renderers walk the same :class:`Report`, so HTML and
+Markdown agree."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from audit.reports.scorecard import build_scorecard, scorecard_legend
 from audit.reports.sections import render_probe
 from audit.core.gate_text import gate_row_name, gate_status
 from audit.reports.sections.run import gate_section, provenance_section, summary_section
+from audit.reports.status import incomplete_units, status_label
 from audit.reports.svg import model_colors
+from audit.reports.findings import finding_counts, finding_sections
+from audit.reports.verdict import verdict_section
 
 
 FIRST_FEW = 3  # failing checks named in the top banner; the Gate section lists them all
@@ -34,11 +38,12 @@ def gate_failures(gate: dict) -> Markup:
     return Markup('{}. Details in the <a href="#gate">Gate section</a>.').format(reason[:1].upper() + reason[1:])
 
 
-def notices(results: dict, models: list[str]) -> list[Callout]:
-    """What a reader must know before the numbers: gate outcome, unfinished run, failures."""
+def notices(results: dict, models: list[str], gate_notice: bool = True) -> list[Callout]:
+    """What a reader must know before the numbers: gate outcome (unless the page shows it otherwise),
+    unfinished run, failures, incomplete units."""
     out: list[Callout] = []
     gate = results.get("gate")
-    if isinstance(gate, dict):
+    if isinstance(gate, dict) and gate_notice:
         out.append(Callout("pass", "Gate passed") if gate.get("passed") else
                    Callout("fail", "Gate failed", gate_failures(gate)))
     if not as_dict(results.get("run")).get("finished_at"):
@@ -47,6 +52,10 @@ def notices(results: dict, models: list[str]) -> list[Callout]:
     errors = [f"{p.get('name')} on {m}" for p in probes_of(results) for m in models if status_of(p, m)[0] == "error"]
     if errors:
         out.append(Callout("error", f"{len(errors)} probe run(s) failed", "; ".join(errors)))
+    incomplete = incomplete_units(results, models)
+    if incomplete:
+        out.append(Callout("warn", f"{len(incomplete)} probe run(s) incomplete", "; ".join(
+            f"{p} on {m}: {status_label(s)}" + (f" ({why})" if why else "") for p, m, s, why in incomplete)))
     counts = as_dict(as_dict(results.get("dataset")).get("label_counts"))
     if len(counts) == 1:
         (label, n), = counts.items()
@@ -70,21 +79,38 @@ def _unique_ids(sections: list[Section]) -> None:
 
 
 def build_report(results: dict) -> Report:
+    """Verdict first (gate, findings, paired comparison), then the scorecard, the gate's checks, one folding
+    section per probe (open where the findings block has a finding for it; all open without a findings
+    block), and the run's metadata and provenance as an appendix."""
     models = model_ids(results)
     ctx = SectionContext(models=models, colors=model_colors(models))
     run = as_dict(results.get("run"))
-    sections = [summary_section(results),
-                Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models), scorecard_legend()])]
-    sections += [render_probe(p, ctx) for p in probes_of(results)]
+    probes = [render_probe(p, ctx) for p in probes_of(results)]
+    scorecard = Section(id="scorecard", title="Scorecard", blocks=[build_scorecard(results, models), scorecard_legend()])
+    gate = [gate_section(results["gate"])] if isinstance(results.get("gate"), dict) else []
+    appendix = [summary_section(results), provenance_section(results)]
+    appendix[0].subtitle = "appendix"
+    for s in appendix:
+        s.collapsible = True  # open in HTML; folded in the compact Markdown
+    sections = [scorecard] + gate + probes + appendix
     _unique_ids(sections)
-    if isinstance(results.get("gate"), dict):
-        sections.append(gate_section(results["gate"]))
-    sections.append(provenance_section(results))
+    probe_anchor: dict[str, str] = {}
+    for p, s in zip(probes_of(results), probes):
+        probe_anchor.setdefault(str(p.get("name")), s.id)
+    anchors = {s.id for s in sections}
+    opened = finding_sections(results, probe_anchor)
+    counts = finding_counts(results)
+    for p, s in zip(probes_of(results), probes):
+        s.collapsible = True
+        s.open = opened is None or s.id in opened
+        n = counts.get(str(p.get("name")), 0) if s.id == probe_anchor.get(str(p.get("name"))) else 0
+        s.nav = f"{n} finding{'s' if n != 1 else ''}" if n else ""
+    sections.insert(0, verdict_section(results, models, anchors, probe_anchor))
     n_models = f"{len(models)} model{'s' if len(models) != 1 else ''}"
     source = as_dict(results.get("dataset")).get("source") or "unknown data"
     return Report(
         title="Model audit report",
         subtitle=f"{', '.join(models) or 'no models'} ({n_models}) on {source} · run {run.get('id') or '—'}",
-        notices=notices(results, models),
+        notices=notices(results, models, gate_notice=False),
         sections=sections,
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from audit.reports.blocks import Cell, Legend, Table
 from audit.core.fmt import ci_of, decimals_for, fmt_metric, fmt_num, is_number, overlaps
 from audit.core.document import description_of, higher_is_better, metric_names, metrics_of, probes_of, status_of
+from audit.reports.status import status_css, status_label
 
 # Marks a cell can carry, with the words used in both renderers.
 BEST, NOT_DISTINGUISHABLE, TIE, LEAD = "best", "not distinguishable", "tie", "lead, no CI"
@@ -27,7 +28,6 @@ BEST_PAIRED, ND_PAIRED = "best · paired", "not distinguishable · paired"
 UNPAIRED = " · unpaired"  # ends a verdict reached by comparing the models' own CIs
 MARK_CSS = {BEST: "mark-best", NOT_DISTINGUISHABLE: "mark-nd", TIE: "mark-tie", LEAD: "mark-lead",
             BEST_PAIRED: "mark-best", ND_PAIRED: "mark-nd"}
-STATUS_TEXT = {"error": "error", "not_applicable": "n/a", "missing": "not run"}
 LOSSES = ("brier", "log_loss")  # their paired comparisons need the sign-flip test as well as the bootstrap CI
 
 
@@ -96,7 +96,7 @@ def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str
     if not all(math.isclose(pairs[(leader, o)]["diff"], values[leader] - values[o], rel_tol=1e-5, abs_tol=1e-6)
                for o in others):
         return None
-    wins = {o: _wins(pairs[(leader, o)], sign) for o in others}
+    wins = {o: paired_wins(pairs[(leader, o)], sign) for o in others}
     close = [o for o in others if not wins[o]]
     if not close:
         only = others[0]
@@ -110,7 +110,7 @@ def paired_verdict(leader: str, others: list[str], pairs: dict, values: dict[str
                    {m: ND_PAIRED for m in group})
 
 
-def _wins(c: dict, sign: float) -> bool:
+def paired_wins(c: dict, sign: float) -> bool:
     """The comparison's CI excludes 0 on the side ``sign`` favours, and its sign-flip p (if any) is below alpha."""
     excludes = sign * c["ci"][0] > 0 and sign * c["ci"][1] > 0
     flip_p = c.get("flip_p")
@@ -154,16 +154,18 @@ def compare(metrics: dict[str, dict | None], higher_better: bool | None,
 
 
 def metric_cell(probe: dict, model_id: str, metric: dict | None, mark: str = "") -> Cell:
-    """A value with its CI; a failed or inapplicable model says so instead of a bare dash."""
-    if metric is None:
-        status, reason = status_of(probe, model_id)
-        if status in STATUS_TEXT:
-            return Cell(STATUS_TEXT[status], css=f"num status-{status}", title=reason)
+    """A value with its CI; a model without a value says why (error, n/a, no values, not run) instead of a
+    bare dash, and a value from a unit that ran only in part carries a "partial" flag with the reason."""
+    status, reason = status_of(probe, model_id)
+    if status != "ok" and _value(metric) is None:
+        return Cell(status_label(status, short=True), css=f"num {status_css(status)}", title=reason)
     return Cell(
         fmt_metric(metric),
         css=("num " + MARK_CSS.get(mark, "")).strip(),
         badge=mark,
         strong=mark in (BEST, BEST_PAIRED),
+        flag=status_label(status) if status != "ok" else "",
+        title=reason if status != "ok" else "",
     )
 
 

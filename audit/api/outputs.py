@@ -23,7 +23,7 @@ def evaluate(policy, doc: dict, results_dir: Path, *, baseline: str | None = Non
 
 
 def write_gate_outputs(gate: dict | None, doc: dict, results_dir: Path, *, junit: str | None = None,
-                       summary: str | None = None, reports: bool = True) -> dict[str, Path]:
+                       summary: str | None = None, reports: bool = True, markdown_style: str = "compact") -> dict[str, Path]:
     """Store ``gate`` in results.json, write its JUnit and Markdown files, render the reports; paths written."""
     from audit.reports import write_reports
 
@@ -42,5 +42,5 @@ def write_gate_outputs(gate: dict | None, doc: dict, results_dir: Path, *, junit
         if job is not None:
             paths["job_summary"] = job
     if reports:
-        paths.update(write_reports(doc, results_dir))
+        paths.update(write_reports(doc, results_dir, markdown=markdown_style))
     return paths

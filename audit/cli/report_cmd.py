@@ -12,8 +12,11 @@ from audit.cli import debug_option
 @click.command("report")
 @click.argument("results", type=click.Path())
 @click.option("--out", type=click.Path(file_okay=False), help="Directory for the reports [default: beside RESULTS].")
+@click.option("--markdown", "markdown_style", type=click.Choice(["compact", "full"]), default="compact", show_default=True,
+              help="report.md: compact fits a pull-request comment (verdict, findings, scorecard and gate, each "
+                   "probe's detail folded, under 60,000 characters); full writes every section out.")
 @debug_option
-def report(results: str, out: str | None) -> None:
+def report(results: str, out: str | None, markdown_style: str) -> None:
     """Render report.html and report.md from RESULTS (a results.json or the directory holding it)."""
     from audit.reports import write_reports
 
@@ -33,5 +36,5 @@ def report(results: str, out: str | None) -> None:
     from audit.core.outlock import hold_out_dir
 
     with hold_out_dir(target):
-        paths = write_reports(doc, target)
+        paths = write_reports(doc, target, markdown=markdown_style)
     click.echo(f"HTML:     {paths['html']}\nMarkdown: {paths['markdown']}")

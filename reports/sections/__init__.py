@@ -15,6 +15,7 @@ from audit.reports.sections.explain import explain_section
 from audit.reports.sections.fairness import counterfactual_section, group_fairness_section, templates_section
 from audit.reports.sections.metrics import metrics_section
 from audit.reports.sections.noise import noise_section
+from audit.reports.status import unit_flags
 
 SectionRenderer = Callable[[dict, SectionContext], Section]
 
@@ -30,5 +31,8 @@ RENDERERS: dict[str, SectionRenderer] = {
 
 
 def render_probe(probe: dict, ctx: SectionContext) -> Section:
-    """The dedicated renderer for ``probe['name']``, else the generic one."""
-    return RENDERERS.get(str(probe.get("name")), generic_section)(probe, ctx)
+    """The dedicated renderer for ``probe['name']``, else the generic one; the header carries a badge per
+    status other than ok (partial, no values, error ...) naming its models."""
+    section = RENDERERS.get(str(probe.get("name")), generic_section)(probe, ctx)
+    section.flags = unit_flags(probe, ctx.models) + section.flags
+    return section

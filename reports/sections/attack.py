@@ -19,7 +19,9 @@ from markupsafe import Markup
 from audit.reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
 from audit.core.fmt import fmt_duration, fmt_num, fmt_pct
 from audit.core.document import as_dict, as_list, metrics_of, model_result
-from audit.reports.sections.common import SectionContext, config_block, new_section, ok_models, status_blocks
+from audit.reports.sections.common import (
+    DIFF_FIGURE, DIFF_TEXT, SectionContext, config_block, new_section, ok_models, status_blocks,
+)
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import el, svg
 
@@ -197,8 +199,8 @@ def _diff_lines(tokens: list[tuple[str, bool]], sign: str, colour: str, y: float
         spans = []
         for j, (word, changed) in enumerate(line):
             attrs = {"fill": colour, "font-weight": "700"} if changed else {}
-            if changed and sign == "−":
-                attrs["text-decoration"] = "line-through"
+            if changed:
+                attrs["text-decoration"] = "line-through" if sign == "−" else "underline"
             spans += ([" "] if j else []) + [el("tspan", attrs, word)]
         prefix = el("tspan", {"fill": colour}, (sign if i == 0 else " ") + " ")
         parts.append(el("text", {"x": PAD, "y": y, "xml:space": "preserve"}, prefix, *spans))
@@ -206,8 +208,8 @@ def _diff_lines(tokens: list[tuple[str, bool]], sign: str, colour: str, y: float
 
 
 def diff_svg(examples: list[dict], label: str) -> Markup:
-    """Stacked diff cards: a header line, the original (removed words struck red), the adversarial
-    text (inserted words bold green); for a pair, each side under its name, an unchanged side once.
+    """Stacked diff cards: a header line, the original (removed words struck through in red), the adversarial
+    text (inserted words bold and underlined in green); for a pair, each side under its name, an unchanged side once.
     Monospace, so wrapping by characters is exact."""
     parts: list = []
     y: float = PAD
@@ -257,7 +259,7 @@ def diff_table(examples: list[dict]) -> Table:
     texts = (["Text", "Adversarial text", "Text pair", "Adversarial text pair"] if pair
              else ["Original", "Adversarial"])
     return Table(["Recipe", "Id", "Label", "Words changed"] + texts, rows, css="examples",
-                 caption="Changed words marked [-removed-] and {+inserted+}.", markdown_rows=10)
+                 caption=DIFF_TEXT, markdown_rows=10)
 
 
 def perturb_callout(probe: dict, models: list[str]) -> Callout | None:
@@ -279,7 +281,7 @@ def example_blocks(probe: dict, models: list[str]) -> list:
             blocks += [Heading(f"Adversarial examples — {m}"),
                        Figure(title=f"Word-level diffs — {m}", svg=diff_svg(examples, f"Adversarial examples for {m}"),
                               table=diff_table(examples),
-                              caption="struck red: removed words; bold green: inserted words")]
+                              caption=DIFF_FIGURE)]
     return blocks
 
 

@@ -11,13 +11,17 @@ from audit.reports.charts import bar_chart
 from audit.core.fmt import fmt_duration, fmt_exact, fmt_value, pretty_json, truncate
 from audit.core.document import as_dict, as_list, metric_names, metrics_of, model_result, status_of
 from audit.reports.scorecard import headers, metric_row
+from audit.reports.status import HAS_VALUES, callout_kind, status_css, status_label
 
 MAX_EXAMPLES = 50  # per model and probe; probes already keep their own lists short
 MARKDOWN_EXAMPLES = 10  # rows per examples table in report.md (a pull-request comment)
 MAX_TEXT = 600  # characters of one example text cell
 MAX_DETAILS = 20_000  # characters of a probe's raw details shown per model
 FIRST_COLUMNS = ("id", "text", "text_pair")  # a sentence pair shows both texts, side by side
-STATUS_LABEL = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
+# One word-diff notation everywhere (noise flips, attack examples): the figures draw it, the tables write it.
+DIFF_FIGURE = "Removed words struck through in red, inserted words bold and underlined in green."
+DIFF_TEXT = "Changed words marked [-removed-] and {+inserted+}."
+DIFF_MARKS = "[-removed-] {+inserted+}"
 
 
 @dataclass
@@ -43,7 +47,8 @@ def new_section(probe: dict) -> Section:
 
 
 def ok_models(probe: dict, ctx: SectionContext) -> list[str]:
-    return [m for m in ctx.models if status_of(probe, m)[0] == "ok"]
+    """Models whose unit has values to show: ok, and partial (what did run)."""
+    return [m for m in ctx.models if status_of(probe, m)[0] in HAS_VALUES]
 
 
 def status_blocks(probe: dict, ctx: SectionContext) -> list:
@@ -54,13 +59,12 @@ def status_blocks(probe: dict, ctx: SectionContext) -> list:
         res = model_result(probe, model) or {}
         rows.append([
             Cell(model, css="model"),
-            Cell(STATUS_LABEL.get(status, status), css=f"status status-{status}"),
+            Cell(status_label(status), css=f"status {status_css(status)}", title=reason),
             Cell(fmt_duration(res.get("duration_s")), css="num"),
             Cell(str(res.get("predictions_file") or "—"), css="path"),
         ])
         if status != "ok":
-            kind = "error" if status == "error" else "not_applicable"
-            callouts.append(Callout(kind, f"{model}: {STATUS_LABEL.get(status, status)}", reason or "No reason given."))
+            callouts.append(Callout(callout_kind(status), f"{model}: {status_label(status)}", reason or "No reason given."))
     table = Table(["Model", "Status", "Duration", "Predictions sidecar"], rows, css="status-table compact")
     return callouts + [table]
 

@@ -22,7 +22,8 @@ from audit.reports.charts import line_chart
 from audit.core.fmt import fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
 from audit.reports.sections.common import (
-    SectionContext, config_block, generic_section, headline_chart, new_section, ok_models, status_blocks,
+    DIFF_FIGURE, DIFF_MARKS, DIFF_TEXT, SectionContext, config_block, generic_section, headline_chart, new_section,
+    ok_models, status_blocks,
 )
 from audit.reports.scorecard import headers, metric_row
 from audit.reports.svg import el, svg, title
@@ -244,7 +245,7 @@ def shown(text: str, changed: bool) -> str:
 
 
 def word_diff_text(segments: list[tuple[str, str]]) -> str:
-    """Plain-text word diff in git's notation: [-deleted-]{+inserted+}."""
+    """Plain-text word diff in git's notation: [-removed-]{+inserted+}."""
     marks = {"del": "[-{}-]", "ins": "{{+{}+}}", "same": "{}"}
     out = []
     for op, text in segments:
@@ -297,8 +298,8 @@ def _texts(ex: dict) -> list[tuple[str, str, str]]:
 
 def flips_svg(examples: list[dict], label: str) -> Markup:
     """Each flip: a header (perturbation, id, gold, prediction before -> after) and the word diff
-    of each text (both texts of a pair, marked 1 and 2); deleted words struck through in red,
-    inserted ones underlined in green."""
+    of each text (both texts of a pair, marked 1 and 2); removed words struck through in red,
+    inserted ones bold and underlined in green."""
     parts: list[Markup] = []
     y = 4
     for ex in examples:
@@ -337,9 +338,10 @@ def flips_table(examples: list[dict]) -> Table:
              Cell(str(ex.get("label"))), Cell(f"{ex.get('clean_predicted')} → {ex.get('predicted')}")]
             + [Cell(word_diff_text(diff_segments(clean, noisy)), css="text") for clean, noisy, _ in _texts(ex)]
             for ex in examples]
-    marks = "([-deleted-] {+inserted+})"
+    marks = f"({DIFF_MARKS})"
     texts = [f"first text {marks}", f"second text {marks}"] if pair else [f"change {marks}"]
-    return Table(["id", "perturbation", "gold", "prediction"] + texts, rows, css="examples", markdown_rows=10)
+    return Table(["id", "perturbation", "gold", "prediction"] + texts, rows, css="examples", markdown_rows=10,
+                 caption=DIFF_TEXT)
 
 
 def flip_blocks(probe: dict, models: list[str]) -> list:
@@ -349,7 +351,8 @@ def flip_blocks(probe: dict, models: list[str]) -> list:
         if examples:
             blocks += [Heading(f"Flipped predictions — {model}"),
                        Figure(title=f"{len(examples)} flips, most confident first, spread over perturbations",
-                              svg=flips_svg(examples, f"Flipped predictions — {model}"), table=flips_table(examples))]
+                              svg=flips_svg(examples, f"Flipped predictions — {model}"), table=flips_table(examples),
+                              caption=DIFF_FIGURE)]
     return blocks
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from audit.reports.blocks import Callout, Cell, Code, Heading, KeyValues, Section, Table
+from audit.reports.blocks import Block, Callout, Cell, Code, Heading, KeyValues, Section, Table
 from audit.core.fmt import DASH, fmt_duration, fmt_exact, fmt_num, fmt_value, pretty_json, short_hash
 from audit.core.document import as_dict, as_list, model_ids, probes_of, status_of
+from audit.reports.status import status_css, status_label
 from audit.core.gate_text import GATE_STATUS, VERDICT_PHRASES, gate_condition, gate_sorted, gate_status, gate_value
 
-STATUS_WORDS = {"ok": "ok", "error": "error", "not_applicable": "not applicable", "missing": "not run"}
 
 
 def _text(x) -> str:
@@ -71,10 +71,13 @@ def probes_table(results: dict, models: list[str]) -> Table:
         for m in models:
             status = status_of(probe, m)[0]
             counts[status] = counts.get(status, 0) + 1
-        summary = ", ".join(f"{n} {STATUS_WORDS.get(s, s)}" for s, n in counts.items())
-        bad = any(s != "ok" for s in counts)
+        summary = ", ".join(f"{n} {status_label(s)}" for s, n in counts.items())
+        worst = next((s for s in ("error", "partial", "no_values", "not_applicable", "missing") if s in counts),
+                     next((s for s in counts if s != "ok"), "ok"))
+        reasons = "; ".join(f"{m}: {status_of(probe, m)[1]}" for m in models
+                            if status_of(probe, m)[0] != "ok" and status_of(probe, m)[1])
         rows.append([Cell(_text(probe.get("name")), css="probe"), _text(probe.get("family")),
-                     Cell(summary or DASH, css="status-warn" if bad else "status-ok"),
+                     Cell(summary or DASH, css=status_css(worst), title=reasons),
                      Cell(_text(probe.get("description")), css="small")])
     return Table(["Probe", "Family", "Models", "What it measures"], rows, title="Probes",
                  empty="No probes recorded.")
@@ -92,8 +95,8 @@ def summary_section(results: dict) -> Section:
         ("Device", _text(run.get("device"))),
     ]
     models = model_ids(results)
-    blocks = [KeyValues(run_pairs, caption="Run"), KeyValues(dataset_pairs(dataset), caption="Data"),
-              models_table(results), probes_table(results, models)]
+    blocks: list[Block] = [KeyValues(run_pairs, caption="Run"), KeyValues(dataset_pairs(dataset), caption="Data"),
+                           models_table(results), probes_table(results, models)]
     return Section(id="summary", title="Run summary", blocks=blocks)
 
 
@@ -121,8 +124,8 @@ def gate_verdict(gate: dict, checks: list[dict]) -> Callout:
     return Callout(kind, title, text)
 
 
-def gate_section(gate: dict) -> Section:
-    checks = [as_dict(c) for c in as_list(gate.get("checks"))]
+def gate_table(checks: list[dict], table_css: str = "gate-table", empty: str = "The gate has no checks.") -> Table:
+    """One row per check, failed first: result, metric, model, condition, value, note."""
     rows = []
     for c in gate_sorted(checks):
         word, css = GATE_STATUS[gate_status(c)]
@@ -136,9 +139,12 @@ def gate_section(gate: dict) -> Section:
             Cell(gate_value(c), css="num"),
             Cell(_text(c.get("message") or c.get("reason")), css="small"),
         ])
-    table = Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css="gate-table",
-                  empty="The gate has no checks.")
-    return Section(id="gate", title="Gate", blocks=[gate_verdict(gate, checks), table])
+    return Table(["Result", "Metric", "Model", "Condition", "Value", "Note"], rows, css=table_css, empty=empty)
+
+
+def gate_section(gate: dict) -> Section:
+    checks = [as_dict(c) for c in as_list(gate.get("checks"))]
+    return Section(id="gate", title="Gate", blocks=[gate_verdict(gate, checks), gate_table(checks)])
 
 
 def cache_table(run: dict) -> Table:
@@ -165,7 +171,7 @@ def provenance_section(results: dict) -> Section:
     columns = as_dict(dataset.get("columns"))
     if columns:
         env.append(("Dataset columns", ", ".join(f"{k}={fmt_value(v)}" for k, v in columns.items())))
-    blocks = [
+    blocks: list[Block] = [
         KeyValues([(k, fmt_exact(v)) for k, v in versions.items()] or [("versions", DASH)], caption="Versions"),
         KeyValues(hashes, caption="Fingerprints"),
         KeyValues(env, caption="Environment"),

@@ -47,7 +47,7 @@ def test_tables_are_well_formed(sample):
 
 
 def test_sections_and_content(sample):
-    md = render_markdown(sample)
+    md = render_markdown(sample, "full")
     for heading in ("## Run summary", "## Scorecard", "## metrics · performance", "## Gate", "## Provenance"):
         assert heading in md
     for model in sample["models"]:
@@ -83,14 +83,15 @@ def test_code_fence_cannot_be_closed_by_the_data(sample):
 
 def test_generic_probe_and_sparse_documents():
     res = results_with([probe("future_probe", {"a": ok({"gap": metric(0.2)}), "b": ok({"gap": metric(0.4)})})])
-    md = render_markdown(res)
+    md = render_markdown(res, "full")
     assert "## future\\_probe" in md and "| gap |" in md
+    assert "<summary>future_probe · robustness</summary>" in render_markdown(res)  # HTML: no Markdown escapes
     assert render_markdown({}).startswith("# Model audit report")
 
 
 def test_long_example_lists_are_cut_for_a_pull_request_comment(sample):
     examples = sample["probes"][0]["results"]["tfidf-logreg"]["examples"]
     sample["probes"][0]["results"]["tfidf-logreg"]["examples"] = [dict(examples[1], id=str(i)) for i in range(25)]
-    md = render_markdown(sample)
+    md = render_markdown(sample, "full")
     assert "_First 10 of 25 rows; all of them are in report.html._" in md
     assert "| 9 | the acting" in md and "| 10 | the acting" not in md

@@ -17,6 +17,7 @@ from pair_fixtures import PREMISES, UNRELATED
 from report_html_check import Collector
 
 from audit.cli import main
+from audit.reports.markdown import COMPACT_EXAMPLES
 
 OUTPUTS = ("report.md", "report.html", "governance.md", "governance.html")
 SHOWN = {  # probe -> (first-text keys, second-text keys) of its examples, each pair shown in one row or card
@@ -137,9 +138,12 @@ def section(path, probe: str) -> str:
     if path.suffix == ".html":
         start = text.index(f'<section id="{"failures" if governance else "probe-" + probe}"')
         return text[start:text.index("</section>", start)]
-    start = text.index("\n## Example failures" if governance else f"\n## {probe} · ")
-    end = text.find("\n## ", start + 1)
-    return text[start:end if end > 0 else None]
+    if governance:
+        start = text.index("\n## Example failures")
+        end = text.find("\n## ", start + 1)
+        return text[start:end if end > 0 else None]
+    start = text.index(f"\n<details><summary>{probe} · ")  # report.md (compact): each probe folded
+    return text[start:text.index("</details>", start)]
 
 
 def units(path, probe: str) -> list[str]:
@@ -151,7 +155,7 @@ def units(path, probe: str) -> list[str]:
         return [" ".join(row.split()) for row in html_rows(text)]
     out = []
     for line in text.replace("\\", "").splitlines():
-        for drop in (r"\{\+.*?\+\}", r"\[-.*?-\]"):  # report.md marks diffs [-deleted-] {+inserted+}
+        for drop in (r"\{\+.*?\+\}", r"\[-.*?-\]"):  # report.md marks diffs [-removed-] {+inserted+}
             kept = re.sub(drop, "", line)
             out.append(" ".join(re.sub(r"\[-|-\]|\{\+|\+\}", "", kept).split()))
     return out
@@ -175,7 +179,8 @@ def check(folder, doc: dict, output: str) -> None:
         rows = units(folder / output, probe)
         firsts, seconds = SHOWN[probe]
         found = 0
-        for ex in examples(doc, probe)[:10]:  # report.md shows the first 10 rows of a table
+        shown = COMPACT_EXAMPLES if output == "report.md" else 10  # report.md (compact) cuts example tables
+        for ex in examples(doc, probe)[:shown]:
             for a, b in zip(firsts, seconds):
                 if ex.get(a) is None:
                     continue

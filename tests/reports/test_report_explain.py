@@ -170,8 +170,8 @@ def test_global_words_flag_identity_terms_and_link_only_to_present_fairness_sect
 
 
 def test_markdown_has_the_ranking_and_top_words_but_no_html():
-    md = render_markdown(explain_results())
-    section = md[md.index("## explain"):md.index("## Provenance")]
+    md = render_markdown(explain_results(), "full")
+    section = md[md.index("## explain"):md.index("## Run summary")]
     assert "| 1 | **integrated\\_gradients** | 0.420 \\[0.360, 0.480\\] | yes |" in section
     assert "needs attention maps; sklearn model has none" in section
     assert "| great (+0.40), not (-0.20), &lt;script&gt;alert(\"x\")&lt;/script&gt; (+0.10) |" in section
@@ -188,8 +188,10 @@ def test_report_stays_self_contained():
     for tag, attrs in parsed.tags:
         assert "src" not in attrs and not [k for k in attrs if k.startswith("on")]
         assert attrs.get("href", "#").startswith("#")
-        if "style" in attrs:  # only the computed heatmap colours, never data
-            assert tag == "span" and re.fullmatch(r"background-color:#[0-9a-f]{6}", attrs["style"]), attrs
+        if "style" in attrs:  # only the computed heatmap colours and figure widths, never data
+            heat = tag == "span" and re.fullmatch(r"background-color:#[0-9a-f]{6}", attrs["style"])
+            widths = tag == "div" and re.fullmatch(r"(--fig-(min|max):[0-9]+px;?)*", attrs["style"])
+            assert heat or widths, attrs
 
 
 def test_partial_and_malformed_results_still_render():
@@ -208,7 +210,7 @@ def test_partial_and_malformed_results_still_render():
     parsed = parse(html)
     assert parsed.errors == [] and "CUDA <oom>" in "".join(parsed.text)
     assert [t for _, t in heat_spans(html) if t in ("no", "words", "given")] == ["no", "words", "given"]
-    assert "## explain" in render_markdown(doc)
+    assert "## explain" in render_markdown(doc, "full")
     # no model with details: the generic layout, unchanged
     bare = results_with([probe("explain", {"a": ok({}), "b": ok({})})])
     assert explain_section(bare["probes"][0], SectionContext(["a", "b"], {})) == generic_section(

@@ -37,7 +37,7 @@ def test_pair_heatmap_is_escaped_and_markdown_shows_both_texts():
     at = words.index(SEPARATOR)
     assert words[at - 3: at] == ["a", "man", "plays"] and words[at + 1: at + 3] == ["music", SCRIPT_TEXT]
     assert SCRIPT_TEXT not in html and "&lt;script&gt;" in html  # the second text's words are escaped
-    md = render_markdown(doc)
-    section = md[md.index("## explain"):md.index("## Provenance")]
+    md = render_markdown(doc, "full")
+    section = md[md.index("## explain"):md.index("## Run summary")]
     assert "a man plays" in section and "music" in section and SEPARATOR in section
     assert "<script" not in section and "<span" not in section

@@ -155,18 +155,26 @@ def test_gate_tables_put_failures_first_and_keep_policy_order_within_a_status(sa
     assert models == expected
 
 
-def test_failed_gate_banner_names_the_failing_checks_and_links_the_section(sample):
+def test_failed_gate_verdict_names_the_failing_checks_and_links_the_section(sample):
     statuses = ["pass", "error", "fail", "fail", "fail", "fail"]
     sample["gate"] = gate(statuses)
     sample["gate"]["checks"][2]["baseline"] = {"model": "prod"}
     md = render_markdown(sample)
-    banner = next(line for line in md.splitlines() if "Gate failed" in line)
-    assert ("4 checks failed: metrics.accuracy · m2 vs prod; metrics.accuracy · m3; metrics.accuracy · m4 "
-            "and 1 more. Details in the Gate section.") in banner and "<a" not in md
+    verdict = md[md.index("## Verdict"):md.index("## Scorecard")]
+    assert ("❌ **Gate failed** — 4 of 6 checks failed; 1 could not be evaluated (that fails the gate); 1 passed. "
+            "All checks: Gate section") in verdict and "<a" not in md
+    failing = re.findall(r"^\| (FAILED|not evaluated) \| metrics\.accuracy \| ([^|]+) \|", verdict, flags=re.M)
+    assert failing == [("FAILED", "m2 vs prod"), ("FAILED", "m3"), ("FAILED", "m4"), ("FAILED", "m5"),
+                       ("not evaluated", "m1")]
     html = render_html(sample)
-    notice = html[html.index('class="notices"'):html.index("</main>")].split("</div>")[0]
-    assert "metrics.accuracy · m2 vs prod" in notice and '<a href="#gate">Gate section</a>' in notice
+    verdict_html = html[html.index('<section id="verdict"'):html.index('<section id="scorecard"')]
+    assert "m2 vs prod" in verdict_html and '<a href="#gate">All checks: Gate section</a>' in verdict_html
+    assert "Gate failed" not in html[html.index('class="notices"'):html.index('<section id="verdict"')]  # said once
+    record = markdown.render(build_governance(sample))  # the record keeps its banner
+    assert ("4 checks failed: metrics.accuracy · m2 vs prod; metrics.accuracy · m3; metrics.accuracy · m4 "
+            "and 1 more. Details in the Gate section.") in record
     sample["gate"] = gate(["pass", "error"])
-    assert "1 check could not be evaluated: metrics.accuracy · m1." in render_markdown(sample)
+    assert "1 of 2 checks could not be evaluated" in render_markdown(sample)
+    assert "1 check could not be evaluated: metrics.accuracy · m1." in markdown.render(build_governance(sample))
     sample["gate"]["checks"][1]["model"] = "<b>x</b>"
     assert "&lt;b&gt;x&lt;/b&gt;" in render_html(sample) and "<b>x" not in render_html(sample)

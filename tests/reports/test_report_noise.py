@@ -116,7 +116,7 @@ def test_html_escapes_everything_and_draws_the_charts(results, registered):
 
 def test_markdown_shows_tables_and_word_diffs(results, registered):
     results["probes"][0]["results"]["kw"]["examples"][0].update(text=NASTY, perturbed=NASTY.replace("bold", "b0ld"))
-    md = render_markdown(results)
+    md = render_markdown(results, "full")
     section = md[md.index("## noise"):]
     assert "Most damaging perturbations" in section and "Accuracy by perturbation and severity" in section
     assert "&lt;script&gt;" in section and "<script>" not in section and "@\u200bteam" in section

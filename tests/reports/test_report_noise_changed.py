@@ -24,7 +24,7 @@ def doc():
 
 
 def test_reports_show_changed_figures_with_their_denominators(doc):
-    md = render_markdown(doc)
+    md = render_markdown(doc, "full")
     section = md[md.index("## noise"):]
     html = render_html(doc)
     for text in (section, html):

@@ -114,8 +114,8 @@ def test_flips_show_both_texts_of_the_pair(results):
     flips = [b for b in section.blocks if isinstance(b, Figure) and b.table is not None]
     examples = results["probes"][0]["results"]["overlap"]["examples"]
     assert flips and len(flips[0].table.rows) == len(examples) > 0
-    assert flips[0].table.headers[-2:] == ["first text ([-deleted-] {+inserted+})",
-                                          "second text ([-deleted-] {+inserted+})"]
+    assert flips[0].table.headers[-2:] == ["first text ([-removed-] {+inserted+})",
+                                          "second text ([-removed-] {+inserted+})"]
     for ex, row in zip(examples, flips[0].table.rows):
         assert row[1].text == f"{ex['side']}/{ex['perturbation']}@{ex['severity']:g}"
         first, second = row[-2].text, row[-1].text
@@ -135,7 +135,7 @@ def test_html_and_markdown_escape_both_texts(results, registered):
     assert "Accuracy against severity — typo — noise on the second text" in labels
     text = "".join(doc.text)
     assert "b0ld" in text and "Most damaging perturbations — noise on both texts" in text
-    md = render_markdown(results)
+    md = render_markdown(results, "full")
     section = md[md.index("## noise"):]
     assert "<script>" not in section and "\\[-\\*\\*bold\\*\\*-\\]{+\\*\\*b0ld\\*\\*+}" in section
     assert "second/typo@" in section or "second/word_drop@" in section
