@@ -54,8 +54,13 @@ def notices(results: dict, models: list[str], gate_notice: bool = True) -> list[
         out.append(Callout("error", f"{len(errors)} probe run(s) failed", "; ".join(errors)))
     incomplete = incomplete_units(results, models)
     if incomplete:
+        # one short line above the verdict (models of a probe with the same status together); the reasons
+        # are in the verdict's "not tested" line and in each probe's section header
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for p, m, s, _why in incomplete:
+            grouped.setdefault((p, s), []).append(m)
         out.append(Callout("warn", f"{len(incomplete)} probe run(s) incomplete", "; ".join(
-            f"{p} on {m}: {status_label(s)}" + (f" ({why})" if why else "") for p, m, s, why in incomplete)))
+            f"{p} on {', '.join(ms)}: {status_label(s)}" for (p, s), ms in grouped.items()) + ". Why: in each section."))
     counts = as_dict(as_dict(results.get("dataset")).get("label_counts"))
     if len(counts) == 1:
         (label, n), = counts.items()

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from findings_builders import findings_for
+from report_findings_fixtures import findings_for
 
 from audit.cli import main
 from audit.reports import render_markdown, write_reports

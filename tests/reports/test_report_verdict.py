@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from findings_builders import block, item
+from report_findings_fixtures import block, item
 from report_builders import SCRIPT_TEXT, metric, ok, probe, results_with
 
 from audit.reports import render_html, render_markdown
