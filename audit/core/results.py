@@ -20,6 +20,7 @@ import numpy as np
 from audit import RESULTS_SCHEMA
 from audit.core.errors import AuditError
 from audit.core.fileio import atomic_write_text
+from audit.core.install import DISTRIBUTION
 from audit.core.readonly import read_only
 
 RESULTS_FILE = "results.json"
@@ -100,7 +101,7 @@ def schema_fix(schema: Any) -> str:
     if match is None:
         return "pass a results.json written by `audit run`"
     if int(match.group(1)) > int(RESULTS_SCHEMA.rsplit("/", 1)[1]):
-        return "it was written by a newer audit: upgrade audit (pip install -U) to read it"
+        return f"it was written by a newer audit: upgrade audit (pip install -U {DISTRIBUTION}) to read it"
     return "re-run the audit with this version"
 
 
