@@ -8,6 +8,7 @@ the reports render it.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,9 @@ class Probe:
     # Whether ``run`` reads ``data.inputs`` (sentence pairs as (text, text_pair)); a probe that reads
     # only ``data.texts`` would audit the first text of a pair alone, so the runner skips it on pairs.
     handles_pairs: ClassVar[bool] = False
+    # Modules the probe needs beyond audit's own dependencies, each with how to install it (an extra):
+    # where one is not installed the probe is not applicable, for that one reason, and the others run.
+    needs: ClassVar[Mapping[str, str]] = {}
 
     @dataclass(frozen=True)
     class Config:
@@ -115,8 +119,27 @@ class Probe:
         """Build from a YAML mapping; unknown keys name themselves and the allowed ones."""
         return cls(build_config(cls.Config, raw or {}, f"probe '{cls.name}'"))
 
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this probe cannot run in this Python environment at all (a module in ``needs`` is not
+        installed; found without importing it), or None. Known before any data or model loads."""
+        for module, install in cls.needs.items():
+            if not installed(module):
+                return missing_reason(module, install)
+        return None
+
+    def stale(self, result: Mapping[str, Any]) -> bool:
+        """Whether a recorded result no longer holds: not applicable for want of a module that is now
+        installed (a resumed run then runs the probe)."""
+        return (result.get("status") == "not_applicable" and self.unavailable() is None
+                and result.get("reason") in {missing_reason(m, i) for m, i in self.needs.items()})
+
     def not_applicable_to(self, data: Dataset) -> str | None:
-        """A reason this probe cannot run on ``data`` (whatever the model), or None when it can."""
+        """A reason this probe cannot run on ``data`` (whatever the model), or None when it can:
+        first, a module it needs that is not installed."""
+        missing = self.unavailable()
+        if missing:
+            return missing
         if data.is_pair and not self.handles_pairs:
             return (f"{self.name} does not handle sentence pairs yet; run on pairs it would audit the first "
                     "text alone")
@@ -135,3 +158,17 @@ class Probe:
 
     def config_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self.config)
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported here, found without importing it (``sys.modules[module] = None``
+    counts as absent, as the import system does)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a module without a spec
+        return False
+
+
+def missing_reason(module: str, install: str) -> str:
+    """The one-line reason a probe needing ``module`` is skipped: what is missing and how to install it."""
+    return f"{module} is not installed; {install}"

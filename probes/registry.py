@@ -55,3 +55,16 @@ def all_probes() -> dict[str, type[Probe]]:
 
 def get_probe(name: str) -> type[Probe]:
     return PROBES.get(name)
+
+
+def skip_line(name: str, reason: str) -> str:
+    """``attack skipped: textattack is not installed; pip install 'textaudit[attack]'``."""
+    return f"{name} skipped: {reason}"
+
+
+def unavailable_lines(names: list[str] | None = None) -> list[str]:
+    """One line for each of the named probes (default: all) that cannot run in this environment
+    (``Probe.unavailable``: a module it needs is not installed), found without importing that module."""
+    probes = all_probes()
+    classes = [probes[n] for n in names if n in probes] if names is not None else list(probes.values())
+    return [skip_line(cls.name, reason) for cls in classes if (reason := cls.unavailable())]

@@ -1,7 +1,7 @@
 """The summary table printed at the end of a run: headline metrics, models side by side (with a note
 that the noise headlines count only the texts each perturbation changed); then the axes a fairness
-probe could not test, and what each attack success rate is over (with any examples a time budget
-left inconclusive)."""
+probe could not test, what each attack success rate is over (with any examples a time budget
+left inconclusive), and one line for a probe this install cannot run (a module it needs is missing)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def print_summary(doc: dict[str, Any], console: Console) -> None:
     for probe in doc["probes"]:  # axes a fairness probe could not test, said here and not only in results.json
         for note in axis_notes(per_axis(probe, model_ids)):
             console.print(f"[yellow]{escape(str(probe['name']))}:[/yellow] {escape(note)}", highlight=False)
-    for line in attack_notes(doc, model_ids):
+    for line in attack_notes(doc, model_ids) + skipped_notes(doc):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
     for line in incomplete_units(doc, model_ids):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -81,6 +81,22 @@ def incomplete_units(doc: dict[str, Any], model_ids: list[str]) -> list[str]:
             status, reason = status_of(probe, mid)
             if status in ("partial", "no_values"):
                 lines.append(f"{probe['name']} · {mid}: {status.replace('_', ' ')}: {reason}")
+    return lines
+
+
+def skipped_notes(doc: dict[str, Any]) -> list[str]:
+    """``attack skipped: textattack is not installed; pip install 'textaudit[attack]'``: one line per probe
+    that was not applicable on every model because a module it needs is not installed here."""
+    from audit.probes.registry import all_probes, skip_line
+
+    classes = all_probes()
+    lines = []
+    for probe in doc["probes"]:
+        cls = classes.get(probe.get("name"))
+        reason = cls.unavailable() if cls is not None else None
+        results = list(as_dict(probe.get("results")).values())
+        if reason and results and all(as_dict(r).get("reason") == reason for r in results):
+            lines.append(skip_line(probe["name"], reason))
     return lines
 
 

@@ -163,12 +163,17 @@ class ResultsStore:
         self.save()
 
     def probe_entry(self, probe, metric_specs: list[dict[str, Any]]) -> dict[str, Any]:
-        """The entry for a probe, created on first use; a changed config drops old results."""
+        """The entry for a probe, created on first use; a changed config drops old results, and so does
+        the probe for results that no longer hold (``stale``: not applicable for want of a module that
+        is installed now)."""
         config = probe.config_dict()
+        stale = getattr(probe, "stale", None)
         for entry in self.doc["probes"]:
             if entry["name"] == probe.name:
                 if entry["config"] != json.loads(dumps(config)) or entry["version"] != probe.version:
                     entry.update(config=config, version=probe.version, results={})
+                if stale is not None:
+                    entry["results"] = {mid: r for mid, r in entry["results"].items() if not stale(r)}
                 entry.update(family=probe.family, description=probe.description, metric_specs=metric_specs)
                 return entry
         entry = {

@@ -87,11 +87,16 @@ def prepare_models(display, device: str | None) -> tuple[Path, Path, Path]:
 def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: str | None):
     from audit.config import AuditConfig, ModelConfig
     from audit.runner import command_line, run_audit
-    from audit.probes.registry import all_probes
+    from rich.markup import escape
+
+    from audit.probes.registry import all_probes, unavailable_lines
 
     # The demo needs nothing from the hub; say so, so that no library tries to reach it.
     for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
         os.environ.setdefault(var, "1")
+    names = list(probes or all_probes())
+    for line in unavailable_lines(names):  # before minutes of training: a probe this install cannot run
+        display.log(f"[yellow]{escape(line)}[/yellow]")
     test_csv, minilm_dir, tfidf_path = prepare_models(display, device)
     cfg = AuditConfig(
         data={"source": str(test_csv), "sensitive": ["gender", "religion"]},
@@ -99,7 +104,7 @@ def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: 
             ModelConfig(spec=str(minilm_dir), name="minilm-finetuned", max_length=TRANSFORMER["max_length"]),
             ModelConfig(spec=str(tfidf_path), name="tfidf-logreg"),
         ),
-        probes={name: DEMO_PROBES.get(name, {}) for name in (probes or all_probes())},
+        probes={name: DEMO_PROBES.get(name, {}) for name in names},
         seed=seed,
         out=out,
         device=device or "auto",

@@ -16,6 +16,7 @@ import sys
 from types import ModuleType
 
 from audit.core.errors import AuditError
+from audit.core.install import install_extra
 from audit.resources import nltk_data
 from audit.resources.paths import textattack_dir
 
@@ -49,7 +50,7 @@ def import_textattack() -> ModuleType:
         module = importlib.import_module("textattack")
     except ImportError as exc:
         raise AuditError(f"The attack probe needs TextAttack, which does not import here ({exc}); install it with "
-                         "`pip install textattack==0.3.11 flair==0.15.1`.") from None
+                         f"`{install_extra('attack')}`.") from None
     except LookupError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "an NLTK resource"
         raise AuditError(f"TextAttack could not find NLTK data ({first}); run `audit resources` to see what is "

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from audit.core.errors import AuditError
+from audit.core.install import install_extra
 from audit.core.labels import align_labels
 from audit.resources.recipes import RECIPES
 from audit.core.seeding import rng_for
@@ -68,6 +69,8 @@ class AttackProbe(Probe):
         MetricSpec("skipped/{recipe}", "Sampled examples not attacked (misclassified, empty or too long).", None),
     )
     Config = AttackConfig
+    # TextAttack is the `attack` extra: without it this probe is skipped with that line, the others run.
+    needs: ClassVar[dict[str, str]] = {"textattack": install_extra("attack")}
     handles_pairs = True  # pairs go to every recipe that handles them; the others are recorded as unavailable
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
