@@ -57,6 +57,7 @@ def _needs_wordnet() -> None:
         pytest.skip("WordNet is not installed (audit resources --fetch wordnet): PWWS is part of the golden demo")
 
 
+@pytest.mark.textattack  # the golden summaries hold the attack's results
 def test_demo_audit_of_the_tfidf_model_matches_the_golden_summary(tmp_path):
     _needs_wordnet()
     train_csv = write_csv(generate(TRAIN_SIZE, seed=CORPUS_SEED, skewed=True), tmp_path / "data" / "train.csv")
@@ -75,6 +76,7 @@ def test_demo_audit_of_the_tfidf_model_matches_the_golden_summary(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.textattack
 def test_whole_demo_matches_the_golden_summary(tmp_path):
     _needs_wordnet()
     proc = subprocess.run([sys.executable, "-m", "audit", "run", "--out", str(tmp_path / "demo"), "--quiet"],

@@ -115,6 +115,7 @@ def test_attack_config_takes_the_plugin_recipe(work):
 
 
 @pytest.mark.slow
+@pytest.mark.textattack
 def test_plugin_recipe_attacks_and_is_listed_by_audit_resources(work):
     """Slow (~25 s): TextAttack's import dominates."""
     listed = audit(work, "resources")

@@ -15,6 +15,8 @@ from test_attack_support import (  # noqa: F401 - attack_env is a fixture
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 BASE = {"recipes": ["deepwordbug"], "examples": 30, "workers": 4}
 STEP_S = 1000.0  # seconds every model call seems to take
 

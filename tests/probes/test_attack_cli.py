@@ -15,6 +15,8 @@ import audit.reports.sections as sections
 from audit.cli import main
 from audit.reports.sections.attack import attack_section
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 MODEL = '''
 import numpy as np
 WEIGHTS = {w: 2.0 for w in "great wonderful delightful excellent charming moving brilliant fun".split()}

@@ -14,6 +14,8 @@ from audit.probes.base import ProbeContext
 from audit.resources import counterfit_store
 from audit.resources.vectors import COUNTERFITTED, FALLBACK
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 POLARITY = {**{w: "+" for w in POSITIVE}, **{w: "-" for w in NEGATIVE}}
 
 

@@ -15,6 +15,8 @@ from audit.probes.attack import AttackProbe
 from audit.probes.attack.pairs import PAIR_RECIPES
 from audit.probes.base import ProbeContext
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 FIXED = {"first": "text_pair", "second": "text"}  # perturb -> the record key of the side held fixed
 ADVERSARIAL = {"text": "adversarial", "text_pair": "adversarial_pair"}  # a side's key -> its adversarial version
 

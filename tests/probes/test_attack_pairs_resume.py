@@ -13,6 +13,8 @@ from test_attack_support import Interrupted, attack_env, cached, records_of, wit
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 
 class FailingNLI(OverlapNLI):
     """The overlap classifier, interrupted in its ``fail_after + 1``-th call."""

@@ -13,6 +13,8 @@ from audit.core.dataset import Dataset
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 BASE = {"recipes": ["deepwordbug"], "examples": 30, "workers": 4}
 
 

@@ -13,6 +13,8 @@ from tiny_bert import NEGATIVE, POSITIVE, build_tiny_bert
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 
+pytestmark = pytest.mark.textattack  # needs TextAttack: the `attack` extra
+
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):

@@ -13,7 +13,7 @@ from audit.core.dataset import Dataset
 from audit.probes.attack import AttackProbe
 from audit.probes.base import ProbeContext
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.textattack]
 
 
 def sst2(shared_data, split: str, n: int) -> Dataset:

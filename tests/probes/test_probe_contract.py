@@ -49,6 +49,11 @@ CLASSES = {**all_probes(), LengthGap.name: LengthGap}
 PROBES = sorted(CLASSES)
 
 
+def params(names):
+    """The probes as test parameters; one that needs TextAttack (the `attack` extra) is marked so."""
+    return [pytest.param(n, marks=pytest.mark.textattack) if "textattack" in CLASSES[n].needs else n for n in names]
+
+
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     path = write_csv(generate(48, seed=1, skewed=False), tmp_path_factory.mktemp("data") / "test.csv")
@@ -91,10 +96,22 @@ def run_all(name, loaded, data, order, work_dir) -> dict[str, dict]:
     return out
 
 
+class Runs(dict):
+    """Each probe run twice, the models in both orders, from an empty working folder: on first use, so a
+    deselected probe never runs."""
+
+    def __init__(self, loaded, data, tmp_path_factory, prefix=""):
+        super().__init__()
+        self.loaded, self.data, self.tmp_path_factory, self.prefix = loaded, data, tmp_path_factory, prefix
+
+    def __missing__(self, name):
+        self[name] = run_both_orders(name, self.loaded, self.data, self.tmp_path_factory.mktemp(self.prefix + name))
+        return self[name]
+
+
 @pytest.fixture(scope="module")
 def runs(loaded, data, tmp_path_factory):
-    """Each probe run twice, the models in both orders, from an empty working folder."""
-    return {name: run_both_orders(name, loaded, data, tmp_path_factory.mktemp(name)) for name in PROBES}
+    return Runs(loaded, data, tmp_path_factory)
 
 
 def run_both_orders(name, loaded, data, root):
@@ -109,7 +126,7 @@ def run_both_orders(name, loaded, data, root):
     return root, forward, backward
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_metric_names_match_the_specs(runs, name):
     check_metric_names(runs, name)
 
@@ -127,7 +144,7 @@ def check_metric_names(runs, name):
             assert set(metric) >= {"value", "higher_is_better"}
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_results_serialise_to_the_results_document(runs, name):
     _, forward, _ = runs[name]
     text = dumps({"probes": [{"name": name, "results": forward}]})
@@ -155,14 +172,14 @@ def _comparable(result: dict) -> str:
     return json.dumps(_without_timings(json.loads(dumps(result))), sort_keys=True)
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_same_seed_same_result_whatever_the_model_order(runs, name):
     _, forward, backward = runs[name]
     for model_id in forward:
         assert _comparable(forward[model_id]) == _comparable(backward[model_id]), f"{name} · {model_id}"
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_nothing_is_written_outside_the_work_dir(runs, name):
     root, _, _ = runs[name]
     stray = [p.relative_to(root) for p in root.rglob("*")
@@ -170,7 +187,7 @@ def test_nothing_is_written_outside_the_work_dir(runs, name):
     assert not stray, f"{name} wrote {stray}"
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_a_not_applicable_model_is_recorded_without_running(loaded, data, tmp_path, monkeypatch, name):
     from audit.core.progress import Display
     from audit.runner import metric_specs, record_unit
@@ -257,15 +274,14 @@ def pair_loaded():
 
 @pytest.fixture(scope="module")
 def pair_runs(pair_loaded, pair_data, tmp_path_factory):
-    return {name: run_both_orders(name, pair_loaded, pair_data, tmp_path_factory.mktemp(f"pairs-{name}"))
-            for name in PAIR_PROBES}
+    return Runs(pair_loaded, pair_data, tmp_path_factory, prefix="pairs-")
 
 
 def test_the_pair_probes_so_far():
     assert set(PAIR_PROBES) >= {"metrics", "noise", "attack", "group-fairness", "counterfactual", "templates", "explain"}
 
 
-@pytest.mark.parametrize("name", PROBES)
+@pytest.mark.parametrize("name", params(PROBES))
 def test_a_probe_that_does_not_handle_pairs_says_so(pair_data, data, name):
     probe = build(name)
     reason = probe.not_applicable_to(pair_data)
@@ -273,7 +289,7 @@ def test_a_probe_that_does_not_handle_pairs_says_so(pair_data, data, name):
     assert reason is None or "does not handle sentence pairs" in reason
 
 
-@pytest.mark.parametrize("name", PAIR_PROBES)
+@pytest.mark.parametrize("name", params(PAIR_PROBES))
 def test_pairs_keep_the_contract(pair_runs, pair_data, name):
     specs = [metric_pattern(s.name) for s in CLASSES[name].metric_specs]
     root, forward, backward = pair_runs[name]

@@ -192,6 +192,7 @@ def check(folder, doc: dict, output: str) -> None:
             assert LABELS[probe] in section(folder / output, probe), probe
 
 
+@pytest.mark.textattack  # the attack's adversarial pairs are among the examples checked
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("stage", ["before-gate", "run"])
 def test_every_example_shown_shows_both_texts(pair_run, stage, output):
