@@ -50,6 +50,10 @@ def show(overrides: dict | None) -> None:
     from audit.resources import catalog
     from audit.resources.recipes import RECIPES, needed_resources
 
+    from audit.probes.registry import unavailable_lines
+
+    for line in unavailable_lines(["attack"]):  # without TextAttack the recipes cannot run, whatever is found
+        click.secho(line, fg="yellow")
     users = {name: [r.name for r in RECIPES.values() if name in needed_resources(r)] for name in catalog.RESOURCES}
     found = {name: catalog.locate(name, overrides) for name in catalog.RESOURCES}
     click.secho("Resources", bold=True)

@@ -26,12 +26,21 @@ DEBIAN_DICT = Path("/usr/share/wordnet")  # where `apt-get install wordnet-base`
 _CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 
 
-def search_path() -> list[Path]:
-    """The project directory, then ``$NLTK_DATA`` entries, then NLTK's defaults."""
-    import nltk
+def _nltk():
+    """The ``nltk`` module, or None where it is not installed: it comes with TextAttack (the `attack`
+    extra), and without it audit still finds, fetches and lists WordNet and the stopwords."""
+    try:
+        import nltk
+    except ImportError:
+        return None
+    return nltk
 
+
+def search_path() -> list[Path]:
+    """The project directory, then ``$NLTK_DATA`` entries, then NLTK's defaults (where NLTK is installed)."""
+    nltk = _nltk()
     paths = [nltk_dir()] + [Path(p) for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p]
-    paths += [Path(p) for p in nltk.data.path]
+    paths += [Path(p) for p in (nltk.data.path if nltk is not None else ())]
     return list(dict.fromkeys(paths))
 
 
@@ -145,20 +154,19 @@ def fetch_wordnet(log=print) -> Path:
                     subprocess.run(["dpkg", "-x", str(deb), str(Path(tmp) / "root")], check=True, capture_output=True)
                 return install_wordnet_from(Path(tmp) / "root" / "usr" / "share" / "wordnet")
             log(f"apt-get download failed: {(got.stderr or got.stdout).strip().splitlines()[-1:] or ['?']}")
-    import nltk
-
-    log("Trying nltk.download('wordnet') ...")
-    if nltk.download("wordnet", download_dir=str(nltk_dir()), quiet=True) and find_wordnet():
-        return find_wordnet()
+    nltk = _nltk()
+    if nltk is not None:
+        log("Trying nltk.download('wordnet') ...")
+        if nltk.download("wordnet", download_dir=str(nltk_dir()), quiet=True) and find_wordnet():
+            return find_wordnet()
     raise AuditError("WordNet could not be fetched (no Debian package, no network); install it with "
                      "`apt-get install wordnet-base`, or set AUDIT_WORDNET to a WordNet 3.0 directory.")
 
 
 def add_to_search_path(root: Path) -> None:
     """Let NLTK (this process and its children) look in ``root`` too."""
-    import nltk
-
     current = [p for p in os.environ.get("NLTK_DATA", "").split(os.pathsep) if p]
     os.environ["NLTK_DATA"] = os.pathsep.join(dict.fromkeys([*current, str(root)]))
-    if str(root) not in nltk.data.path:
+    nltk = _nltk()
+    if nltk is not None and str(root) not in nltk.data.path:
         nltk.data.path.append(str(root))

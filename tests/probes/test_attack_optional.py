@@ -115,3 +115,15 @@ def test_importing_every_probe_imports_no_textattack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120).stdout
     assert "LOADED []" in out
+
+
+def test_audit_resources_without_textattack_says_the_recipes_cannot_run(no_textattack, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    monkeypatch.setenv("AUDIT_CACHE_DIR", str(tmp_path))
+    res = CliRunner().invoke(main, ["resources"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == LINE and res.output.count("textattack") == 1
+    assert "Recipes" in res.output
