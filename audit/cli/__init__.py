@@ -19,6 +19,10 @@ from audit.core.errors import AuditError
 # OpenMP threads that spin while idle make CPU torch several times slower when another process
 # shares the cores (measured: 4x on MiniLM inference); set before anything imports torch.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# transformers 5 draws a tqdm "Loading weights" bar on stderr for every model it loads, in the
+# middle of audit's own progress and one-line messages; set before transformers is imported, as
+# it reads this once (HF_HUB_DISABLE_PROGRESS_BARS=0 brings the bars back, hub downloads' too).
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 COMMANDS = {
     "run": ("audit.cli.run_cmd", "run", "Audit one or more models on a dataset; no --model runs the demo."),
@@ -62,16 +66,18 @@ class LazyGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in COMMANDS.items()])
 
-    def main(self, *args, **kwargs):
-        """click's main, except that a closed pipe during group-level output (`audit --help | true`) exits
-        141 like SIGPIPE rather than click's 1, which a CI job would read as "the gate failed"."""
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        """click's, except that a closed pipe during group-level output (`audit --help | true`, written
+        while the arguments are parsed) exits 141 like SIGPIPE rather than click's 1, which a CI job
+        would read as "the gate failed". Caught here, before click's ``main`` sees it (click 8.5.1
+        no longer chains the pipe error to its exit)."""
         try:
-            return super().main(*args, **kwargs)
-        except SystemExit as exc:
-            cause = exc.__context__
-            if exc.code == 1 and isinstance(cause, OSError) and cause.errno == errno.EPIPE:
-                raise SystemExit(BROKEN_PIPE) from None
-            raise
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            raise SystemExit(BROKEN_PIPE) from None
 
     def invoke(self, ctx: click.Context):
         debug = lambda: debug_requested() or ctx.meta.get("audit.debug")  # noqa: E731  (set while parsing)
