@@ -95,6 +95,10 @@ def train_hf(base: str | Path, train: Dataset, out_dir: str | Path, *, labels: l
         raise hf.load_error(base, exc) from exc
     finally:
         transformers.logging.set_verbosity(verbosity)
+    if len(tokenizer) <= len(set(tokenizer.all_special_ids)):
+        # transformers 5 builds a tokenizer of special tokens alone from a directory without tokenizer
+        # files (4.x raised); training on it would read every word as [UNK]
+        raise hf.load_error(base, ValueError("it holds no tokenizer files"))
     hf.ensure_pad_token(model, tokenizer)
     model = model.float().to(dev)
 

@@ -122,3 +122,17 @@ def test_minilm_fine_tunes_on_sst2(shared_data, tmp_path):
     model = load_hf_model(str(tmp_path), name="minilm-sst2", device="cpu")
     assert model.details["architecture"] == "BertForSequenceClassification"
     assert model.classifier.predict_proba([r[0] for r in rows[:5]]).shape == (5, 2)
+
+
+def test_a_base_without_tokenizer_files_is_a_one_line_error(tiny_dir, data, tmp_path):
+    """transformers 4 raised on it; 5 builds a tokenizer that knows only the special tokens."""
+    import shutil
+
+    base = tmp_path / "no-tokenizer"
+    shutil.copytree(tiny_dir, base)
+    for f in base.iterdir():
+        if "token" in f.name or f.name == "vocab.txt":
+            f.unlink()
+    with pytest.raises(AuditError, match="could not be loaded"):
+        train_hf(str(base), data, tmp_path / "out", epochs=1, device="cpu")
+    assert not (tmp_path / "out").exists()
