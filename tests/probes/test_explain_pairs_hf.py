@@ -51,10 +51,16 @@ def forward(clf, a: str, b: str, **kwargs):
 
 
 def test_attention_on_a_pair_goes_to_each_texts_words_and_not_the_separator(pair_bert):
+    from transformers import AutoModelForSequenceClassification
+
     clf = pair_bert.classifier
     got = attention_scores(pair_bert, PAIRS, "attention", batch_size=2)
+    # the reference: the same weights with eager attention (sdpa returns no maps on transformers 5)
+    eager = AutoModelForSequenceClassification.from_pretrained(clf.model.name_or_path, attn_implementation="eager").eval()
     for (a, b), scores in zip(PAIRS, got):
-        enc, out = forward(clf, a, b, output_attentions=True)
+        enc = clf.tokenizer(a, b, return_tensors="pt")
+        with torch.no_grad():
+            out = eager(**enc, output_attentions=True)
         row = out.attentions[-1][0].mean(0)[0].double().numpy()  # [CLS]'s last-layer row, mean over heads
         np.testing.assert_allclose(scores, per_word(clf, a, b, row), atol=1e-6)
         special = enc["input_ids"][0].tolist()
