@@ -21,6 +21,9 @@ def probes(name: str | None) -> None:
         plugin = f", plug-in from {origin}" if origin else ""
         click.secho(f"{cls.name}", bold=True, nl=False)
         click.echo(f"  ({cls.family}, version {cls.version}{plugin})  {cls.description}")
+        missing = cls.unavailable()  # a module it needs is not installed: a run skips it
+        if missing:
+            click.secho(f"  skipped in runs here: {missing}", fg="yellow")
         click.echo("  metrics (address as PROBE.METRIC in gates):")
         for spec in cls.metric_specs:
             better = {True: "higher is better", False: "lower is better", None: "informational"}[spec.higher_is_better]

@@ -127,3 +127,14 @@ def test_audit_resources_without_textattack_says_the_recipes_cannot_run(no_texta
     assert res.exit_code == 0, res.output
     assert res.output.splitlines()[0] == LINE and res.output.count("textattack") == 1
     assert "Recipes" in res.output
+
+
+def test_audit_probes_lists_the_attack_and_says_it_is_skipped_here(no_textattack):
+    from click.testing import CliRunner
+
+    from audit.cli import main
+
+    res = CliRunner().invoke(main, ["probes", "attack"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("attack") and f"  skipped in runs here: {REASON}" in res.output
+    assert "attack.max_success_rate" in res.output
