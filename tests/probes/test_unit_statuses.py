@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from rich.console import Console
 from test_attack_probe import run as run_attack
 from test_attack_support import attack_env  # noqa: F401 - a fixture
@@ -13,6 +14,7 @@ import audit
 from audit.cli.console_summary import incomplete_units
 
 
+@pytest.mark.textattack
 def test_attack_with_a_recipe_missing_its_resource_is_partial(attack_env, tmp_path):  # noqa: F811
     result, _ = run_attack({"recipes": ["deepwordbug", "pwws"], "resources": {"wordnet": str(tmp_path / "nowhere")}})
     assert result.status == "partial"
