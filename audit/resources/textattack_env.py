@@ -10,6 +10,7 @@ no network. The import costs seconds and hundreds of MB, so only an attack calls
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 import os
 import sys
@@ -40,12 +41,15 @@ def prepare_environment() -> None:
 
 def import_textattack() -> ModuleType:
     """The ``textattack`` module, imported with the environment above (once per process)."""
-    if "textattack" in sys.modules:
+    if "textattack" in sys.modules and sys.modules["textattack"] is not None:
         return sys.modules["textattack"]
-    prepare_environment()
+    if importlib.util.find_spec("textattack") is None:
+        raise AuditError(f"The attack probe needs TextAttack, which is not installed here; install it with "
+                         f"`{install_extra('attack')}`.")
     hf_vars = {k: os.environ.get(k) for k in ("HF_HOME", "XDG_CACHE_HOME", "PYTORCH_TRANSFORMERS_CACHE",
                                               "TFHUB_CACHE_DIR")}
     try:
+        prepare_environment()  # imports NLTK, which comes with TextAttack: missing both says the same
         importlib.import_module("transformers")  # first: it reads the cache variables textattack rewrites
         module = importlib.import_module("textattack")
     except ImportError as exc:
