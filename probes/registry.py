@@ -58,7 +58,7 @@ def get_probe(name: str) -> type[Probe]:
 
 
 def skip_line(name: str, reason: str) -> str:
-    """``attack skipped: textattack is not installed; pip install 'textaudit[attack]'``."""
+    """``attack skipped: textattack is not installed; pip install 'audit-text-clf[attack]'``."""
     return f"{name} skipped: {reason}"
 
 

@@ -17,8 +17,8 @@ def test_wheel_has_one_top_level_package_with_its_data(tmp_path):
     names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
     import audit
 
-    # the distribution is textaudit (audit/core/install.py), the one import package audit; one version source
-    assert {n.split("/")[0] for n in names} == {"audit", f"textaudit-{audit.__version__}.dist-info"}
+    # the distribution is audit-text-clf (audit/core/install.py), the one import package audit; one version source
+    assert {n.split("/")[0] for n in names} == {"audit", f"audit_text_clf-{audit.__version__}.dist-info"}
     for path in ("audit/probes/registry.py", "audit/probes/attack/__init__.py", "audit/reports/__init__.py",
                  "audit/reports/templates/report.css", "audit/probes/fairness/data/terms_gender.csv"):
         assert path in names, path

@@ -85,7 +85,7 @@ def incomplete_units(doc: dict[str, Any], model_ids: list[str]) -> list[str]:
 
 
 def skipped_notes(doc: dict[str, Any]) -> list[str]:
-    """``attack skipped: textattack is not installed; pip install 'textaudit[attack]'``: one line per probe
+    """``attack skipped: textattack is not installed; pip install 'audit-text-clf[attack]'``: one line per probe
     that was not applicable on every model because a module it needs is not installed here."""
     from audit.probes.registry import all_probes, skip_line
 

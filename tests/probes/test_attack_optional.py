@@ -16,7 +16,7 @@ from audit.probes.attack import AttackProbe
 from audit.probes.base import Probe, installed
 from audit.probes.registry import all_probes, unavailable_lines
 
-REASON = "textattack is not installed; pip install 'textaudit[attack]'"
+REASON = "textattack is not installed; pip install 'audit-text-clf[attack]'"
 LINE = f"attack skipped: {REASON}"
 
 
