@@ -79,7 +79,7 @@ def test_installs_the_tool_pinned_with_constraints_and_cpu_torch():
     install = next(str(s["run"]) for s in steps() if "pip install" in str(s.get("run", "")))
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install
     assert re.search(r"-c \S*constraints\.txt", install)
-    assert re.search(r'"audit-text-clf==\$\{AUDIT_VERSION\}"', install)
+    assert re.search(r'"audit-text-clf\[attack\]==\$\{AUDIT_VERSION\}"', install)
     assert " -e " not in install and not re.search(r"install\s+\.(\s|$)", install)  # not the user's repo
     [job] = parsed()["jobs"].values()
     assert re.fullmatch(r"\d+\.\d+\.\d+", job["env"]["AUDIT_VERSION"])
