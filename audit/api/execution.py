@@ -96,8 +96,13 @@ def _configured_out(config: Any) -> Any:
 
 def execute(cfg: AuditConfig, *, display: Any, command: str, resume: bool = False) -> AuditResult:
     """Run the audit of ``cfg`` into ``cfg.out``; an input error raised mid-run carries what finished."""
+    from rich.markup import escape
+
+    from audit.probes.registry import unavailable_lines
     from audit.runner import run_audit
 
+    for line in unavailable_lines(list(cfg.probes) if cfg.probes is not None else None):  # before any model loads
+        display.log(f"[yellow]{escape(line)}[/yellow]")
     try:
         doc, out_dir = run_audit(cfg, display=display, command=command, resume=resume)
     except AuditError as exc:

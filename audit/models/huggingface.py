@@ -215,6 +215,10 @@ def load_hf_model(source: str, *, name: str, labels: list[str] | None = None, ma
         raise load_error(source, exc) from exc
     finally:
         transformers.logging.set_verbosity(verbosity)
+    if len(tokenizer) <= len(set(tokenizer.all_special_ids)):
+        # transformers 5 builds a tokenizer of special tokens alone from a directory without tokenizer
+        # files (4.x raised); every word would read as [UNK]
+        raise load_error(source, ValueError("it holds no tokenizer files"))
     missing = list(info.get("missing_keys") or [])
     if missing:
         raise AuditError(
