@@ -11,35 +11,17 @@ from pathlib import Path
 
 import pytest
 from cli_invoke import invoke
+from lxml import etree  # in the test extra: a missing one fails the run, it never skips
+from test_gate_outputs import POLICY
 
 from audit.gate.junit import junit_timestamp, to_junit
 
-etree = pytest.importorskip("lxml.etree", reason="lxml validates the JUnit XML against the XSDs")
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "junit"
 SCHEMAS = ("junit-10.xsd", "junit-10-permissive.xsd", "JUnit.xsd")
 
 PASSING = "name: ok\nchecks:\n  - metric: metrics.accuracy\n    operator: '>='\n    threshold: 0.85\n"
-MIXED = """name: release
-checks:
-  - metric: metrics.accuracy
-    operator: '>='
-    threshold: 0.91
-  - metric: attack.max_success_rate
-    operator: '<='
-    threshold: 0.5
-    model: cand
-  - metric: group-fairness.max_demographic_parity_difference
-    operator: '<='
-    threshold: 0.1
-    model: base
-    on_missing: skip
-  - name: no regression
-    metric: metrics.accuracy
-    model: cand
-    baseline: base
-    max_drop: 0.01
-"""
+MIXED = POLICY  # the gate tests' policy: a pass, a fail, a skip and a relative check
 ALL_SKIPPED = ("name: nothing\nchecks:\n  - metric: attack.max_success_rate\n    operator: '<='\n"
                "    threshold: 0.5\n    on_missing: skip\n")
 
