@@ -27,6 +27,18 @@ def units(doc: dict, probe_name: str) -> Iterator[tuple[dict, str, dict]]:
                 yield probe, model, as_dict(results[model])
 
 
+def measured(doc: dict, rule: str, probe_name: str, metric: str) -> tuple[list[Draft], list[tuple[dict, str, dict, dict]]]:
+    """(not-tested drafts, (probe, model, unit, metric record) of every unit where ``metric`` can be judged)."""
+    skipped, found = [], []
+    for probe, model, unit in units(doc, probe_name):
+        skip = missing(rule, probe_name, metric, model, unit)
+        if skip is not None:
+            skipped.append(skip)
+        else:
+            found.append((probe, model, unit, unit["metrics"][metric]))
+    return skipped, found
+
+
 def missing(rule: str, probe: str, metric: str, model: str, unit: dict, *, need_ci: bool = True,
             why_none: str | None = None) -> Draft | None:
     """A not-tested draft when the unit did not run, lacks the metric or its value, or (``need_ci``) its

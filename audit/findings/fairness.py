@@ -4,7 +4,7 @@ failures (``template_failures``) and gaps between groups' template scores (``tem
 from __future__ import annotations
 
 from audit.core.document import as_dict, as_list
-from audit.findings.bounds import interval_bound, missing, probe_tolerance, tested_bound, units
+from audit.findings.bounds import interval_bound, measured, missing, probe_tolerance, tested_bound, units
 from audit.findings.items import (
     Draft, confidence_of, interval, not_tested, number, points, points_ci, severity, unit_problem,
 )
@@ -49,13 +49,8 @@ def group_gap(doc: dict, s: GroupGap) -> list[Draft]:
 
 def counterfactual_flips(doc: dict, s: CounterfactualFlips) -> list[Draft]:
     """The share of counterfactuals whose prediction flips, against the tolerance, tested from its interval."""
-    out = []
-    for probe, model, unit in units(doc, "counterfactual"):
-        skip = missing("counterfactual_flips", "counterfactual", "flip_rate", model, unit)
-        if skip is not None:
-            out.append(skip)
-            continue
-        m = unit["metrics"]["flip_rate"]
+    out, found = measured(doc, "counterfactual_flips", "counterfactual", "flip_rate")
+    for probe, model, unit, m in found:
         n = as_dict(unit.get("details")).get("counterfactuals")
         of = f" of {n:,} counterfactuals" if isinstance(n, int) else " of counterfactuals"
         title = f"Swapping identity terms flips the prediction in {100 * float(m['value']):.1f}%{points_ci(interval(m))}{of}"
@@ -67,13 +62,8 @@ def counterfactual_flips(doc: dict, s: CounterfactualFlips) -> list[Draft]:
 
 def template_failures(doc: dict, s: TemplateFailures) -> list[Draft]:
     """The templates' mean failure rate over tests against the tolerance, tested from its interval."""
-    out = []
-    for probe, model, unit in units(doc, "templates"):
-        skip = missing("template_failures", "templates", "failure_rate", model, unit)
-        if skip is not None:
-            out.append(skip)
-            continue
-        m = unit["metrics"]["failure_rate"]
+    out, found = measured(doc, "template_failures", "templates", "failure_rate")
+    for probe, model, unit, m in found:
         tests = len(as_list(as_dict(unit.get("details")).get("tests")))
         title = (f"Template tests fail on {100 * float(m['value']):.1f}%{points_ci(interval(m))} of their cases"
                  + (f" (mean over {tests} tests)" if tests else ""))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from audit.core.document import as_dict, as_list
-from audit.findings.bounds import missing, tested_bound, units
+from audit.findings.bounds import measured, missing, tested_bound, units
 from audit.findings.items import (
     FINDING, PASSED, Draft, confidence_of, interval, not_tested, number, plain, plain_ci, points, points_ci,
     severity, unit_problem,
@@ -77,13 +77,8 @@ def paired_difference(doc: dict, s: PairedDifference) -> list[Draft]:
 
 def calibration(doc: dict, s: Calibration) -> list[Draft]:
     """The metrics probe's expected calibration error against the tolerance, tested from its interval."""
-    out = []
-    for probe, model, unit in units(doc, "metrics"):
-        skip = missing("calibration", "metrics", "ece", model, unit)
-        if skip is not None:
-            out.append(skip)
-            continue
-        m = unit["metrics"]["ece"]
+    out, found = measured(doc, "calibration", "metrics", "ece")
+    for probe, model, _unit, m in found:
         title = f"Calibration error (ECE) is {plain(float(m['value']))}{plain_ci(interval(m))}"
         out.append(tested_bound("calibration", "metrics", "ece", model, m, tolerance=s.tolerance,
                                 confidence=confidence_of(probe), high=s.high, medium=s.medium, title=title))
