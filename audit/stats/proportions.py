@@ -107,7 +107,7 @@ def newcombe_interval(p1, l1, u1, p2, l2, u2, phi=0.0) -> tuple[np.ndarray, np.n
     return lower, upper
 
 
-def _paired_phi(both: int, a_only: int, b_only: int, neither: int) -> float:
+def _paired_phi(both: float, a_only: float, b_only: float, neither: float) -> float:
     """Newcombe's corrected phi of a 2x2 table of paired outcomes: a positive association shrunk by n/2 (not
     below 0), a negative one kept; 0 when a margin is empty."""
     n = both + a_only + b_only + neither
@@ -119,9 +119,10 @@ def _paired_phi(both: int, a_only: int, b_only: int, neither: int) -> float:
     return corrected / math.sqrt(margins)
 
 
-def newcombe_paired(both: int, a_only: int, b_only: int, neither: int, confidence: float = 0.95):
+def newcombe_paired(both: float, a_only: float, b_only: float, neither: float, confidence: float = 0.95):
     """``(diff, lower, upper)`` of the difference of two paired proportions from their 2x2 table (counts of
-    examples right for both, only a, only b, neither): Newcombe's (1998) method 10, bounds within [-1, 1]."""
+    examples right for both, only a, only b, neither; effective counts of clustered trials may be fractional):
+    Newcombe's (1998) method 10, bounds within [-1, 1]."""
     n = both + a_only + b_only + neither
     if min(both, a_only, b_only, neither) < 0 or n == 0:
         raise StatsInputError(f"newcombe_paired: the 2x2 table needs non-negative counts and at least one example, "

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from audit.core.errors import AuditError
+from audit.probes.fairness.by_group.settings import check_group_keys
 from audit.resources.recipes import RecipeInfo, resolve_recipe
 
 PER_RECIPE_KEYS = ("examples", "query_budget", "time_budget_s")
@@ -66,6 +67,9 @@ class AttackConfig:
     confidence: float = 0.95  # level of the exact (Clopper-Pearson) intervals
     max_examples: int = 10  # adversarial examples per recipe kept for the report
     resources: dict | None = None  # resource name -> local path (overrides the AUDIT_* variables)
+    by_group: bool = True  # break success rates down by sensitive group (data columns, else identity terms in the text)
+    group_min_support: int = 10  # groups with fewer attacked examples are shown but not compared in robustness_gap
+    group_tolerance: float = 0.1  # a gap in success rate between groups above this is flagged
     perturb: str = "second"  # sentence pairs: the side attacked (first, second or both); the other stays fixed
 
     def __post_init__(self) -> None:
@@ -77,6 +81,7 @@ class AttackConfig:
             raise AuditError(f"attack.confidence must be between 0 and 1, got {self.confidence}.")
         if isinstance(self.max_examples, bool) or not isinstance(self.max_examples, int) or self.max_examples < 0:
             raise AuditError(f"attack.max_examples must be a whole number >= 0, got {self.max_examples!r}.")
+        check_group_keys("attack", self.group_min_support, self.group_tolerance)
         if self.perturb not in PERTURB_SIDES:
             raise AuditError(f"attack.perturb must be one of {', '.join(PERTURB_SIDES)} (the side of a sentence pair "
                              f"the attack may change), got {self.perturb!r}.")

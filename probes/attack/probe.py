@@ -24,6 +24,8 @@ from audit.probes.attack.checkpoint import Checkpoint, unit_key
 from audit.probes.attack.config import AttackConfig
 from audit.probes.attack.prepare import resolve_resources, skip_reasons
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness.by_group.breakdown import Settings, by_sensitive_groups
+from audit.probes.fairness.by_group.inputs import attack_measures
 from audit.probes.registry import register
 
 EXAMPLE_KEYS = ("recipe", "id", "text", "adversarial", "label", "adversarial_label", "original_confidence",
@@ -44,7 +46,7 @@ def with_pair(keys: tuple[str, ...], is_pair: bool) -> tuple[str, ...]:
 class AttackProbe(Probe):
     name = "attack"
     family = "robustness"
-    version = "3"  # 2: a time-budget stop is inconclusive, not a failure; 3: exact (Clopper-Pearson) intervals
+    version = "4"  # 2: a time-budget stop is inconclusive, not a failure; 3: exact (Clopper-Pearson) intervals; 4: by group
     description = ("Adversarial attacks (TextAttack recipes: DeepWordBug, Pruthi, PWWS, TextFooler, TextBugger, BAE, "
                    "BERT-Attack, A2T): success rate, accuracy under attack, queries, words perturbed.")
     metric_specs: ClassVar[tuple[MetricSpec, ...]] = (
@@ -52,6 +54,14 @@ class AttackProbe(Probe):
                    headline=True),
         MetricSpec("min_accuracy_under_attack", "Lowest accuracy under attack over the recipes run (exact Clopper-Pearson CI).",
                    True, headline=True),
+        MetricSpec("max_robustness_gap", "Largest gap in attack success rate between the groups of any sensitive "
+                   "attribute (interval joint over every attribute).", False, headline=True),
+        MetricSpec("robustness_gap/{attribute}", "Highest minus lowest attack success rate between the groups of one "
+                   "attribute with at least group_min_support attacked examples (simultaneous interval).", False),
+        MetricSpec("group_success_rate/{attribute}/{group}", "Share of one group's attacked examples the attacks "
+                   "flipped, pooled over the recipes.", False),
+        MetricSpec("group_queries_per_success/{attribute}/{group}", "Mean model queries of one group's successful "
+                   "attacks, pooled over the recipes.", None),
         MetricSpec("success_rate/{recipe}", "Share of attacked (correctly classified) examples whose prediction "
                    "the recipe flipped, each confirmed by re-predicting; inconclusive ones left out (exact Clopper-Pearson CI).",
                    False),
@@ -122,8 +132,15 @@ class AttackProbe(Probe):
                          if r["outcome"] == "success"][: cfg.max_examples]
         metrics.update(scoring.headline(metrics, [plan.recipe.name for plan, _ in ready]))
         successes = [{k: r.get(k) for k in success_keys} for r in records_all if r["outcome"] == "success"]
+        if cfg.by_group:
+            grouping = Settings(self.name, "success_rate", cfg.group_min_support, cfg.group_tolerance, cfg.confidence,
+                                ctx.seed)
+            group_metrics, by_group = by_sensitive_groups(data, attack_measures(list(data.ids), records_all, 1000),
+                                                          grouping, {"success_rate": False, "queries_per_success": None})
+            metrics.update(group_metrics)
         details = {"labels": labels, "sample_seed": ctx.seed, "recipes": per_recipe, "unavailable": unavailable,
-                   "workers": cfg.workers, "successes": successes, **({"perturb": perturb} if perturb else {})}
+                   "workers": cfg.workers, "successes": successes, **({"perturb": perturb} if perturb else {}),
+                   **({"by_group": by_group} if cfg.by_group else {})}
         predictions = {col: [r.get(col) for r in records_all] for col in with_pair(RECORD_COLUMNS, data.is_pair)}
         # Some recipes could not run (a resource missing, a recipe that does not take pairs): partial, never "ok".
         reason = "; ".join(f"{name} skipped: {why}" for name, why in unavailable.items())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from audit.core.errors import AuditError
+from audit.probes.fairness.by_group.settings import check_group_keys
 from audit.probes.noise.apply import severity_key
 from audit.probes.noise.catalog import NAMES, check_names
 from audit.probes.noise.common import check_severity
@@ -25,6 +26,9 @@ class NoiseConfig:
     confidence: float = 0.95  # CI level
     bins: int = 10  # bins of the expected calibration error under noise
     min_changed: int = 20  # texts a cell must change to count in the changed-text headlines (its own rates count any)
+    by_group: bool = True  # break flips and drops down by sensitive group (data columns, else identity terms in the text)
+    group_min_support: int = 20  # groups with fewer examples are shown but not compared in robustness_gap
+    group_tolerance: float = 0.1  # a gap in changed-text flip rate between groups above this is flagged
     sides: str = "both"  # sentence pairs: noise on the first text, the second, or both (both also reports each alone); single texts ignore it
 
     def __post_init__(self) -> None:
@@ -44,6 +48,7 @@ class NoiseConfig:
             raise AuditError(f"noise.min_changed must be >= 1, got {self.min_changed}.")
         if self.bins < 1:
             raise AuditError(f"noise.bins must be >= 1, got {self.bins}.")
+        check_group_keys("noise", self.group_min_support, self.group_tolerance)
         check_sides(self.sides)
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 from audit import stats
 from audit.core.labels import align_labels
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness.by_group.breakdown import Settings, by_sensitive_groups
+from audit.probes.fairness.by_group.inputs import noise_measures
 from audit.probes.noise import catalog
 from audit.probes.noise.apply import PerturbedSet, perturb_dataset
 from audit.probes.noise.config import NoiseConfig
@@ -37,7 +39,7 @@ PAIR_CELL = "{side}/{perturbation}@{severity}"
 class NoiseProbe(Probe):
     name = "noise"
     family = "robustness"
-    version = "2"  # 2: changed-text rates and headlines; exact and Newcombe intervals per cell
+    version = "3"  # 2: changed-text rates and headlines; exact and Newcombe intervals per cell; 3: by group
     description = ("Accuracy, flips and confidence under character, word and surface noise at several severities; "
                    "flip rates and accuracy drops over all texts and over the texts each perturbation changed.")
     metric_specs = (
@@ -53,6 +55,16 @@ class NoiseProbe(Probe):
                    "side), on all texts (texts a perturbation left unchanged count as unchanged predictions).", False),
         MetricSpec("mean_flip_rate", "Share of all texts whose prediction changes under noise, averaged over "
                    "perturbations and severities (and sides); unchanged texts count as not flipped.", False),
+        MetricSpec("max_robustness_gap", "Largest gap in changed-text flip rate between the groups of any sensitive "
+                   "attribute (interval joint over every attribute).", False, headline=True),
+        MetricSpec("robustness_gap/{attribute}", "Highest minus lowest changed-text flip rate between the groups of "
+                   "one attribute with at least group_min_support examples (simultaneous interval).", False),
+        MetricSpec("group_flip_rate/{attribute}/{group}", "Share of one group's changed texts whose prediction "
+                   "flips, pooled over every perturbation and severity.", False),
+        MetricSpec("group_accuracy_drop/{attribute}/{group}", "Clean minus noisy accuracy over one group's changed "
+                   "texts, pooled over every perturbation and severity.", False),
+        MetricSpec("group_accuracy/{attribute}/{group}", "Accuracy of one group under noise, pooled over every "
+                   "perturbation and severity, on all its texts.", True),
         MetricSpec("clean_accuracy", "Accuracy on the unperturbed texts (the baseline of every drop).", True),
         # sentence pairs: {side} is first, second or both (which text got the noise); listed before the
         # single-text cells, whose placeholders would match these names too
@@ -157,4 +169,18 @@ class NoiseProbe(Probe):
                           "applies_to": "confidence drops and the headlines (widened to the cells' exact bounds)"},
             "ci_method": {"shares": stats.EXACT, "drops": stats.NEWCOMBE},
         }
+        if cfg.by_group:
+            group_metrics, details["by_group"] = self.by_group(y, clean, proba, ps, data, ctx.seed)
+            metrics.update(group_metrics)
         return ProbeResult(metrics=metrics, details=details, examples=examples)
+
+    def by_group(self, y, clean, proba, ps: PerturbedSet, data, seed: int):
+        """Flip rate, accuracy drop and accuracy under noise per sensitive group, and the gap between groups."""
+        cfg = self.config
+        pred = proba.argmax(axis=2)
+        clean_correct = clean.argmax(axis=1) == y
+        measures = noise_measures(clean_correct, pred == y, pred != clean.argmax(axis=1)[None, :], ps.applied)
+        settings = Settings(self.name, "flip_rate", cfg.group_min_support, cfg.group_tolerance, cfg.confidence, seed,
+                            intervals=cfg.bootstrap > 0)
+        return by_sensitive_groups(data, measures, settings,
+                                   {"flip_rate": False, "accuracy_drop": False, "accuracy": True})

@@ -199,7 +199,7 @@ def test_single_texts_ignore_sides(pairs):
     texts = Dataset(ids=list(pairs.ids), texts=list(pairs.texts), labels=list(pairs.labels), source="mem")
     model = LoadedModel("length", "mem", "callable", Length())
     results = [NoiseProbe(NoiseProbe.Config(perturbations=("typo", "word_drop"), severities=(0.2,), sides=side,
-                                            bootstrap=50)).run(PredictionCache().wrap(model), texts,
+                                            bootstrap=50, by_group=False)).run(PredictionCache().wrap(model), texts,
                                                                ProbeContext(seed=0)).as_dict() for side in SIDES]
     for res in results:
         res["details"].pop("perturb_seconds")  # wall time

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
+from audit.probes.fairness.by_group.breakdown import Settings, breakdown
+from audit.probes.fairness.by_group.inputs import counterfactual_groups
 from audit.probes.fairness.counterfactual.generate import Counterfactuals, generate
 from audit.probes.fairness.counterfactual.scoring import TEST, Setup, pick_examples, score
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason
@@ -30,6 +32,8 @@ NO_MENTIONS = ("No text mentions an identity term of a single group on any axis 
 NONE_MADE = ("Texts name a group ({texts} on {axes}), but no counterfactual could be made from them: {undecided} "
              "undecided (a mention the swap rules cannot tell), the rest naming groups whose targets lack the words "
              "they use (details.per_axis).")
+BY_SOURCE = ("A text's group is the one it names on the axis (the source of its swaps); its flip rate is over the "
+             "counterfactuals made from it.")
 PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; both texts are rewritten with the "
               "same swap and the model is given the swapped pair. A pair whose texts name different groups of an "
               "axis counts as mixed and is left out of that axis.")
@@ -39,7 +43,7 @@ PAIRS_NOTE = ("Sentence pairs: a pair mentions a group when either text does; bo
 class CounterfactualProbe(Probe):
     name = NAME
     family = "fairness"
-    version = "3"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped; 3: flip-rate CIs cover the exact interval
+    version = "4"  # 2: object/possessive "her", aligned alternatives, first names, undecided texts skipped; 3: flip-rate CIs cover the exact interval; 4: by source group
     handles_pairs = True  # both texts of a pair swapped alike; the model gets the swapped pair
     description = ("Identity-term swaps (gender, race, religion, nationality, sexual orientation, disability, age) that "
                    "keep grammar: prediction flip rate, probability change and a sign test per group pair.")
@@ -50,6 +54,13 @@ class CounterfactualProbe(Probe):
                    headline=True),
         MetricSpec("max_abs_change", "Largest absolute change of a class probability under any swap.", False),
         MetricSpec("worst_pair_flip_rate", "Highest flip rate of a group pair with at least min_support texts.", False),
+        MetricSpec("max_robustness_gap", "Largest gap in flip rate between the source groups of any axis (interval "
+                   "joint over every axis).", False, headline=True),
+        MetricSpec("robustness_gap/{axis}", "Highest minus lowest flip rate between the groups of one axis, by the "
+                   "group the original text names, among groups with at least min_support texts (simultaneous "
+                   "interval).", False),
+        MetricSpec("group_flip_rate/{axis}/{group}", "Flip rate of the swaps away from one group (texts naming it, "
+                   "swapped to every other group of the axis).", False),
         MetricSpec("flip_rate/{axis}", "Flip rate of the swaps on one axis.", False),
         MetricSpec("mean_abs_change/{axis}", "Mean absolute probability change of the swaps on one axis.", False),
         MetricSpec("max_abs_change/{axis}", "Largest absolute probability change on one axis.", False),
@@ -67,6 +78,7 @@ class CounterfactualProbe(Probe):
         max_texts: int | None = None  # swap at most this many mentioning texts (seeded per id); null: all
         min_support: int = 10  # group pairs with fewer texts are shown but not counted as the worst pair
         tolerance: float = 0.05  # pairs whose flip rate is above this are flagged
+        group_tolerance: float = 0.1  # a gap in flip rate between the source groups of an axis above this is flagged
         alpha: float = 0.05  # significance level of the Holm-adjusted sign tests
         bootstrap: int = 1000  # resamples of the cluster bootstrap CIs; 0 turns CIs off
         confidence: float = 0.95  # CI level
@@ -75,8 +87,11 @@ class CounterfactualProbe(Probe):
         def __post_init__(self) -> None:
             check_counts(NAME, min_support=self.min_support, bootstrap=self.bootstrap, max_examples=self.max_examples,
                          **({"max_texts": self.max_texts} if self.max_texts is not None else {}))
-            check_shares(NAME, tolerance=self.tolerance, alpha=self.alpha, confidence=self.confidence)
+            check_shares(NAME, tolerance=self.tolerance, alpha=self.alpha, confidence=self.confidence,
+                         group_tolerance=self.group_tolerance)
             load_axes(self.terms, self.axes, where=f"{NAME}.axes")
+
+    config: Config
 
     def __init__(self, config=None) -> None:
         super().__init__(config)
@@ -140,6 +155,12 @@ class CounterfactualProbe(Probe):
                                                              p["flip_rate"]["ci"])
             metrics[f"pair_mean_abs_change/{name}"] = specs.metric(
                 f"pair_mean_abs_change/{name}", p["mean_abs_change"]["value"], p["mean_abs_change"]["ci"])
+        flipped = original.argmax(1) != counter.argmax(1)
+        by_group = breakdown(counterfactual_groups(len(data), cf.row, cf.axis, cf.source, flipped),
+                             {"inferred": True, "note": BY_SOURCE},
+                             Settings(NAME, "flip_rate", cfg.min_support, cfg.group_tolerance, cfg.confidence,
+                                      ctx.seed, intervals=cfg.bootstrap > 0), {"flip_rate": False})
+        metrics.update(by_group[0])
         details = {
             "labels": labels,
             "score_label": labels[score_class] if score_class is not None else None,
@@ -158,6 +179,7 @@ class CounterfactualProbe(Probe):
             "min_support": cfg.min_support,
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed,
                           "method": "percentile, clusters = original texts"},
+            "by_group": by_group[1],
         }
         examples = pick_examples(cf, sc, data, labels, original, counter, cfg.max_examples)
         predictions = {  # one line per counterfactual, in the same order for every model
