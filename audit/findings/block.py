@@ -9,7 +9,7 @@ from typing import Any
 
 from audit.core.document import as_dict
 from audit.core.errors import AuditError
-from audit.findings import fairness, performance, robustness
+from audit.findings import fairness, group_robustness, performance, robustness
 from audit.findings.items import FINDING, NOT_TESTED, PASSED, Draft, ordered, settle
 from audit.findings.settings import FindingsConfig, parse_findings
 from audit.stats import benjamini_hochberg
@@ -28,6 +28,10 @@ def _pts(x: float) -> str:
 
 def _tol(t: float | None, probe: str) -> str:
     return f"the {probe} probe's tolerance" if t is None else _pts(t)
+
+
+def _group_tol(t: float | None) -> str:
+    return "the probe's own group_tolerance" if t is None else _pts(t)
 
 
 # rule name -> (probe, the rule's function, its description from its settings)
@@ -52,6 +56,11 @@ RULES: dict[str, tuple[str, Callable[[dict, Any], list[Draft]], Callable[[Any], 
     "template_group_gap": ("templates", fairness.template_group_gap, lambda s: (
         "A gap between groups' mean template scores is a finding when the probe's permutation test finds it and "
         f"it exceeds {_tol(s.tolerance, 'templates')}; severity high from {_pts(s.high)}, medium from "
+        f"{_pts(s.medium)}.")),
+    "robustness_gap": ("noise, attack, counterfactual", group_robustness.robustness_gap, lambda s: (
+        "A gap between groups in a robustness rate (noise: changed-text flip rate; attack: success rate; "
+        "counterfactual: swap flip rate) is a finding when the Rao-Scott test finds the groups differ and the gap "
+        f"exceeds {_group_tol(s.tolerance)}; severity high from {_pts(s.high)}, medium from "
         f"{_pts(s.medium)}.")),
     "paired_difference": ("metrics", performance.paired_difference, lambda s: (
         "A paired comparison (McNemar for accuracy, sign-flip for Brier score and log loss) is a finding when the "

@@ -106,6 +106,17 @@ class TemplateGroupGap:
 
 
 @dataclass(frozen=True)
+class RobustnessGap:
+    enabled: bool = True
+    tolerance: float | None = None  # null: each robustness probe's own group_tolerance (0.1 by default)
+    high: float = 0.20  # severity high from a gap of 20 points between groups
+    medium: float = 0.10  # severity medium from 10 points (else low)
+
+    def __post_init__(self) -> None:
+        _severity_order("robustness_gap", self.high, self.medium)
+
+
+@dataclass(frozen=True)
 class PairedDifference:
     enabled: bool = True
     high: float = 0.05  # accuracy: severity high from a difference of 5 points
@@ -142,6 +153,7 @@ RULE_SETTINGS: dict[str, type] = {
     "counterfactual_flips": CounterfactualFlips,
     "template_failures": TemplateFailures,
     "template_group_gap": TemplateGroupGap,
+    "robustness_gap": RobustnessGap,
     "paired_difference": PairedDifference,
     "calibration": Calibration,
     "explain_faithfulness": ExplainFaithfulness,
@@ -159,6 +171,7 @@ class FindingsConfig:
     counterfactual_flips: CounterfactualFlips = field(default_factory=CounterfactualFlips)
     template_failures: TemplateFailures = field(default_factory=TemplateFailures)
     template_group_gap: TemplateGroupGap = field(default_factory=TemplateGroupGap)
+    robustness_gap: RobustnessGap = field(default_factory=RobustnessGap)
     paired_difference: PairedDifference = field(default_factory=PairedDifference)
     calibration: Calibration = field(default_factory=Calibration)
     explain_faithfulness: ExplainFaithfulness = field(default_factory=ExplainFaithfulness)

@@ -64,7 +64,10 @@ def test_run_writes_the_block(default_run):
     paired = next(p for p in doc["probes"] if p["name"] == "metrics")["paired"]
     mcnemar = next(c for c in paired["comparisons"] if c["metric"] == "accuracy")["mcnemar"]["p_value"]
     assert ids["metrics.accuracy:tfidf:len"]["p_value"] == mcnemar
-    assert block["fdr"]["tested"] == sum(i["tested"] for i in block["items"]) == 7
+    # noise's gaps between the groups the texts name (gender here) are tested too, one per model and attribute
+    gaps = [i for i in block["items"] if i["rule"] == "robustness_gap" and i["tested"]]
+    assert {i["model"] for i in gaps} == {"tfidf", "len"} and all(i["metric"].startswith("robustness_gap/") for i in gaps)
+    assert block["fdr"]["tested"] == sum(i["tested"] for i in block["items"]) == 7 + len(gaps)
     assert block["rules"]["noise_drop"]["tolerance"] == 0.02
     statuses = [i["status"] for i in block["items"]]
     assert statuses == sorted(statuses, key=["finding", "passed", "not_tested"].index)
