@@ -19,6 +19,7 @@ from markupsafe import Markup
 from audit.reports.blocks import Callout, Cell, Figure, Heading, KeyValues, Section, Table
 from audit.core.fmt import fmt_duration, fmt_num, fmt_pct
 from audit.core.document import as_dict, as_list, metrics_of, model_result
+from audit.reports.sections.robustness_groups import by_group_blocks
 from audit.reports.sections.common import (
     DIFF_FIGURE, DIFF_TEXT, SectionContext, config_block, new_section, ok_models, status_blocks,
 )
@@ -295,6 +296,7 @@ def attack_section(probe: dict, ctx: SectionContext) -> Section:
         blocks += [inconclusive_callout(probe, models, recipes), results_table(probe, ctx, recipes),
                    counts_table(probe, models, recipes)]
     blocks += example_blocks(probe, models)
+    blocks += by_group_blocks(probe, models, ctx.colors)
     blocks += [recipe_notes(probe, models, recipes), config_block(probe)]
     section.blocks = [b for b in blocks if b is not None]
     return section

@@ -18,6 +18,7 @@ from audit.reports.sections.fairness_groups import (
 )
 from audit.core.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
+from audit.reports.sections.robustness_groups import by_group_blocks
 from audit.reports.sections.common import (
     SectionContext, config_block, examples_table, generic_section, new_section, ok_models, status_blocks,
 )
@@ -224,7 +225,7 @@ def counterfactual_section(probe: dict, ctx: SectionContext) -> Section:
                svg=gap_chart(_chart_rows(probe, models, [(f"flip_rate/{a}", a) for a in axes]), models, ctx.colors,
                              tolerance, f"{probe.get('name')}: flip rate by axis")),
         pairs_table(probe, models)]
-    blocks += _cf_examples(probe, models) + [config_block(probe)]
+    blocks += _cf_examples(probe, models) + by_group_blocks(probe, models, ctx.colors) + [config_block(probe)]
     section.blocks = [b for b in blocks if b is not None]
     return section
 

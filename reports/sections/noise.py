@@ -21,6 +21,7 @@ from audit.reports.blocks import Cell, Figure, FigureRow, Heading, Section, Tabl
 from audit.reports.charts import line_chart
 from audit.core.fmt import fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
+from audit.reports.sections.robustness_groups import by_group_blocks
 from audit.reports.sections.common import (
     DIFF_FIGURE, DIFF_MARKS, DIFF_TEXT, SectionContext, config_block, generic_section, headline_chart, new_section,
     ok_models, status_blocks,
@@ -369,6 +370,7 @@ def noise_section(probe: dict, ctx: SectionContext) -> Section:
         blocks += [Heading(f"Accuracy against severity{_on(side)}"), curves(probe, models, order, ctx.colors, side),
                    damage_table(probe, models, order, side), accuracy_grid(probe, models, order, side)]
     blocks += flip_blocks(probe, models)
+    blocks += by_group_blocks(probe, models, ctx.colors)
     blocks.append(config_block(probe))
     section.blocks = [b for b in blocks if b is not None]
     return section
