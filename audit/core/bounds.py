@@ -20,6 +20,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "alpha": (1e-6, 0.5),
     "bins": (2, 1_000),
     "tolerance": (0, 1),
+    "group_tolerance": (0, 1),  # robustness by group: a gap between groups above it is flagged
     "dir_tolerance": (0, 1),
     "stability_severity": (0, 1),
     # findings (docs/findings.md): the false discovery rate and the rules' severity thresholds
@@ -35,7 +36,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "max_sets": (1, 100_000),
     "max_examples": (0, 10_000),
     "min_support": (1, 10_000_000),
-    "min_changed": (1, 10_000_000),  # noise: texts a cell must change to count in the changed-text headlines
+    "min_changed": (1, 10_000_000),
+    "group_min_support": (1, 10_000_000),  # robustness by group: examples a group needs to be compared  # noise: texts a cell must change to count in the changed-text headlines
     # attack and explanation work per example
     "query_budget": (1, 1_000_000),
     "time_budget_s": (0, 604_800),  # a week
