@@ -28,13 +28,15 @@ def generalized_mean(values: np.ndarray, power: float = POWER) -> np.ndarray:
         return np.power(np.mean(np.power(v, power), axis=-1), 1.0 / power)
 
 
-def percentile(samples: np.ndarray | None, confidence: float) -> tuple[float, float] | None:
-    """Percentile interval of the finite ``samples`` (None without resamples)."""
-    return None if samples is None else interval(samples, confidence)
+def percentile(samples: np.ndarray | None, confidence: float) -> list[float] | None:
+    """Percentile interval of the finite ``samples`` (None without resamples); a list, as results.json holds it
+    (the findings rule reads the details before they are written)."""
+    ci = None if samples is None else interval(samples, confidence)
+    return None if ci is None else [ci[0], ci[1]]
 
 
 def worst(points: np.ndarray, samples: np.ndarray | None, confidence: float
-          ) -> tuple[float | None, tuple[float, float] | None, int | None]:
+          ) -> tuple[float | None, list[float] | None, int | None]:
     """(smallest finite point, its interval, its column) of ``points`` (m,) with ``samples`` (B, m)."""
     p = np.asarray(points, dtype=np.float64)
     defined = np.flatnonzero(np.isfinite(p))
@@ -48,4 +50,4 @@ def worst(points: np.ndarray, samples: np.ndarray | None, confidence: float
     lo, hi = simultaneous_band(samples[:, defined], p[defined], confidence)
     if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
         return float(p[at]), None, at
-    return float(p[at]), (float(max(0.0, lo.min())), float(min(1.0, hi.min()))), at
+    return float(p[at]), [float(max(0.0, lo.min())), float(min(1.0, hi.min()))], at
