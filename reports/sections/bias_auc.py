@@ -98,17 +98,17 @@ def group_charts(attr: str, label: str, per_model: dict[str, dict], models: list
     groups = _groups(per_model, models)
     figures = []
     for f, title in FAMILIES.items():
-        rows = [(name, {m: metric_of(_record(by_model.get(m), label, f).get("value"),
-                                     _record(by_model.get(m), label, f).get("ci")) for m in models})
-                for name, by_model in groups.items()]
+        rows: list[tuple[str, dict[str, dict | None]]] = [
+            (name, {m: metric_of(_record(by_model.get(m), label, f).get("value"), _record(by_model.get(m), label, f).get("ci"))
+                    for m in models}) for name, by_model in groups.items()]
         suffix = f" ({label})" if multi else ""
         figures.append(Figure(title=f"{title} by group{suffix}",
                               svg=bar_chart(rows, models, ctx.colors, f"{attr}: {title} by group{suffix}")))
     return FigureRow(figures, caption="Whiskers are percentile bootstrap intervals over the examples.")
 
 
-def _headline_rows(probe: dict, ctx: SectionContext, models: list[str]) -> list[list[Cell]]:
-    rows = []
+def _headline_rows(probe: dict, ctx: SectionContext, models: list[str]) -> list[list[CellLike]]:
+    rows: list[list[CellLike]] = []
     for name in ("overall_auc", "min_subgroup_auc", "min_bpsn_auc", "min_bnsp_auc"):
         cells = metric_row(probe, name, name, ctx.models)
         for i, m in enumerate(ctx.models):
@@ -119,13 +119,13 @@ def _headline_rows(probe: dict, ctx: SectionContext, models: list[str]) -> list[
             worst = as_dict(_details(probe, m).get("overall")).get("worst_class")
             if name == "overall_auc" and worst is not None:
                 _mark(cells[2 + i], f"worst class: {worst}")
-        rows.append(cells)
+        rows.append(list[CellLike](cells))
     return rows
 
 
-def _mean_rows(probe: dict, ctx: SectionContext, attrs: list[str]) -> list[list[Cell]]:
+def _mean_rows(probe: dict, ctx: SectionContext, attrs: list[str]) -> list[list[CellLike]]:
     names = [f"generalized_mean_{f}_auc" for f in FAMILIES] + ["jigsaw_score"]
-    return [metric_row(probe, f"{n}/{a}", f"{a}: {n.replace('generalized_mean_', 'mean ')}", ctx.models)
+    return [list(metric_row(probe, f"{n}/{a}", f"{a}: {n.replace('generalized_mean_', 'mean ')}", ctx.models))
             for a in attrs for n in names]
 
 

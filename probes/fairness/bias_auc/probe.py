@@ -13,6 +13,7 @@ summaries at the worst class). One seeded bootstrap over the examples gives ever
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -87,10 +88,10 @@ class BiasAucProbe(Probe):
             load_axes(self.terms, self.axes, where=f"{NAME}.axes")  # bad term lists fail before models load
 
     def not_applicable(self, model) -> str | None:
-        return positive_reason(NAME, self.config.positive_label, model)
+        return positive_reason(NAME, cast("BiasAucProbe.Config", self.config).positive_label, model)
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
-        cfg = self.config
+        cfg = cast("BiasAucProbe.Config", self.config)
         inference = None
         if data.attributes or cfg.attributes or cfg.intersections:
             attributes = from_columns(data, cfg.attributes, cfg.intersections, probe=NAME)
