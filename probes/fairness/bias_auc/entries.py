@@ -37,6 +37,7 @@ def group_entries(gr: Groups, a: int, scores: Scores, s: Setup) -> list[dict]:
         for c in s.classes:
             label, point = s.labels[c], scores.point[c]
             overall = value(point["overall"][0])
+            overall_samples = None if scores.samples is None else scores.samples[c]["overall"]
             records = {}
             for f in FAMILIES:
                 v = value(point["attributes"][a][f][0, j])
@@ -48,7 +49,7 @@ def group_entries(gr: Groups, a: int, scores: Scores, s: Setup) -> list[dict]:
                 if v is None:
                     rec["reason"] = undefined_reason(f, positives, negatives, label)
                 elif overall is not None:
-                    gap = None if samples is None else scores.samples[c]["overall"] - samples[:, j]  # type: ignore[index]
+                    gap = None if samples is None or overall_samples is None else overall_samples - samples[:, j]
                     rec["below_overall"] = {"value": overall - v, "ci": percentile(gap, s.confidence)}
                     rec["flagged"] = bool(gr.support[j] >= s.min_support and overall - v > s.tolerance)
                 records[f] = rec
