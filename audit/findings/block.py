@@ -9,7 +9,7 @@ from typing import Any
 
 from audit.core.document import as_dict
 from audit.core.errors import AuditError
-from audit.findings import fairness, group_robustness, performance, robustness
+from audit.findings import bias, fairness, group_robustness, performance, robustness
 from audit.findings.items import FINDING, NOT_TESTED, PASSED, Draft, ordered, settle
 from audit.findings.settings import FindingsConfig, parse_findings
 from audit.stats import benjamini_hochberg
@@ -46,6 +46,11 @@ RULES: dict[str, tuple[str, Callable[[dict, Any], list[Draft]], Callable[[Any], 
         f"A group-fairness gap ({', '.join(s.metrics)}) is a finding when its simultaneous interval lies above "
         f"{_tol(s.tolerance, 'group-fairness')} (no test); severity high from {_pts(s.high)}, medium from "
         f"{_pts(s.medium)}.")),
+    "bias_auc": ("bias-auc", bias.bias_auc, lambda s: (
+        f"A group's AUC ({', '.join(s.families)}) is a finding when it lies more than "
+        f"{_tol(s.tolerance, 'bias-auc')} below the model's overall AUC (tested from the bootstrap interval of that "
+        f"gap, both AUCs recomputed on each resample; normal approximation); severity high from {_pts(s.high)}, "
+        f"medium from {_pts(s.medium)}.")),
     "counterfactual_flips": ("counterfactual", fairness.counterfactual_flips, lambda s: (
         f"The counterfactual flip rate is a finding when it exceeds {_tol(s.tolerance, 'counterfactual')} (tested "
         f"from its interval, normal approximation); severity high from {_pct(s.high)}, medium from "

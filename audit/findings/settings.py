@@ -23,6 +23,7 @@ from audit.core.errors import AuditError, did_you_mean
 from audit.core.typed_config import build_config
 
 NOISE_METRICS = ("max_changed_accuracy_drop", "max_accuracy_drop")
+BIAS_FAMILIES = ("subgroup", "bpsn", "bnsp")
 GAP_METRICS = ("max_demographic_parity_difference", "max_equalized_odds_difference",
                "max_equal_opportunity_difference", "max_accuracy_difference")
 
@@ -70,6 +71,22 @@ class GroupGap:
         if bad or not self.metrics:
             raise ValueError(f"group_gap: metrics must be some of {', '.join(GAP_METRICS)}, not {list(self.metrics)!r}")
         _severity_order("group_gap", self.high, self.medium)
+
+
+@dataclass(frozen=True)
+class BiasAuc:
+    enabled: bool = True
+    families: tuple[str, ...] = BIAS_FAMILIES  # group AUCs judged against the overall AUC: subgroup, bpsn, bnsp
+    tolerance: float | None = None  # null: the bias-auc probe's own tolerance (0.05 by default)
+    high: float = 0.15  # severity high from a group AUC 15 points below the overall AUC
+    medium: float = 0.10  # severity medium from 10 points (else low)
+
+    def __post_init__(self) -> None:
+        bad = [f for f in self.families if f not in BIAS_FAMILIES]
+        if bad or not self.families:
+            raise ValueError(f"bias_auc: families must be some of {', '.join(BIAS_FAMILIES)}, not "
+                             f"{list(self.families)!r}")
+        _severity_order("bias_auc", self.high, self.medium)
 
 
 @dataclass(frozen=True)
@@ -150,6 +167,7 @@ RULE_SETTINGS: dict[str, type] = {
     "noise_drop": NoiseDrop,
     "attack_success": AttackSuccess,
     "group_gap": GroupGap,
+    "bias_auc": BiasAuc,
     "counterfactual_flips": CounterfactualFlips,
     "template_failures": TemplateFailures,
     "template_group_gap": TemplateGroupGap,
@@ -168,6 +186,7 @@ class FindingsConfig:
     noise_drop: NoiseDrop = field(default_factory=NoiseDrop)
     attack_success: AttackSuccess = field(default_factory=AttackSuccess)
     group_gap: GroupGap = field(default_factory=GroupGap)
+    bias_auc: BiasAuc = field(default_factory=BiasAuc)
     counterfactual_flips: CounterfactualFlips = field(default_factory=CounterfactualFlips)
     template_failures: TemplateFailures = field(default_factory=TemplateFailures)
     template_group_gap: TemplateGroupGap = field(default_factory=TemplateGroupGap)

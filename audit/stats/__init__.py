@@ -12,7 +12,11 @@ Where things are:
                             :func:`bootstrap_means`, :func:`percentile_interval`, the paired
                             bootstrap of a difference (:func:`paired_bootstrap_diff`,
                             :func:`paired_bootstrap`), the cluster bootstrap of ratios
-                            (:func:`~audit.stats.bootstrap.ratio_samples`)
+                            (:func:`~audit.stats.bootstrap.ratio_samples`), the simultaneous
+                            (sup-t) band of several statistics (:func:`simultaneous_band`)
+``auc``                     ROC AUC as the Mann-Whitney statistic (ties half) for weighted rows,
+                            every bootstrap resample at once (:func:`~audit.stats.auc.weighted_auc`,
+                            :func:`~audit.stats.auc.mid_counts`)
 ``paired_tests``            :func:`mcnemar` (exact below 25 discordant pairs, else chi-square),
                             :func:`sign_flip_test` (permutation test of a mean difference),
                             :func:`sign_test`
@@ -34,9 +38,10 @@ but ``audit.core.errors``, so any layer may use it. Names below are re-exported 
 
 from __future__ import annotations
 
-from audit.stats import bootstrap, bound_tests, classification, multiplicity, paired_tests, proportions
+from audit.stats import auc, bootstrap, bound_tests, classification, multiplicity, paired_tests, proportions
 from audit.stats.bootstrap import (
     bootstrap_ci, bootstrap_means, draws, paired_bootstrap, paired_bootstrap_diff, percentile_interval,
+    simultaneous_band,
 )
 from audit.stats.bound_tests import binomial_exceeds, interval_exceeds
 from audit.stats.validation import StatsInputError
@@ -52,11 +57,11 @@ from audit.stats.proportions import (
 )
 
 __all__ = [
-    "EXACT", "NEWCOMBE", "StatsInputError", "benjamini_hochberg", "benjamini_hochberg_rejects", "binomial_exceeds", "bootstrap", "bootstrap_ci",
+    "EXACT", "NEWCOMBE", "StatsInputError", "auc", "benjamini_hochberg", "benjamini_hochberg_rejects", "binomial_exceeds", "bootstrap", "bootstrap_ci",
     "bootstrap_means", "bound_tests", "interval_exceeds",
     "brier_per_example", "calibration_bins", "classification", "clopper_pearson_bounds", "confusion_batch", "draws",
     "ece_batch", "f1_macro_from_cm", "f1_weighted_from_cm", "holm", "log_loss_per_example", "mcnemar",
     "multiplicity", "newcombe_interval", "newcombe_paired", "paired_bootstrap", "paired_bootstrap_diff",
     "paired_proportion_interval", "paired_tests", "percentile_interval", "prf_from_cm", "proportion_interval",
-    "proportions", "sign_flip_test", "sign_test", "two_sided_z", "wilson", "wilson_bounds",
+    "proportions", "sign_flip_test", "sign_test", "simultaneous_band", "two_sided_z", "wilson", "wilson_bounds",
 ]

@@ -11,6 +11,7 @@ from typing import Callable
 from audit.reports.blocks import Section
 from audit.reports.sections.common import SectionContext, generic_section
 from audit.reports.sections.attack import attack_section
+from audit.reports.sections.bias_auc import bias_auc_section
 from audit.reports.sections.explain import explain_section
 from audit.reports.sections.fairness import counterfactual_section, group_fairness_section, templates_section
 from audit.reports.sections.metrics import metrics_section
@@ -24,6 +25,7 @@ RENDERERS: dict[str, SectionRenderer] = {
     "noise": noise_section,
     "attack": attack_section,
     "group-fairness": group_fairness_section,
+    "bias-auc": bias_auc_section,
     "counterfactual": counterfactual_section,
     "templates": templates_section,
     "explain": explain_section,

@@ -175,10 +175,10 @@ def test_groups_inferred_from_identity_terms():
 
 
 @pytest.mark.parametrize("attributes,cfg,message", [
-    ({"gender": ["f", "m"] * 5}, {"attributes": ("age",)}, MISSING_COLUMN.format(column="age", given="gender")),
+    ({"gender": ["f", "m"] * 5}, {"attributes": ("age",)}, MISSING_COLUMN.format(probe="group-fairness", column="age", given="gender")),
     ({"gender": [None] * 10}, {}, EMPTY_COLUMN.format(column="gender", source="'mem'")),
     ({"gender": ["f"] * 10}, {}, ONE_GROUP.format(column="gender", source="'mem'", group="f")),
-    ({"gender": ["f", "m"] * 5}, {"intersections": ("gender",)}, BAD_INTERSECTION.format(entry="gender")),
+    ({"gender": ["f", "m"] * 5}, {"intersections": ("gender",)}, BAD_INTERSECTION.format(probe="group-fairness", entry="gender")),
 ])
 def test_bad_sensitive_columns(attributes, cfg, message):
     texts = [f"t{i}" for i in range(10)]

@@ -33,6 +33,7 @@ FAST = {
     "noise": {"perturbations": ["typo", "word_drop"], "severities": [0.1], "bootstrap": 50},
     "attack": {"recipes": ["deepwordbug"], "examples": 4, "query_budget": 60, "workers": 4},
     "group-fairness": {"bootstrap": 50, "min_support": 5},
+    "bias-auc": {"bootstrap": 50, "min_support": 5},
     "counterfactual": {"bootstrap": 50, "max_texts": 12, "axes": ["gender"]},
     # the default suite (sentiment; inference on pairs), its labels mapped to the pair models' labels
     "templates": {"bootstrap": 50, "permutations": 50, "max_sets": 3,
@@ -278,7 +279,8 @@ def pair_runs(pair_loaded, pair_data, tmp_path_factory):
 
 
 def test_the_pair_probes_so_far():
-    assert set(PAIR_PROBES) >= {"metrics", "noise", "attack", "group-fairness", "counterfactual", "templates", "explain"}
+    assert set(PAIR_PROBES) >= {"metrics", "noise", "attack", "group-fairness", "bias-auc", "counterfactual", "templates",
+                                "explain"}
 
 
 @pytest.mark.parametrize("name", params(PROBES))

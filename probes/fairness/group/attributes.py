@@ -15,12 +15,12 @@ from audit.core.errors import AuditError
 from audit.probes.fairness.swap import Matcher
 from audit.probes.fairness.terms import Axis
 
-MISSING_COLUMN = ("group-fairness.attributes names {column!r}, which is not a sensitive column of the data "
+MISSING_COLUMN = ("{probe}.attributes names {column!r}, which is not a sensitive column of the data "
                   "(given: {given}); pass it with --sensitive {column} or data.sensitive.")
 EMPTY_COLUMN = "Sensitive column {column!r} of {source} has no values; fill it in, or drop it from --sensitive."
 ONE_GROUP = ("Sensitive column {column!r} of {source} holds a single group ({group!r}); fairness compares two or "
              "more groups, so drop it from --sensitive or use data with more groups.")
-BAD_INTERSECTION = ("group-fairness.intersections entry {entry!r} must join two or more different sensitive columns "
+BAD_INTERSECTION = ("{probe}.intersections entry {entry!r} must join two or more different sensitive columns "
                     "with '&', e.g. 'gender&religion'.")
 INFERRED_NOTE = ("No sensitive column was given, so group membership was inferred from identity terms in the text: "
                  "a text belongs to a group of an axis when it mentions that group's terms and no other group's; "
@@ -48,21 +48,23 @@ def _checked(name: str, values: list, source: str) -> Attribute:
     return Attribute(name, clean, "column")
 
 
-def from_columns(data, names: tuple[str, ...], intersections: tuple[str, ...]) -> list[Attribute]:
-    """The chosen sensitive columns (all when ``names`` is empty) and their intersections."""
+def from_columns(data, names: tuple[str, ...], intersections: tuple[str, ...],
+                 probe: str = "group-fairness") -> list[Attribute]:
+    """The chosen sensitive columns (all when ``names`` is empty) and their intersections; errors name the
+    ``probe`` whose config keys they are."""
     given = list(data.attributes)
     for name in names:
         if name not in data.attributes:
-            raise AuditError(MISSING_COLUMN.format(column=name, given=", ".join(given) or "none"))
+            raise AuditError(MISSING_COLUMN.format(probe=probe, column=name, given=", ".join(given) or "none"))
     source = f"'{data.source}'"
     out = [_checked(n, data.attributes[n], source) for n in (names or tuple(given))]
     for entry in intersections:
         parts = entry.split(JOIN)
         if len(parts) < 2 or len(set(parts)) != len(parts) or not all(parts):
-            raise AuditError(BAD_INTERSECTION.format(entry=entry))
+            raise AuditError(BAD_INTERSECTION.format(probe=probe, entry=entry))
         for part in parts:
             if part not in data.attributes:
-                raise AuditError(MISSING_COLUMN.format(column=part, given=", ".join(given) or "none"))
+                raise AuditError(MISSING_COLUMN.format(probe=probe, column=part, given=", ".join(given) or "none"))
         columns = [data.attributes[p] for p in parts]
         values = [None if any(v is None or not str(v).strip() for v in row) else JOIN.join(map(str, row))
                   for row in zip(*columns)]
