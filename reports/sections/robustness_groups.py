@@ -99,9 +99,10 @@ def by_group_blocks(probe: dict, models: list[str], colors: dict[str, str]) -> l
     measures = [measure] + [k for k in LABELS if k != measure and any(
         k in as_dict(r) for e in attrs.values() for entry in e.values() for r in as_list(entry.get("groups")))]
     for attr, per_model in attrs.items():
-        rows = [(f"{group}{' (small)' if any(r.get('small') for r in by_model.values()) else ''}",
-                 {m: as_dict(r.get(measure)) for m, r in by_model.items()})
-                for group, by_model in _groups(per_model).items()]
+        rows: list[tuple[str, dict[str, dict | None]]] = [
+            (f"{group}{' (small)' if any(r.get('small') for r in by_model.values()) else ''}",
+             {m: as_dict(r.get(measure)) for m, r in by_model.items()})
+            for group, by_model in _groups(per_model).items()]
         blocks.append(Figure(title=f"{attr}: {LABELS.get(measure, measure)} by group",
                              svg=gap_chart(rows, with_block, colors, None, f"{probe.get('name')}: {attr} by group")))
         blocks.append(_table(attr, per_model, with_block, measures, tolerance))
