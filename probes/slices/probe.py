@@ -9,6 +9,11 @@ Benjamini-Hochberg procedure over all of them at ``q`` decides which are weak: a
 a share ``q`` is expected to be false (``bench/bench_slices_fdr.py``). The model is asked only for the
 predictions the `metrics` probe made already (the prediction cache); the sidecar lists each example's slices so
 two models are compared slice by slice after the run (:mod:`audit.predictions.paired_slices`).
+
+``max_error_gap`` is the largest gap of a *weak* slice (0 when none is): the largest gap over all tested slices
+is a maximum over hundreds of noisy estimates, large even when errors fall at random (the winner's curse). There
+is no metric per slice: slice names depend on the data (``length:q4[24-44 words]``) and there may be hundreds, so
+gates could not name them; ``details.slices`` holds the whole table.
 """
 
 from __future__ import annotations
