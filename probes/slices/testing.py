@@ -41,7 +41,7 @@ def score(errors: np.ndarray, masks: np.ndarray, confidence: float) -> dict[str,
     errors = np.asarray(errors, dtype=bool)
     n, total = errors.size, int(errors.sum())
     size = masks.sum(axis=1).astype(int)
-    k_in = (masks & errors).sum(axis=1).astype(int)
+    k_in = np.count_nonzero(masks[:, errors], axis=1).astype(int)  # the error columns only: no slices x n temporary
     size_out, k_out = n - size, total - k_in
     rate_in, rate_out = k_in / size, k_out / size_out
     z = two_sided_z(1 - confidence)

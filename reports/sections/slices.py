@@ -69,7 +69,9 @@ def weak_table(probe: dict, models: list[str]) -> Table:
         caption=(f"Slices and pairs of slices where a model errs more than on the rest of the data: {TEST_WORDS}, "
                  f"Benjamini-Hochberg adjusted p <= q = {q:g} over the {' / '.join(map(str, sorted(tested)))} tested "
                  "per model. Difference: error rate in the slice minus the rest's, with Newcombe's interval (not "
-                 "adjusted for the selection). Every tested slice: details.slices in results.json."),
+                 "adjusted for the selection). Every tested slice: details.slices in results.json. The verdict's "
+                 "findings decide each slice again under the audit-wide Benjamini-Hochberg, so near q they can "
+                 "differ from this table."),
         empty=f"No weak slice: no slice's error rate is higher than the rest's after Benjamini-Hochberg (q = {q:g}).")
 
 
