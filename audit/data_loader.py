@@ -55,6 +55,7 @@ class DataConfig:
     label_col: str | None = None
     id_col: str | None = None  # None: a unique, complete id/idx/example_id column if any, else row numbers
     sensitive: tuple[str, ...] = ()
+    extra_cols: tuple[str, ...] = ()  # other columns kept as they are (not sensitive): the slices probe slices by them
     split: str | None = None
     label_map: dict | None = None
     limit: int | None = None
@@ -70,6 +71,7 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     if cfg.limit is not None and (isinstance(cfg.limit, bool) or not isinstance(cfg.limit, int) or cfg.limit <= 0):
         raise DataError(BAD_LIMIT.format(limit=cfg.limit))
     sensitive = (cfg.sensitive,) if isinstance(cfg.sensitive, str) else tuple(cfg.sensitive or ())
+    extra = (cfg.extra_cols,) if isinstance(cfg.extra_cols, str) else tuple(cfg.extra_cols or ())
     path = Path(cfg.source).expanduser()
     if cfg.frame is not None:
         if not isinstance(cfg.frame, pd.DataFrame):
@@ -98,6 +100,8 @@ def load_dataset(cfg: DataConfig) -> Dataset:
     id_col = _column(cfg.id_col, "--id-col", None, columns, src, None) if cfg.id_col else _auto_id(frame)
     for col in sensitive:
         _column(col, "--sensitive", None, columns, src, None)
+    for col in extra:
+        _column(col, "data.extra_cols", None, columns, src, None)
 
     ids = _ids(frame, id_col, src)
     raw = [normalize_label(v) for v in frame[label_col].tolist()]
@@ -114,11 +118,14 @@ def load_dataset(cfg: DataConfig) -> Dataset:
         raise DataError(MISSING_LABELS.format(count=len(missing), column=label_col, source=src, first=ids[missing[0]]))
     labels, mapping = _apply_label_map(raw, cfg.label_map)
     columns_used = {"text": text_col, "label": label_col, "id": id_col, "sensitive": list(sensitive)}
+    if extra:  # only when asked for, so the description of other data does not change
+        columns_used["extra"] = list(extra)
     if pair_col is not None:
         columns_used = {"text": text_col, "text_pair": pair_col, **{k: v for k, v in columns_used.items() if k != "text"}}
     data = Dataset(
         ids=ids, texts=texts, labels=labels, source=cfg.source, split=split, label_map=mapping,
         columns=columns_used, attributes={col: [_value(v) for v in frame[col].tolist()] for col in sensitive},
+        extras={col: [_value(v) for v in frame[col].tolist()] for col in extra},
         text_pairs=pairs, dropped=dropped,
     )
     if cfg.limit is not None and cfg.limit < len(data):

@@ -22,6 +22,7 @@ data:
   # label_col: label     # found automatically among label/labels/target/class
   # id_col: id
   # sensitive: [group]   # sensitive-attribute columns for fairness probes
+  # extra_cols: [source] # other columns kept as they are: the slices probe slices by their values
   # label_map: {0: negative, 1: positive}
   # limit: 1000          # stratified sample
 

@@ -167,7 +167,8 @@ class ModelFindings:
 
     model: str
     findings: list[FindingItem]
-    passed: list[tuple[str, str]] = field(default_factory=list)  # (name, hover text)
+    passed: list[tuple[str, str]] = field(default_factory=list)  # (name, hover text); one name may stand for many
+    passed_count: int | None = None  # items behind ``passed`` when a name stands for many (None: one each)
     not_tested: list[tuple[str, str]] = field(default_factory=list)  # (name, why)
 
 

@@ -17,6 +17,7 @@ SEVERITIES = ("high", "medium", "low")
 NO_BLOCK = ("No findings computed: this results file has no findings block (it was written before audit "
             "ranked findings). The paired comparison and the scorecard below still apply.")
 METHODS = {"benjamini-hochberg": "Benjamini-Hochberg"}
+GROUP_FROM = 12  # passed items of one family listed by name up to this many; more are one counted entry
 
 
 def findings_of(results: dict) -> dict | None:
@@ -64,6 +65,30 @@ def evidence_of(item: dict, anchors: set[str], probe_anchor: dict[str, str]) -> 
     return "", ""
 
 
+def passed_names(items: list[dict]) -> tuple[list[tuple[str, str]], int | None]:
+    """(name, hover text) of each passed item, in order, and how many items they stand for (None: one each).
+    A family of more than GROUP_FROM passed items (one rule, probe, metric before its '/', and baseline: the
+    hundreds of slices the slices probe tests) is one entry, where its first item was, counting them."""
+    family: dict[tuple, list[dict]] = {}
+    for i in items:
+        metric = str(i.get("metric") or "")
+        if "/" in metric:
+            family.setdefault((i.get("rule"), i.get("probe"), metric.split("/", 1)[0], i.get("baseline")), []).append(i)
+    big = {key: members for key, members in family.items() if len(members) > GROUP_FROM}
+    out, shown = [], set()
+    for i in items:
+        metric = str(i.get("metric") or "")
+        key = (i.get("rule"), i.get("probe"), metric.split("/", 1)[0], i.get("baseline"))
+        if "/" not in metric or key not in big:
+            out.append((item_name(i), str(i.get("title") or "")))
+        elif key not in shown:
+            shown.add(key)
+            rule, probe, stem, baseline = key
+            name = f"{probe}.{stem}/* × {len(big[key])}" + (f" vs {baseline}" if baseline else "")
+            out.append((name, f"{len(big[key])} items of rule {rule} passed; the {probe} section shows each"))
+    return out, (len(items) if big else None)
+
+
 def finding_item(item: dict, anchors: set[str], probe_anchor: dict[str, str]) -> FindingItem:
     target, label = evidence_of(item, anchors, probe_anchor)
     severity = str(item.get("severity") or "")
@@ -86,10 +111,11 @@ def build_findings(results: dict, models: list[str], anchors: set[str], probe_an
         mine = [i for i in items if str(i.get("model")) == model]
         if not mine and model not in models:
             continue
+        passed = passed_names([i for i in mine if i.get("status") == "passed"])
         groups.append(ModelFindings(
             model=model,
             findings=[finding_item(i, anchors, probe_anchor) for i in mine if i.get("status") == "finding"],
-            passed=[(item_name(i), str(i.get("title") or "")) for i in mine if i.get("status") == "passed"],
+            passed=passed[0], passed_count=passed[1],
             not_tested=[(item_name(i), str(i.get("reason") or "no reason recorded")) for i in mine
                         if i.get("status") == "not_tested"],
         ))

@@ -144,7 +144,8 @@ def findings(f: Findings) -> list[str]:
             out.append("No findings.")
         out.append("")
         if g.passed:
-            out += [f"passed ({len(g.passed)}): " + ", ".join(md_cell(name) for name, _ in g.passed), ""]
+            count = len(g.passed) if g.passed_count is None else g.passed_count
+            out += [f"passed ({count}): " + ", ".join(md_cell(name) for name, _ in g.passed), ""]
         if g.not_tested:
             out += [f"not tested ({len(g.not_tested)}): " + "; ".join(f"{md_cell(name)} ({md_cell(why)})"
                                                                       for name, why in g.not_tested), ""]

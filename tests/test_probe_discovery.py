@@ -41,6 +41,7 @@ def test_every_module_and_package_under_probes_in_battery_order(tmp_path):
                                                 "audit.probes.a_first", "audit.probes.zz_last")
     assert BUILTIN_MODULES[:5] == ("audit.probes.metrics", "audit.probes.noise", "audit.probes.attack",
                                    "audit.probes.fairness", "audit.probes.explain")
+    assert "audit.probes.slices" in BUILTIN_MODULES[5:]  # a probe added later comes after the battery
 
 
 def test_a_new_file_under_probes_is_a_registered_probe(tmp_path):

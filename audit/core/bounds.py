@@ -36,8 +36,13 @@ LIMITS: dict[str, tuple[float, float]] = {
     "max_sets": (1, 100_000),
     "max_examples": (0, 10_000),
     "min_support": (1, 10_000_000),
-    "min_changed": (1, 10_000_000),
-    "group_min_support": (1, 10_000_000),  # robustness by group: examples a group needs to be compared  # noise: texts a cell must change to count in the changed-text headlines
+    "min_changed": (1, 10_000_000),  # noise: texts a cell must change to count in the changed-text headlines
+    "group_min_support": (1, 10_000_000),  # robustness by group: examples a group needs to be compared
+    "min_size": (1, 10_000_000),  # slices: examples a slice must hold (and leave outside it) to be tested
+    "max_pairs": (0, 100_000),  # slices: pairs of slices tested at most
+    "length_bins": (0, 100),  # slices: word-count quantile bins
+    "non_ascii": (0, 1),  # slices: share of non-ASCII characters above which a text is in the non_ascii slice
+    "max_values": (1, 100_000),  # slices: distinct values of a column sliced at most
     # attack and explanation work per example
     "query_budget": (1, 1_000_000),
     "time_budget_s": (0, 604_800),  # a week

@@ -15,8 +15,8 @@ ModelInput = str | tuple[str, str]
 
 @dataclass
 class Dataset:
-    """Texts (or sentence pairs) with gold labels (as label names, strings) and optional sensitive
-    attributes.
+    """Texts (or sentence pairs) with gold labels (as label names, strings), optional sensitive
+    attributes and other columns kept on request (``extras``).
 
     Labels are kept as strings in the dataset's own vocabulary; each model's label order is
     aligned separately (see :mod:`audit.core.labels`), since two models may order classes differently.
@@ -30,6 +30,7 @@ class Dataset:
     split: str | None = None
     columns: dict[str, Any] = field(default_factory=dict)  # text, text_pair, label, id, sensitive
     attributes: dict[str, list[str | None]] = field(default_factory=dict)  # sensitive columns
+    extras: dict[str, list[str | None]] = field(default_factory=dict)  # other columns kept (data.extra_cols)
     label_map: dict[str, str] = field(default_factory=dict)  # raw dataset label -> model label name
     text_pairs: list[str] | None = None  # the second text of each example, for sentence-pair tasks
     dropped: dict[str, int] = field(default_factory=dict)  # rows left out on loading, by reason
@@ -40,9 +41,9 @@ class Dataset:
             raise ValueError("ids, texts and labels must have the same length")
         if self.text_pairs is not None and len(self.text_pairs) != n:
             raise ValueError(f"text_pairs has {len(self.text_pairs)} values for {n} texts")
-        for name, values in self.attributes.items():
+        for name, values in {**self.attributes, **self.extras}.items():
             if len(values) != n:
-                raise ValueError(f"attribute {name!r} has {len(values)} values for {n} texts")
+                raise ValueError(f"column {name!r} has {len(values)} values for {n} texts")
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -87,6 +88,7 @@ class Dataset:
             split=self.split,
             columns=dict(self.columns),
             attributes={k: [v[i] for i in indices] for k, v in self.attributes.items()},
+            extras={k: [v[i] for i in indices] for k, v in self.extras.items()},
             label_map=dict(self.label_map),
             text_pairs=None if self.text_pairs is None else [self.text_pairs[i] for i in indices],
             dropped=dict(self.dropped),

@@ -9,7 +9,7 @@ from typing import Any
 
 from audit.core.document import as_dict
 from audit.core.errors import AuditError
-from audit.findings import bias, fairness, group_robustness, performance, robustness
+from audit.findings import bias, fairness, group_robustness, performance, robustness, slices
 from audit.findings.items import FINDING, NOT_TESTED, PASSED, Draft, ordered, settle
 from audit.findings.settings import FindingsConfig, parse_findings
 from audit.stats import benjamini_hochberg
@@ -78,6 +78,11 @@ RULES: dict[str, tuple[str, Callable[[dict, Any], list[Draft]], Callable[[Any], 
         f"An explanation method is a finding when its faithfulness interval does not lie above {s.tolerance:g} "
         "(it is not shown to beat random words; no test); severity medium when the whole interval is at or below "
         "it, else low.")),
+    "weak_slice": ("slices", slices.weak_slice, lambda s: (
+        "A slice (or pair of slices) of the slices probe is a finding when its error rate is higher than the rest's "
+        "(one-sided Fisher exact test)" + (", and a slice where the first model of a pair errs more than the other "
+                                            "(McNemar)" if s.paired else "")
+        + f"; severity high from {_pts(s.high)} of excess error rate, medium from {_pts(s.medium)}.")),
 }
 
 

@@ -163,6 +163,17 @@ class ExplainFaithfulness:
     tolerance: float = 0.0  # a method must beat random words by more than this (faithfulness is 0 for random)
 
 
+@dataclass(frozen=True)
+class WeakSlice:
+    enabled: bool = True
+    paired: bool = True  # also each slice where the first model errs more than another (the probe's paired block)
+    high: float = 0.15  # severity high from an excess error rate of 15 points
+    medium: float = 0.05  # severity medium from 5 points (else low)
+
+    def __post_init__(self) -> None:
+        _severity_order("weak_slice", self.high, self.medium)
+
+
 RULE_SETTINGS: dict[str, type] = {
     "noise_drop": NoiseDrop,
     "attack_success": AttackSuccess,
@@ -175,6 +186,7 @@ RULE_SETTINGS: dict[str, type] = {
     "paired_difference": PairedDifference,
     "calibration": Calibration,
     "explain_faithfulness": ExplainFaithfulness,
+    "weak_slice": WeakSlice,
 }
 
 
@@ -194,6 +206,7 @@ class FindingsConfig:
     paired_difference: PairedDifference = field(default_factory=PairedDifference)
     calibration: Calibration = field(default_factory=Calibration)
     explain_faithfulness: ExplainFaithfulness = field(default_factory=ExplainFaithfulness)
+    weak_slice: WeakSlice = field(default_factory=WeakSlice)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.q < 1.0:

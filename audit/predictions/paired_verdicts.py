@@ -8,9 +8,9 @@ Newcombe's score interval plus McNemar for accuracy, a paired bootstrap with a s
 permutation test for Brier and log loss (per-example losses exactly as the metrics probe computes
 them). Only probes whose results report accuracy, Brier or log loss get a block (decided from the
 results before any sidecar is read: other probes' sidecars, e.g. templates', have no labels and
-nothing to compare). The block sits in the probe's
-entry, beside its results, so every report table that shows the probe's metrics (scorecard,
-probe section, governance record) finds it; reports compute nothing. Sidecars are read by
+nothing to compare); the slices probe gets its own, slice by slice (:mod:`audit.predictions.paired_slices`).
+The block sits in the probe's entry, beside its results, so every report table that shows the probe's metrics
+(scorecard, probe section, governance record) finds it; reports compute nothing. Sidecars are read by
 :mod:`audit.predictions.sidecars`; the statistics live in :mod:`audit.stats`.
 """
 
@@ -25,6 +25,8 @@ import numpy as np
 from audit.core.document import WITH_VALUES
 from audit.core.errors import AuditError
 from audit.core.seeding import derive_seed
+from audit.predictions.paired_slices import PROBE as SLICES_PROBE
+from audit.predictions.paired_slices import slices_block
 from audit.predictions.sidecars import load_sidecar, paired_correctness, sidecar_path
 from audit.stats import (
     brier_per_example, log_loss_per_example, mcnemar, paired_bootstrap, paired_proportion_interval, sign_flip_test,
@@ -126,7 +128,9 @@ def paired_block(doc: dict, probe: dict, results_dir: Path) -> dict | None:
     """The ``paired`` block of one probe entry (sidecars read under ``results_dir``); None when no pair of models
     with sidecars reports a common paired metric (accuracy, brier, log_loss), decided before any file is read.
     Pairs that could be compared but whose sidecars cannot be read are listed under ``skipped`` with the
-    reason."""
+    reason. The slices probe's block compares the models slice by slice instead (:mod:`.paired_slices`)."""
+    if probe.get("name") == SLICES_PROBE:
+        return slices_block(doc, probe, Path(results_dir))
     units = _units(doc, probe)
     pairs = [(a, b) for a, b in combinations(units, 2) if _reported(units[a]) & _reported(units[b])]
     if not pairs:

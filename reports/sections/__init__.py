@@ -16,6 +16,7 @@ from audit.reports.sections.explain import explain_section
 from audit.reports.sections.fairness import counterfactual_section, group_fairness_section, templates_section
 from audit.reports.sections.metrics import metrics_section
 from audit.reports.sections.noise import noise_section
+from audit.reports.sections.slices import slices_section
 from audit.reports.status import unit_flags
 
 SectionRenderer = Callable[[dict, SectionContext], Section]
@@ -29,6 +30,7 @@ RENDERERS: dict[str, SectionRenderer] = {
     "counterfactual": counterfactual_section,
     "templates": templates_section,
     "explain": explain_section,
+    "slices": slices_section,
 }
 
 

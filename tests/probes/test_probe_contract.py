@@ -40,6 +40,7 @@ FAST = {
                   "label_map": {"entailment": "positive", "contradiction": "negative"}},
     "explain": {"methods": ["occlusion"], "misclassified": 1, "attacked": 0, "random": 2, "global_examples": 10,
                 "stability_versions": 1, "random_baselines": 1, "bootstrap": 50},
+    "slices": {"min_size": 8},  # 48 examples: slices of 8 to 40
 }
 # The registry's probes (installed plug-ins included) and the sample plug-in's probe, checked
 # without registering it (which would add it to every other test's `audit probes`).
@@ -280,7 +281,7 @@ def pair_runs(pair_loaded, pair_data, tmp_path_factory):
 
 def test_the_pair_probes_so_far():
     assert set(PAIR_PROBES) >= {"metrics", "noise", "attack", "group-fairness", "bias-auc", "counterfactual", "templates",
-                                "explain"}
+                                "explain", "slices"}
 
 
 @pytest.mark.parametrize("name", params(PROBES))
