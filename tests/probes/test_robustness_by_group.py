@@ -208,3 +208,10 @@ def test_attack_groups_equal_the_sidecar_records(attack_env):
             assert m[f"group_queries_per_success/half/{g}"].value == pytest.approx(
                 np.mean([r["queries"] for r in wins]))
     assert "max_robustness_gap" in result.metrics and result.details["by_group"]["gap_measure"] == "success_rate"
+
+
+def test_equal_rates_name_two_different_groups():
+    from audit.probes.fairness.by_group.gap import gap
+
+    got = gap({"a": 0.0, "b": 0.0, "c": 0.0}, {g: (0.0, 30.0) for g in "abc"}, 0.95, True)
+    assert got["value"] == 0.0 and got["highest"] != got["lowest"] and got["p_value"] == 1.0

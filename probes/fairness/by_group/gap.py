@@ -29,7 +29,8 @@ def gap(rates: dict[str, float], effective: dict[str, tuple[float, float]], conf
     over this attribute's pairs, and the homogeneity test's p-value."""
     if len(rates) < 2:
         return {"value": None, "ci": None, "p_value": None, "groups_compared": len(rates)}
-    highest, lowest = max(rates, key=rates.__getitem__), min(rates, key=rates.__getitem__)
+    order = sorted(rates, key=rates.__getitem__)  # stable: with every rate equal, two different groups
+    lowest, highest = order[0], order[-1]
     counts = [effective[g] for g in rates]
     ci = list(spread(counts, (1 - confidence) / pairs(len(rates)))) if on else None  # JSON's shape
     k, n = zip(*counts)
