@@ -116,6 +116,7 @@ def row(name: str, total: float, doc: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=("demo", "sst2", "both"), default="both")
+    parser.add_argument("--keep", help="Write each scenario's audit under this folder (kept) instead of a temporary one.")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     install_timers()
@@ -128,8 +129,10 @@ def main() -> None:
             continue
         TIMERS.clear()
         with tempfile.TemporaryDirectory() as tmp:
-            total, doc = fn(Path(tmp) / "out")
+            total, doc = fn(Path(args.keep or tmp) / name)
         rows.append(row(name, total, doc))
+        statuses = sorted({f"{p['name']}: {r.get('status')}" for p in doc["probes"] for r in p["results"].values()})
+        print(f"{name} units: {', '.join(statuses)}")
     heads = ["scenario", "models", "examples", "audit s", "by group s", "bias-auc s", "slices s", "added s", "share"]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)] if rows else []
     print("  ".join(h.rjust(w) for h, w in zip(heads, widths)))
