@@ -1,5 +1,5 @@
 """Write constraints.txt: the exact versions of audit's dependency closure (distribution ``audit-text-clf``,
-with the attack and test extras) as installed here, the set the suite passed with. pyproject.toml keeps ranges; the README's commands
+with the attack, ray and test extras) as installed here, the set the suite passed with. pyproject.toml keeps ranges; the README's commands
 and .ci/run install with ``-c constraints.txt`` so every install reproduces the tested set.
 
 Run after a green `.ci/run` in a fresh environment: python .ci/freeze_constraints.py
@@ -48,7 +48,7 @@ def closure(root: str, extras: set[str]) -> dict[str, str]:
 
 
 def main() -> None:
-    pins = closure("audit-text-clf", {"attack", "test"})
+    pins = closure("audit-text-clf", {"attack", "ray", "test"})
     lines = ["# The exact set the test suite passed with (python .ci/freeze_constraints.py; see its docstring).",
              *(f"{name}=={re.sub(r'[+].*$', '', version)}" for name, version in sorted(pins.items()))]
     (ROOT / "constraints.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")

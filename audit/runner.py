@@ -150,10 +150,11 @@ def check_input(loaded, data) -> None:
 
 
 def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, display, *, journal_dir: Path | None = None,
-                resume: bool = False) -> tuple[list, PredictionCache]:
+                resume: bool = False, engine=None) -> tuple[list, PredictionCache]:
     """Load every model, align its labels with the data (before any probe runs), and drop earlier
     results that no longer apply (a model removed from the run, or changed since). Predictions
-    are journaled in ``journal_dir`` as they are made; with ``resume`` an earlier run's are reused."""
+    are journaled in ``journal_dir`` as they are made; with ``resume`` an earlier run's are reused.
+    With a Ray ``engine`` each model's predictions are made by its own pool of actors."""
     from audit.core.labels import alignment
     from audit.models.hf_source import labels_before_loading
     from audit.models.loader import load_model, unique_names
@@ -178,6 +179,9 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
         entry = loaded.describe()
         entry.update(identity=identity, label_alignment={"rule": rule, "map": {y: loaded.labels[j] for y, j in index.items()}})
         entries.append(entry)
+        if engine is not None:
+            display.log(f"Starting model '{name}' on Ray workers")
+            loaded = engine.wrap(loaded, mc, device, len(named))
         models.append(cache.wrap(loaded, key=identity))
     store.set_models(entries, changed)
     if cache.resumed:
@@ -185,14 +189,25 @@ def load_models(cfg: AuditConfig, store: ResultsStore, data, device: str, displa
     return models, cache
 
 
-def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False) -> tuple[dict[str, Any], Path]:
+def run_audit(cfg: AuditConfig, *, display, command: str = "", resume: bool = False,
+              ray=None) -> tuple[dict[str, Any], Path]:
     """Run every selected probe on every model; returns the results document and its directory.
-    The output folder is held for the run: another audit writing there fails at once."""
+    The output folder is held for the run: another audit writing there fails at once. ``ray``
+    (:class:`audit.distributed.engine.RaySettings`) makes the predictions on Ray; None: in this process."""
+    engine = None
+    if ray is not None:
+        from audit.distributed.engine import RayEngine
+
+        engine = RayEngine(ray)
     with hold_out_dir(cfg.out):
-        return _run_audit(cfg, display=display, command=command, resume=resume)
+        try:
+            return _run_audit(cfg, display=display, command=command, resume=resume, engine=engine)
+        finally:
+            if engine is not None:
+                engine.stop()
 
 
-def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tuple[dict[str, Any], Path]:
+def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool, engine=None) -> tuple[dict[str, Any], Path]:
     from audit.data_loader import DataConfig, load_dataset
     from audit.core.registry import load_plugins
     from audit.core.typed_config import build_config
@@ -221,8 +236,12 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool) -> tupl
     store.save()
 
     t0 = time.perf_counter()
+    if engine is not None:
+        display.log(f"Ray: {'starting a local instance' if engine.settings.address == 'local' else 'joining ' + engine.settings.address}")
+        engine.start()
     models, cache = load_models(cfg, store, data, device, display, journal_dir=out / "work" / "predictions",
-                                resume=bool(earlier))
+                                resume=bool(earlier), engine=engine)
+    store.set_execution(engine.describe() if engine is not None else None)
     load_models_s = time.perf_counter() - t0
     store.save()
 

@@ -28,7 +28,8 @@ def run(models: Any = None, data: Any = None, *, probes: Sequence[str] | None = 
         sensitive: Sequence[str] | None = None, label_map: Mapping[Any, str] | None = None, limit: int | None = None,
         label_value: str | None = None, data_key: str | None = None, encoding: str | None = None,
         split: str | None = None, trust_model: bool = False, trust_remote_code: bool = False,
-        resume: bool = False, progress: bool = True) -> AuditResult:
+        resume: bool = False, progress: bool = True, ray: str | None = None,
+        ray_workers: int | None = None) -> AuditResult:
     """Audit ``models`` on ``data`` and return the result (nothing is rendered until ``result.write()``).
 
     ``models``: ``{"name": model}`` (or one model), where a model is a path or hub id as on the command
@@ -39,6 +40,8 @@ def run(models: Any = None, data: Any = None, *, probes: Sequence[str] | None = 
     ``split``. ``config``: a YAML file or the same mapping; the arguments win over it, as flags do.
     ``out``: the folder results.json and the per-example predictions are saved to as the audit goes
     (a new temporary folder when None); ``resume=True`` continues an interrupted audit there.
+    ``ray``: make the predictions on Ray (``"local"`` starts an instance here, ``"auto"`` or
+    ``"ray://host:10001"`` joins a cluster), ``ray_workers`` actors per model (default: the cluster's CPUs).
     Bad input raises an :class:`audit.AuditError` subclass; the one raised mid-run carries the finished
     work as ``err.result``.
     """
@@ -50,7 +53,8 @@ def run(models: Any = None, data: Any = None, *, probes: Sequence[str] | None = 
     from audit.core.progress import Display
 
     with Display(quiet=not progress) as display:
-        result = execute(cfg, display=display, command=API_COMMAND, resume=resume)
+        result = execute(cfg, display=display, command=API_COMMAND, resume=resume,
+                         ray=ray_settings(ray, ray_workers))
         display.done()
     return result
 
@@ -94,8 +98,20 @@ def _configured_out(config: Any) -> Any:
     return read_yaml(config).get("out") if config else None
 
 
-def execute(cfg: AuditConfig, *, display: Any, command: str, resume: bool = False) -> AuditResult:
-    """Run the audit of ``cfg`` into ``cfg.out``; an input error raised mid-run carries what finished."""
+def ray_settings(address: str | None, workers: int | None):
+    """The Ray settings for ``address`` (None: no Ray), checked before anything loads."""
+    if address is None:
+        if workers is not None:
+            raise AuditError("ray_workers (--ray-workers) needs ray (--ray) too; add it, or drop the worker count.")
+        return None
+    from audit.distributed.engine import RaySettings
+
+    return RaySettings(address=address, workers=workers)
+
+
+def execute(cfg: AuditConfig, *, display: Any, command: str, resume: bool = False, ray: Any = None) -> AuditResult:
+    """Run the audit of ``cfg`` into ``cfg.out`` (on Ray with ``ray``, from :func:`ray_settings`); an input
+    error raised mid-run carries what finished."""
     from rich.markup import escape
 
     from audit.probes.registry import unavailable_lines
@@ -104,7 +120,7 @@ def execute(cfg: AuditConfig, *, display: Any, command: str, resume: bool = Fals
     for line in unavailable_lines(list(cfg.probes) if cfg.probes is not None else None):  # before any model loads
         display.log(f"[yellow]{escape(line)}[/yellow]")
     try:
-        doc, out_dir = run_audit(cfg, display=display, command=command, resume=resume)
+        doc, out_dir = run_audit(cfg, display=display, command=command, resume=resume, ray=ray)
     except AuditError as exc:
         partial = getattr(exc, "partial", None)
         if partial is not None:

@@ -56,10 +56,16 @@ DEMO_IGNORES = {
 @click.option("--resume", is_flag=True, help="Keep finished probe x model results in --out and run only the rest.")
 @click.option("--gate", "gate_file", type=click.Path(dir_okay=False), metavar="POLICY",
               help="Check the results against a YAML gate policy; exit 1 when a check fails (see docs/gates.md).")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", metavar="[ADDRESS]",
+              help="Make the predictions on Ray: alone, a local instance with this machine's cores; 'auto' or "
+                   "ray://HOST:10001 joins a cluster (docs/scale.md).")
+@click.option("--ray-workers", type=click.IntRange(1, 4096), metavar="N",
+              help="Ray actors per model, each holding the model once [default: the cluster's CPUs, or GPUs].")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @debug_option
 def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensitive, label_map, probes, config_file,
-        out, seed, limit, labels, label_value, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file, quiet):
+        out, seed, limit, labels, label_value, data_key, encoding, device, trust_model, trust_remote_code, resume, gate_file,
+        ray_address, ray_workers, quiet):
     """Audit one or more models on a dataset and write results.json, report.html and report.md.
 
     With no --model and no --config, runs the embedded offline demo: it generates a review
@@ -75,6 +81,9 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
 
     if limit is not None and limit <= 0:
         raise AuditError(f"--limit must be a positive number of examples, not {limit}.")
+    from audit.api.execution import ray_settings
+
+    ray = ray_settings(ray_address, ray_workers)  # a bad address stops here, before anything loads
     if not models and not config_file:
         policy = _load_policy(gate_file)
         if data_source:
@@ -96,7 +105,7 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         with hold_out_dir(out or "audit-out", on_takeover=_took_over), Display(quiet=quiet) as display, \
                 rendering_what_finished(display):
             doc, out_dir = run_demo(display=display, out=out or "audit-out", seed=seed or 0, probes=list(probes) or None,
-                                    device=device)
+                                    device=device, ray=ray)
             return finish(doc, out_dir, display, policy)
 
     from audit.api import configure, execute
@@ -120,7 +129,7 @@ def run(models, data_source, text_col, text_pair_col, label_col, id_col, sensiti
         check_models(policy, unique_names(list(cfg.models)))
     with hold_out_dir(cfg.out, on_takeover=_took_over), Display(quiet=quiet) as display:
         with rendering_what_finished(display):
-            result = execute(cfg, display=display, command=command_line(), resume=resume)
+            result = execute(cfg, display=display, command=command_line(), resume=resume, ray=ray)
         finish(result.doc, result.folder, display, policy)
 
 

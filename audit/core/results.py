@@ -124,6 +124,13 @@ class ResultsStore:
         """A live read-only view of the document (raises on any attempt to change it)."""
         return read_only(self.doc)
 
+    def set_execution(self, description: dict[str, Any] | None) -> None:
+        """Where the predictions were made (``run.execution``: the Ray cluster); None: in this process."""
+        if description is None:
+            self.doc["run"].pop("execution", None)
+        else:
+            self.doc["run"]["execution"] = description
+
     def set_dataset(self, description: dict[str, Any]) -> None:
         self.doc["dataset"] = description
 

@@ -84,7 +84,7 @@ def prepare_models(display, device: str | None) -> tuple[Path, Path, Path]:
     return test_csv, minilm_dir, tfidf_path
 
 
-def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: str | None):
+def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: str | None, ray=None):
     from audit.config import AuditConfig, ModelConfig
     from audit.runner import command_line, run_audit
     from rich.markup import escape
@@ -109,4 +109,4 @@ def run_demo(*, display, out: str, seed: int, probes: list[str] | None, device: 
         out=out,
         device=device or "auto",
     )
-    return run_audit(cfg, display=display, command=command_line())
+    return run_audit(cfg, display=display, command=command_line(), ray=ray)

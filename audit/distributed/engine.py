@@ -1,0 +1,126 @@
+"""Starting or joining Ray, and giving each model its pool of actors.
+
+``--ray`` (address ``local``) starts a Ray instance on this machine with its cores; ``--ray auto`` joins the
+cluster this machine belongs to (``ray start --head`` on the head node, ``ray start --address HEAD:6379`` on
+the others, or KubeRay); ``--ray ray://HOST:10001`` connects through the Ray client. Without the flag none of
+this is imported. Workers per model default to the cluster's CPUs (GPUs, when it has them and the model is a
+Hugging Face one); probe x model units run one after another, so each pool may use the whole cluster while it
+works, and the reservations of idle pools are fractional.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import socket
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from audit.core.errors import AuditError
+from audit.distributed.messages import ray_message
+
+NOT_INSTALLED = "Ray is not installed; pip install 'audit-text-clf[ray]' (or run without --ray)."
+ADDRESS = re.compile(r"\A(local|auto|ray://[^\s:/]+:\d+|[^\s:/]+:\d+)\Z")
+BAD_ADDRESS = ("--ray takes local, auto, ray://HOST:PORT or HOST:PORT, not {address!r}; e.g. --ray ray://head:10001 "
+               "(start a cluster with `ray start --head`).")
+
+
+@dataclass(frozen=True)
+class RaySettings:
+    address: str = "local"
+    workers: int | None = None  # actors per model; None: the cluster's CPUs (or GPUs)
+
+    def __post_init__(self) -> None:
+        if not ADDRESS.match(self.address):
+            raise AuditError(BAD_ADDRESS.format(address=self.address))
+        if self.workers is not None and (isinstance(self.workers, bool) or not isinstance(self.workers, int)
+                                         or self.workers < 1):
+            raise AuditError(f"--ray-workers must be a whole number >= 1, not {self.workers!r}.")
+
+
+class RayEngine:
+    """A connection to Ray for one audit: ``start``, ``wrap`` each loaded model, ``stop``."""
+
+    def __init__(self, settings: RaySettings) -> None:
+        self.settings = settings
+        self.pools: dict[str, Any] = {}
+        self._started_here = False
+
+    def start(self) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise AuditError(NOT_INSTALLED) from None
+        address = self.settings.address
+        _check_reachable(address)
+        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
+        # Workers import the model's code the way this process does (a callable's module, a plug-in); on other
+        # nodes the same paths must hold the same code.
+        kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+        if address == "local":
+            kwargs["num_cpus"] = os.cpu_count() or 1
+        else:
+            kwargs["address"] = address
+        try:
+            ray.init(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, grpc errors: one line each
+            raise AuditError(f"Cannot reach the Ray cluster at {address} ({ray_message(exc)}); start it with "
+                             "`ray start --head`, check the address, or run without --ray.") from None
+        self._started_here = True
+
+    def resources(self) -> dict[str, float]:
+        import ray
+
+        return {k: float(v) for k, v in ray.cluster_resources().items() if k in ("CPU", "GPU")}
+
+    def wrap(self, loaded, model_config, device: str, models: int):
+        """``loaded`` with its predictions made by a new pool of actors (the local copy serves everything else)."""
+        from audit.distributed.pool import ModelPool, PooledClassifier
+
+        res = self.resources()
+        gpu = res.get("GPU", 0) >= 1 and loaded.kind == "huggingface"
+        workers = self.settings.workers or max(1, int(res.get("GPU" if gpu else "CPU", 1)))
+        cpus = min(1.0, res.get("CPU", 1) / (workers * max(models, 1)))  # fractional: pools take turns
+        pool = ModelPool(_absolute(model_config), loaded.id, device, workers=workers, cpus=cpus, gpu=gpu, threads=1,
+                         fingerprint=loaded.fingerprint)
+        self.pools[loaded.id] = pool
+        return dataclasses.replace(loaded, classifier=PooledClassifier(loaded.classifier, pool))
+
+    def describe(self) -> dict[str, Any]:
+        """What results.json records under ``run.execution``."""
+        import ray
+
+        res = self.resources()
+        return {"engine": "ray", "address": self.settings.address, "ray_version": ray.__version__,
+                "nodes": sum(1 for n in ray.nodes() if n.get("Alive")), "cpus": res.get("CPU", 0),
+                "gpus": res.get("GPU", 0), "workers": {name: p.workers for name, p in self.pools.items()}}
+
+    def stop(self) -> None:
+        if self._started_here:
+            import ray
+
+            ray.shutdown()
+            self._started_here = False
+
+
+def _absolute(model_config):
+    """The model config with a local file or folder given by its absolute path: workers run elsewhere."""
+    spec = model_config.spec
+    if model_config.obj is None and os.path.exists(spec):
+        return dataclasses.replace(model_config, spec=os.path.abspath(spec))
+    return model_config
+
+
+def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """A cluster address that does not answer fails in seconds with one line (Ray itself retries for minutes)."""
+    if address in ("local", "auto"):
+        return  # auto: Ray finds the local cluster's address itself, or says at once that there is none
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        raise AuditError(f"Cannot reach the Ray cluster at {address} ({exc.strerror or exc}); start it with "
+                         "`ray start --head`, check the address, or run without --ray.") from None

@@ -1,0 +1,161 @@
+"""Ray as the execution engine: a run on a local Ray instance (2 CPUs) gives the local run's results.json
+(timings, ids, host names and run.execution aside) with one worker per model or two, each unique text is
+predicted once (the cache counts are the same), a worker process killed mid-run is restarted by Ray with the
+same results, a run interrupted and resumed on Ray ends equal too; and the errors: no Ray, a bad address, an
+unreachable cluster, workers without --ray, all one line and exit 2. Without --ray, Ray is never imported."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from tfidf_workdir import build_tfidf_workdir
+
+from audit.cli import main
+from audit.core.errors import AuditError
+
+PROBES = ["--probe", "metrics", "--probe", "noise", "--probe", "counterfactual", "--probe", "slices"]
+NOISE = "probes:\n  noise: {perturbations: [typo, word_drop, homoglyph], severities: [0.1, 0.3]}\n"
+# A model that kills the Ray worker holding it on its first request (once: a marker file remembers), so Ray
+# must restart the actor, which loads the model again, and retry the request.
+DYING = '''\
+import os
+import numpy as np
+
+MARK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "killed-once")
+
+def fragile(texts):
+    import ray
+    if ray.is_initialized() and ray.get_runtime_context().worker.mode == ray.WORKER_MODE \\
+            and not os.path.exists(MARK):
+        open(MARK, "w").close()
+        os._exit(1)  # the worker process dies mid-request, as on a lost node
+    p = np.array([min(len(t), 120) / 120 for t in texts])
+    return np.stack([1 - p, p], axis=1)
+
+fragile.labels = ["negative", "positive"]
+'''
+VOLATILE_RUN = ("id", "started_at", "finished_at", "command", "durations", "execution", "platform", "resumed")
+
+
+def comparable(out) -> dict:
+    """results.json without what differs between any two runs: clocks, ids, command, where it ran."""
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    for key in VOLATILE_RUN:
+        doc["run"].pop(key, None)
+    doc["run"]["config"].pop("out", None)
+    for probe in doc["probes"]:
+        for unit in probe["results"].values():
+            unit.pop("duration_s", None)
+            unit["details"].pop("perturb_seconds", None)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    root = build_tfidf_workdir(tmp_path_factory.mktemp("ray"))
+    (root / "dying_model.py").write_text(DYING, encoding="utf-8")
+    (root / "audit.yaml").write_text(NOISE, encoding="utf-8")
+    return root
+
+
+def run(workdir, monkeypatch, out: str, *extra: str, models=("tfidf.skops",)) -> object:
+    monkeypatch.chdir(workdir)
+    monkeypatch.syspath_prepend(str(workdir))
+    args = ["run", "--data", "test.csv", "--config", "audit.yaml", "-q", "--out", out, *PROBES, *extra]
+    for m in models:
+        args += ["--model", m]
+    return CliRunner().invoke(main, args)
+
+
+@pytest.fixture(scope="module")
+def local(workdir):
+    with pytest.MonkeyPatch.context() as mp:
+        res = run(workdir, mp, "local", models=("tfidf.skops", "len=dying_model:fragile"))
+    assert res.exit_code == 0, res.output
+    return workdir / "local"
+
+
+@pytest.mark.ray
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_ray_run_equals_the_local_run(workdir, monkeypatch, local, workers):
+    (workdir / "killed-once").touch()  # this test is not about failures: the fragile model stays up
+    res = run(workdir, monkeypatch, f"ray{workers}", "--ray", "--ray-workers", workers,
+              models=("tfidf.skops", "len=dying_model:fragile"))
+    assert res.exit_code == 0, res.output
+    out = workdir / f"ray{workers}"
+    assert comparable(out) == comparable(local)
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    execution = doc["run"]["execution"]
+    assert execution["engine"] == "ray" and execution["address"] == "local"
+    assert execution["workers"] == {"tfidf": int(workers), "len": int(workers)}
+    for name in ("predictions/noise--tfidf.jsonl", "predictions/metrics--len.jsonl"):
+        if (local / name).exists():
+            assert (out / name).read_bytes() == (local / name).read_bytes()
+
+
+@pytest.mark.ray
+def test_a_killed_worker_is_restarted_and_the_results_are_the_same(workdir, monkeypatch, local):
+    (workdir / "killed-once").unlink(missing_ok=True)
+    res = run(workdir, monkeypatch, "killed", "--ray", "--ray-workers", "2",
+              models=("tfidf.skops", "len=dying_model:fragile"))
+    assert res.exit_code == 0, res.output
+    assert (workdir / "killed-once").exists()  # a worker did die
+    assert comparable(workdir / "killed") == comparable(local)
+
+
+@pytest.mark.ray
+def test_an_interrupted_run_resumes_on_ray(workdir, monkeypatch, local):
+    (workdir / "killed-once").touch()
+    shutil.copytree(local, workdir / "resumed")
+    path = workdir / "resumed" / "results.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    for probe in doc["probes"]:  # as a driver killed during noise leaves it: later units not recorded
+        if probe["name"] in ("noise", "counterfactual", "slices"):
+            probe["results"] = {}
+    doc["run"]["finished_at"] = None
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    shutil.rmtree(workdir / "resumed" / "work" / "predictions")  # nothing journaled: the workers predict it all
+    res = run(workdir, monkeypatch, "resumed", "--ray", "--resume", models=("tfidf.skops", "len=dying_model:fragile"))
+    assert res.exit_code == 0, res.output
+    got, want = comparable(workdir / "resumed"), comparable(local)
+    cache = got["run"].pop("cache")
+    want["run"].pop("cache")  # a resumed run counts only what it predicted itself
+    assert cache["tfidf"]["texts_predicted"] > 0 and cache["len"]["model_calls"] > 0
+    assert got == want
+
+
+def test_errors_are_one_line_and_exit_2(workdir, monkeypatch):
+    res = run(workdir, monkeypatch, "bad", "--ray", "nowhere")
+    assert res.exit_code == 2 and "--ray takes local, auto, ray://HOST:PORT or HOST:PORT, not 'nowhere'" in res.output
+    res = run(workdir, monkeypatch, "bad", "--ray-workers", "2")
+    assert res.exit_code == 2 and "needs ray (--ray) too" in res.output
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.ray
+def test_an_unreachable_cluster_is_one_line(workdir, monkeypatch):
+    res = run(workdir, monkeypatch, "far", "--ray", "127.0.0.1:9")
+    assert res.exit_code == 2
+    line = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert line == ["Error: Cannot reach the Ray cluster at 127.0.0.1:9 (Connection refused); start it with "
+                    "`ray start --head`, check the address, or run without --ray."]
+
+
+def test_without_ray_installed_the_flag_says_how_to_install_it(workdir, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    from audit.distributed.engine import RayEngine, RaySettings
+
+    with pytest.raises(AuditError, match=r"^Ray is not installed; pip install 'audit-text-clf\[ray\]'"):
+        RayEngine(RaySettings()).start()
+
+
+def test_without_the_flag_ray_is_never_imported(workdir):
+    code = ("import sys, audit; r = audit.run(models={'m': 'tfidf.skops'}, data='test.csv', probes=['metrics', "
+            "'noise'], progress=False); assert 'ray' not in sys.modules, 'ray imported'; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
