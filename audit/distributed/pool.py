@@ -33,7 +33,8 @@ class ModelPool:
         options: dict[str, Any] = {"max_restarts": RESTARTS, "max_task_retries": RESTARTS,
                                    "num_cpus": 0 if gpu else cpus, "num_gpus": 1 if gpu else 0}
         actor = ray.remote(ModelWorker).options(**options)
-        self.actors = [actor.remote(model_config, name, "cuda" if gpu else device, threads) for _ in range(workers)]
+        self.actors: list[Any] = [actor.remote(model_config, name, "cuda" if gpu else device, threads)
+                                  for _ in range(workers)]
         try:
             prints = ray.get([a.fingerprint.remote() for a in self.actors])
         except Exception as exc:  # noqa: BLE001 - any worker-side failure to load is one line for the user
