@@ -159,3 +159,22 @@ def test_without_the_flag_ray_is_never_imported(workdir):
             "'noise'], progress=False); assert 'ray' not in sys.modules, 'ray imported'; print('ok')")
     done = subprocess.run([sys.executable, "-c", code], cwd=workdir, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stderr[-2000:]
+
+
+@pytest.mark.ray
+def test_the_python_api_sends_an_in_memory_model_to_the_workers(workdir, tmp_path):
+    import pandas as pd
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    import audit
+
+    frame = pd.read_csv(workdir / "test.csv")
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(frame["text"], frame["label"])
+    kwargs = dict(models={"mem": pipe}, data=frame, probes=["metrics", "noise"], progress=False,
+                  config={"probes": {"metrics": {}, "noise": {"perturbations": ["typo"], "severities": [0.2]}}})
+    here = audit.run(out=tmp_path / "here", **kwargs)
+    there = audit.run(out=tmp_path / "there", ray="local", ray_workers=2, **kwargs)
+    assert there.doc["run"]["execution"]["workers"] == {"mem": 2}
+    assert there.metrics.equals(here.metrics)
