@@ -44,18 +44,25 @@ class ModelPool:
             raise AuditError(f"Model '{name}' loaded on the Ray workers differs from this machine's (fingerprint "
                              f"{prints[0]} vs {fingerprint}); give every node the same model files.")
 
-    def predict(self, inputs: list) -> np.ndarray:
+    def predict(self, inputs: list, batches: list[np.ndarray] | None = None) -> np.ndarray:
+        """Probabilities of ``inputs`` in their order. ``batches`` (row indices, as the model batches one
+        request) keeps each batch whole on one worker, so its probabilities are the local run's to the bit."""
         import ray
 
-        shards = min(self.workers, max(1, math.ceil(len(inputs) / MIN_SHARD)))
-        size = math.ceil(len(inputs) / shards)
-        parts = [inputs[i:i + size] for i in range(0, len(inputs), size)]
+        if not inputs:
+            return np.zeros((0, 0))
+        groups = batches if batches is not None else [np.arange(len(inputs))]
+        shards = min(self.workers, len(groups) if batches is not None else max(1, math.ceil(len(inputs) / MIN_SHARD)))
+        parts = _shards(groups, shards) if batches is not None else np.array_split(np.arange(len(inputs)), shards)
         try:
-            rows = ray.get([self.actors[j].predict.remote(part) for j, part in enumerate(parts)])
+            rows = ray.get([self.actors[j].predict.remote([inputs[i] for i in part]) for j, part in enumerate(parts)])
         except ray.exceptions.RayError as exc:
             raise AuditError(f"The Ray workers of model '{self.name}' failed ({ray_message(exc)}); the finished "
                              "work is saved: run again with --resume.") from None
-        return np.concatenate(rows) if rows else np.zeros((0, 0))
+        out = np.empty((len(inputs), rows[0].shape[1]), dtype=np.float64)
+        for part, got in zip(parts, rows):
+            out[part] = got
+        return out
 
     def pids(self) -> list[int]:
         import ray
@@ -75,4 +82,14 @@ class PooledClassifier:
         return getattr(self.__dict__["_local"], name)
 
     def predict_proba(self, inputs: list) -> np.ndarray:
-        return self.pool.predict(list(inputs))
+        inputs = list(inputs)
+        plan = getattr(self._local, "request_batches", None)
+        return self.pool.predict(inputs, plan(inputs) if plan is not None and inputs else None)
+
+
+def _shards(batches: list[np.ndarray], shards: int) -> list[np.ndarray]:
+    """Consecutive whole batches per shard, about the same number of rows in each, rows in batch order."""
+    sizes = np.cumsum([len(b) for b in batches])
+    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, shards) / shards, side="left") + 1
+    groups = np.split(np.arange(len(batches)), cuts)
+    return [np.concatenate([batches[i] for i in g]) for g in groups if len(g)]

@@ -161,6 +161,16 @@ class HFClassifier(HFExplanations):
         return self.tokenizer(first, second, truncation=True, max_length=self.max_length, padding=False,
                               return_attention_mask=False)
 
+    def _batches(self, enc: Any) -> list[np.ndarray]:
+        """The rows of each batch, longest texts first (padding then costs least)."""
+        order = np.argsort([-len(x) for x in enc["input_ids"]], kind="stable")
+        return [order[start : start + self.batch_size] for start in range(0, len(order), self.batch_size)]
+
+    def request_batches(self, texts: list[Any]) -> list[np.ndarray]:
+        """How ``predict_proba(texts)`` batches them (row indices per batch): a Ray pool sends whole batches
+        to each worker in this order, so every batch, and every probability, is the local run's."""
+        return self._batches(self._encode(list(texts)))
+
     def predict_proba(self, texts: list[Any]) -> np.ndarray:
         """Softmax probabilities (n, k) in the order of ``texts`` (texts or (text, text_pair) tuples)."""
         texts = list(texts)
@@ -169,10 +179,8 @@ class HFClassifier(HFExplanations):
             return out
         enc = self._encode(texts)
         pads = pad_values_for(self.tokenizer, enc)
-        order = np.argsort([-len(x) for x in enc["input_ids"]], kind="stable")  # longest first
         with torch.inference_mode(), autocast(self.device, self.precision):
-            for start in range(0, len(texts), self.batch_size):
-                idx = order[start : start + self.batch_size]
+            for idx in self._batches(enc):
                 batch = collate(enc, idx, pads, self.tokenizer.padding_side, self.device, self.position_ids)
                 logits = self.model(**batch).logits
                 out[idx] = torch.softmax(logits.float(), dim=-1).cpu().numpy()

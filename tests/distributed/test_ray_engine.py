@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from tfidf_workdir import build_tfidf_workdir
@@ -178,3 +179,30 @@ def test_the_python_api_sends_an_in_memory_model_to_the_workers(workdir, tmp_pat
     there = audit.run(out=tmp_path / "there", ray="local", ray_workers=2, **kwargs)
     assert there.doc["run"]["execution"]["workers"] == {"mem": 2}
     assert there.metrics.equals(here.metrics)
+
+
+@pytest.mark.ray
+def test_a_transformer_gives_the_local_probabilities_to_the_bit(tmp_path):
+    """A Hugging Face model batches by length within a request; the pool keeps each batch whole on one worker,
+    so with two workers every probability equals the local one exactly (not merely to 1e-7)."""
+    from tiny_bert import build_tiny_bert, template_sentences
+
+    from audit.config import ModelConfig
+    from audit.distributed.engine import RayEngine, RaySettings
+    from audit.models.loader import load_model
+
+    folder = build_tiny_bert(tmp_path / "bert")
+    texts = [t for t, _ in template_sentences()] * 3
+    texts = [t + " !" * (i % 7) for i, t in enumerate(texts)]  # many lengths, so sorting matters
+    mc = ModelConfig(spec=str(folder), batch_size=8)
+    local = load_model(mc, name="bert", device="cpu")
+    want = local.classifier.predict_proba(texts)
+    engine = RayEngine(RaySettings(workers=2))
+    engine.start()
+    try:
+        pooled = engine.wrap(local, mc, "cpu", 1)
+        got = pooled.classifier.predict_proba(texts)
+        assert len(set(engine.pools["bert"].pids())) == 2
+    finally:
+        engine.stop()
+    assert np.array_equal(got, want)
