@@ -1,5 +1,7 @@
 """The ``weak_slice`` rule: every slice the slices probe tested is one tested item, so the audit-wide
-Benjamini-Hochberg procedure (not the probe's own) decides which slices are findings; with ``paired``, every slice
+Benjamini-Hochberg procedure sees every test; a slice is a finding when that procedure keeps it and the probe's own
+(over its slices alone) found it weak too, so the verdict never names a slice the probe's ``weak_slices`` does not
+count (the audit-wide threshold can be looser when other tests are strong); with ``paired``, every slice
 of the probe's paired block too (the first model of a pair erring more than the other there).
 
 A slice's p-value is the probe's one-sided Fisher exact test of a higher error rate inside it (H0: no higher than
@@ -35,10 +37,14 @@ def _slice(model: str, row: dict, s: WeakSlice) -> Draft:
         return not_tested(RULE, PROBE, metric, model, "the probe records no error rates or p-value for this slice")
     ci = interval(row)
     what = f"{_pct(rate)} errors in {name} ({row.get('n')} examples) against {_pct(rest)} elsewhere"
-    return Draft(rule=RULE, probe=PROBE, metric=metric, model=model, value=diff, ci=ci, p_value=p, holds=diff > 0,
+    weak = row.get("weak")  # the probe's own Benjamini-Hochberg over its slices (absent in older results)
+    holds = diff > 0 and weak is not False
+    kept = ("the slice does not err more" if diff <= 0 else
+            "beyond chance among the audit's tests, but not among the probe's own slices (its Benjamini-Hochberg)")
+    return Draft(rule=RULE, probe=PROBE, metric=metric, model=model, value=diff, ci=ci, p_value=p, holds=holds,
                  severity=severity(diff, s.high, s.medium), effect=diff,
                  title=f"Weak slice: {what}, {_gap(diff, ci)}", title_passed=f"Slice {name}: {what}",
-                 reason="no higher error rate shown", reason_kept="the slice does not err more")
+                 reason="no higher error rate shown", reason_kept=kept)
 
 
 def _paired(a: str, b: str, row: dict, s: WeakSlice) -> Draft:
@@ -50,8 +56,9 @@ def _paired(a: str, b: str, row: dict, s: WeakSlice) -> Draft:
                           baseline=b)
     ci = interval(row)
     what = f"on {name} ({row.get('n')} examples): {_pct(ea)} errors against {_pct(eb)}, {_gap(diff, ci)}"
+    worse = row.get("a_worse")  # the paired block's own Benjamini-Hochberg over the slices (absent in older results)
     return Draft(rule=RULE, probe=PROBE, metric=metric, model=a, baseline=b, value=diff, ci=ci, p_value=p,
-                 holds=diff > 0, severity=severity(abs(diff), s.high, s.medium), effect=abs(diff),
+                 holds=diff > 0 and worse is not False, severity=severity(abs(diff), s.high, s.medium), effect=abs(diff),
                  title=f"{a} errs more than {b} {what}", title_kept=f"{a} errs less than {b} {what}",
                  title_passed=f"{a} and {b} are not distinguishable {what}", reason="not distinguishable",
                  reason_kept=f"{a} errs less than {b}")

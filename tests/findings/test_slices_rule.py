@@ -13,10 +13,11 @@ from audit.findings import findings_block, parse_findings
 from audit.reports.findings import GROUP_FROM, build_findings
 
 
-def row(name: str, diff: float, p: float, n: int = 80, rest: float = 0.2) -> dict:
+def row(name: str, diff: float, p: float, n: int = 80, rest: float = 0.2, weak: bool | None = None) -> dict:
+    """A tested slice; ``weak``: the probe's own verdict (default: what its BH over these few rows gives)."""
     return {"slice": name, "kind": "single", "parts": [name], "n": n, "errors": round(n * (rest + diff)),
             "error_rate": rest + diff, "error_rate_rest": rest, "diff": diff, "ci": [diff - 0.08, diff + 0.08],
-            "p_value": p, "p_adjusted": p, "weak": False}
+            "p_value": p, "p_adjusted": p, "weak": (diff > 0 and p < 0.01) if weak is None else weak}
 
 
 def slices_unit(rows: list[dict]) -> dict:
@@ -69,6 +70,15 @@ def test_every_tested_slice_is_an_item_decided_by_the_audit_wide_bh(doc):
     assert got["slices.error_gap/digits:cand"]["title"] == "Slice digits: 25.0% errors in digits (80 examples) " \
                                                            "against 20.0% elsewhere"
     assert got["slices.error_gap/negation:prod"]["status"] == "passed"
+
+
+def test_a_slice_the_probe_did_not_find_weak_is_never_a_finding(doc):
+    """The audit-wide threshold can be looser than the probe's own when other tests are strong: the verdict then
+    keeps to the probe's weak slices, so it never names one that slices.weak_slices does not count."""
+    cand = doc["probes"][0]["results"]["cand"]["details"]["slices"]
+    cand[1]["weak"] = False  # question: kept by the audit-wide BH, not by the probe's
+    got = items(findings_block(doc))["slices.error_gap/question:cand"]
+    assert got["status"] == "passed" and "not among the probe's own slices" in got["reason"]
 
 
 def test_paired_slices_are_findings_only_where_the_first_model_errs_more(doc):
