@@ -1,7 +1,8 @@
 """The ``weak_slice`` rule: every slice the slices probe tested is one tested item, so the audit-wide
 Benjamini-Hochberg procedure sees every test; a slice is a finding when that procedure keeps it and the probe's own
-(over its slices alone) found it weak too, so the verdict never names a slice the probe's ``weak_slices`` does not
-count (the audit-wide threshold can be looser when other tests are strong); with ``paired``, every slice
+(over its slices alone) found it weak too: both are thresholds on the same p-values, so the stricter one decides,
+and the verdict never names a slice the probe's ``weak_slices`` does not count (the audit-wide threshold can be
+looser when other tests are strong); with ``paired``, every slice
 of the probe's paired block too (the first model of a pair erring more than the other there).
 
 A slice's p-value is the probe's one-sided Fisher exact test of a higher error rate inside it (H0: no higher than
