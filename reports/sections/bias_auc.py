@@ -14,6 +14,7 @@ from audit.reports.sections.common import (
     SectionContext, config_block, examples_table, generic_section, new_section, ok_models, status_blocks,
 )
 from audit.reports.sections.fairness_charts import metric_of
+from audit.reports.sections.fairness_groups import groups_by_model
 
 FAMILIES = {"subgroup": "Subgroup AUC", "bpsn": "BPSN AUC", "bnsp": "BNSP AUC"}
 BELOW, SMALL = "below overall", "small: not in summaries"
@@ -56,15 +57,6 @@ def _classes(per_model: dict[str, dict]) -> list[str]:
     return out
 
 
-def _groups(per_model: dict[str, dict], models: list[str]) -> dict[str, dict[str, dict]]:
-    groups: dict[str, dict[str, dict]] = {}
-    for m in models:
-        for g in as_list(as_dict(per_model.get(m)).get("groups")):
-            if isinstance(g, dict):
-                groups.setdefault(str(g.get("group")), {})[m] = g
-    return groups
-
-
 def _record(g: dict | None, label: str, family: str) -> dict:
     return as_dict(as_dict(as_dict(as_dict(g).get("classes")).get(label)).get(family))
 
@@ -73,7 +65,7 @@ def group_table(attr: str, label: str, per_model: dict[str, dict], models: list[
     """Groups x (n, subgroup, BPSN, BNSP) per model; a value the probe flags is marked, a small group too."""
     cols = ("n", *(FAMILIES[f] for f in FAMILIES))
     rows: list[list[CellLike]] = []
-    for name, by_model in _groups(per_model, models).items():
+    for name, by_model in groups_by_model(per_model, models).items():
         row: list[CellLike] = [Cell(name, css="label")]
         for m in models:
             g = by_model.get(m)
@@ -95,7 +87,7 @@ def group_table(attr: str, label: str, per_model: dict[str, dict], models: list[
 
 def group_charts(attr: str, label: str, per_model: dict[str, dict], models: list[str], ctx: SectionContext,
                  multi: bool) -> FigureRow:
-    groups = _groups(per_model, models)
+    groups = groups_by_model(per_model, models)
     figures = []
     for f, title in FAMILIES.items():
         rows: list[tuple[str, dict[str, dict | None]]] = [

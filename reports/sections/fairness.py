@@ -14,7 +14,8 @@ from audit.core.axis_text import axis_notes, per_axis
 from audit.reports.sections.fairness_axes import coverage_blocks
 from audit.reports.sections.fairness_charts import gap_chart, metric_of
 from audit.reports.sections.fairness_groups import (
-    WORST, binary_table, class_gap_table, class_rate_charts, is_multiclass, mark, multiclass_tables, worst_class_of,
+    WORST, binary_table, class_gap_table, class_rate_charts, fmt_p, is_multiclass, mark, multiclass_tables,
+    worst_class_of,
 )
 from audit.core.fmt import fmt_exact, fmt_metric, fmt_num, fmt_pct, is_number
 from audit.core.document import as_dict, as_list, metrics_of, model_result
@@ -150,11 +151,6 @@ def group_fairness_section(probe: dict, ctx: SectionContext) -> Section:
     blocks.append(config_block(probe))
     section.blocks = [b for b in blocks if b is not None]
     return section
-
-
-def fmt_p(p) -> str:
-    """A p-value: scientific when tiny, so 3e-27 does not read as 0.000000."""
-    return f"{p:.1e}" if is_number(p) and 0 < p < 1e-4 else fmt_num(p, 4) if is_number(p) else "—"
 
 
 def _pair_name(p: dict) -> str:

@@ -10,7 +10,7 @@ worst one marked, since the attribute's gaps report only the worst class.
 from __future__ import annotations
 
 from audit.core.document import as_dict, as_list
-from audit.core.fmt import fmt_metric, fmt_num
+from audit.core.fmt import fmt_metric, fmt_num, is_number
 from audit.reports.blocks import Cell, CellLike, Figure, Table
 from audit.reports.charts import bar_chart
 from audit.reports.sections.fairness_charts import metric_of
@@ -45,7 +45,7 @@ def is_multiclass(per_model: dict[str, dict]) -> bool:
     return any(len(classes_of(e)) > 1 for e in per_model.values())
 
 
-def _groups(per_model: dict[str, dict], models: list[str]) -> dict[str, dict[str, dict]]:
+def groups_by_model(per_model: dict[str, dict], models: list[str]) -> dict[str, dict[str, dict]]:
     """{group: {model: group entry}} in the order the models list them."""
     groups: dict[str, dict[str, dict]] = {}
     for m in models:
@@ -71,7 +71,7 @@ def binary_table(attr: str, per_model: dict[str, dict], models: list[str]) -> Ta
     """One scored class per model: n, accuracy and the class's rates per group."""
     cols = ("n", "accuracy", "selection rate", "TPR", "FPR")
     rows: list[list[CellLike]] = []
-    for name, by_model in _groups(per_model, models).items():
+    for name, by_model in groups_by_model(per_model, models).items():
         row: list[CellLike] = [Cell(name, css="label")]
         for m in models:
             g = by_model.get(m) or {}
@@ -89,7 +89,7 @@ def binary_table(attr: str, per_model: dict[str, dict], models: list[str]) -> Ta
 
 def multiclass_tables(attr: str, per_model: dict[str, dict], models: list[str]) -> list[Table]:
     """n and accuracy per group, then one table per rate with a column per class (one-vs-rest)."""
-    groups = _groups(per_model, models)
+    groups = groups_by_model(per_model, models)
     classes = _all_classes(per_model, models)
     span = [("", 1)] + [(m, len(classes)) for m in models]
     support: list[list[CellLike]] = [[Cell(name, css="label"), *(c for m in models for c in _support_cells(by_model.get(m) or {}))]
@@ -144,7 +144,7 @@ def worst_class_of(entry: dict, metric: str) -> str | None:
 
 def class_rate_charts(attr: str, per_model: dict[str, dict], models: list[str], colors: dict[str, str]) -> list[Figure]:
     """A selection-rate chart per class (one-vs-rest), drawn from the per-group details."""
-    groups = _groups(per_model, models)
+    groups = groups_by_model(per_model, models)
     figures = []
     for c in _all_classes(per_model, models):
         rows = []
@@ -157,3 +157,8 @@ def class_rate_charts(attr: str, per_model: dict[str, dict], models: list[str], 
         figures.append(Figure(title=f"selection rate of {c} by group (one-vs-rest)",
                               svg=bar_chart(rows, models, colors, f"{attr}: selection rate of {c} by group")))
     return figures
+
+
+def fmt_p(p) -> str:
+    """A p-value: scientific when tiny, so 3e-27 does not read as 0.000000."""
+    return f"{p:.1e}" if is_number(p) and 0 < p < 1e-4 else fmt_num(p, 4) if is_number(p) else "—"

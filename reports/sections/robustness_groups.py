@@ -9,9 +9,10 @@ probe's group tolerance is marked. Built from each model's ``details.by_group`` 
 from __future__ import annotations
 
 from audit.core.document import as_dict, as_list, model_result
-from audit.core.fmt import fmt_exact, fmt_metric, fmt_num, is_number
+from audit.core.fmt import fmt_exact, fmt_metric, is_number
 from audit.reports.blocks import Callout, Cell, Figure, Heading, Table
 from audit.reports.sections.fairness_charts import gap_chart
+from audit.reports.sections.fairness_groups import fmt_p, groups_by_model
 
 LABELS = {"flip_rate": "flip rate (changed texts)", "accuracy": "accuracy under noise",
           "accuracy_drop": "accuracy drop (changed texts)", "success_rate": "attack success rate",
@@ -31,19 +32,6 @@ def _attributes(probe: dict, models: list[str]) -> dict[str, dict[str, dict]]:
     return out
 
 
-def _groups(per_model: dict[str, dict]) -> dict[str, dict[str, dict]]:
-    """group -> model -> its row, groups in first-seen order."""
-    out: dict[str, dict[str, dict]] = {}
-    for model, entry in per_model.items():
-        for row in map(as_dict, as_list(entry.get("groups"))):
-            out.setdefault(str(row.get("group")), {})[model] = row
-    return out
-
-
-def fmt_p(p) -> str:
-    return f"{p:.1e}" if is_number(p) and 0 < p < 1e-4 else fmt_num(p, 4) if is_number(p) else "—"
-
-
 def _gap_cell(entry: dict | None, tolerance) -> Cell:
     gap = as_dict((entry or {}).get("gap"))
     if not is_number(gap.get("value")):
@@ -57,7 +45,7 @@ def _gap_cell(entry: dict | None, tolerance) -> Cell:
 
 def _table(attr: str, per_model: dict[str, dict], models: list[str], measures: list[str], tolerance) -> Table:
     rows: list[list] = []
-    for group, by_model in _groups(per_model).items():
+    for group, by_model in groups_by_model(per_model, list(per_model)).items():
         small = any(r.get("small") for r in by_model.values())
         examples = max((int(r.get("examples") or 0) for r in by_model.values()), default=0)
         for measure in measures:
@@ -102,7 +90,7 @@ def by_group_blocks(probe: dict, models: list[str], colors: dict[str, str]) -> l
         rows: list[tuple[str, dict[str, dict | None]]] = [
             (f"{group}{' (small)' if any(r.get('small') for r in by_model.values()) else ''}",
              {m: as_dict(r.get(measure)) for m, r in by_model.items()})
-            for group, by_model in _groups(per_model).items()]
+            for group, by_model in groups_by_model(per_model, list(per_model)).items()]
         blocks.append(Figure(title=f"{attr}: {LABELS.get(measure, measure)} by group",
                              svg=gap_chart(rows, with_block, colors, None, f"{probe.get('name')}: {attr} by group")))
         blocks.append(_table(attr, per_model, with_block, measures, tolerance))

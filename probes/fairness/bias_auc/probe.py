@@ -26,13 +26,13 @@ from audit.probes.fairness.bias_auc.families import FAMILIES
 from audit.probes.fairness.bias_auc.scoring import Groups, Scores, Setup, groups_of, score
 from audit.probes.fairness.bias_auc.summaries import POWER, percentile, worst
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
-from audit.probes.fairness.group.attributes import INFERRED_NOTE, PAIRS_NOTE, from_columns, inferred
-from audit.probes.fairness.group.probe import NOTHING
+from audit.probes.fairness.group.attributes import NO_COLUMN as NO_COLUMN_FOR
+from audit.probes.fairness.group.attributes import resolve
 from audit.probes.fairness.terms import load_axes
 from audit.probes.registry import register
 
 NAME = "bias-auc"
-NO_COLUMN = "The data has no sensitive column; give one with --sensitive, or set bias-auc.infer_from_text: true."
+NO_COLUMN = NO_COLUMN_FOR.format(probe=NAME)
 MEANING = {"subgroup": "subgroup AUC (the group's examples only)",
            "bpsn": "BPSN AUC (the group's negatives against the positives outside it)",
            "bnsp": "BNSP AUC (the group's positives against the negatives outside it)"}
@@ -92,16 +92,10 @@ class BiasAucProbe(Probe):
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg = cast("BiasAucProbe.Config", self.config)
-        inference = None
-        if data.attributes or cfg.attributes or cfg.intersections:
-            attributes = from_columns(data, cfg.attributes, cfg.intersections, probe=NAME)
-        elif not cfg.infer_from_text:
-            return ProbeResult(status="not_applicable", reason=NO_COLUMN)
-        else:
-            attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes), data.text_pairs)
-            inference = {"note": INFERRED_NOTE + (PAIRS_NOTE if data.is_pair else ""), "axes": summary}
-            if not attributes:
-                return ProbeResult(status="not_applicable", reason=NOTHING, details={"inference": inference})
+        attributes, inference, nothing = resolve(data, cfg, NAME)
+        if nothing is not None:
+            return ProbeResult(status="not_applicable", reason=nothing,
+                               details={"inference": inference} if inference is not None else {})
         labels = model.labels
         y_true = align_labels(data.labels, labels, model_id=model.id)
         proba = model.predict_proba(data.inputs, progress=ctx.task(f"{NAME} · {model.id}", len(data)))

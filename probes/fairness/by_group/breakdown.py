@@ -63,7 +63,7 @@ def _attribute(attr: Attribute, measures: dict[str, Measure], s: Settings) -> tu
     return {"name": attr.name, "source": attr.source, "groups": rows, "gap": g}, effective
 
 
-def _joint(entries: list[dict], effective: list[dict], confidence: float) -> tuple[float, float] | None:
+def _joint(effective: list[dict], confidence: float) -> tuple[float, float] | None:
     """The worst gap's interval, holding jointly over every pair of groups of every attribute."""
     used = [e for e in effective if len(e) >= 2]
     if not used:
@@ -99,7 +99,7 @@ def breakdown(attributes: list[tuple[Attribute, dict[str, Measure]]], source: di
         metrics[f"{GAP}/{entry['name']}"] = Metric(g["value"], _ci(g), False)
     gaps = [e["gap"]["value"] for e in entries if e["gap"]["value"] is not None]
     worst = max(gaps) if gaps else None
-    joint = _joint(entries, effective, s.confidence) if worst is not None and s.intervals else None
+    joint = _joint(effective, s.confidence) if worst is not None and s.intervals else None
     metrics[HEADLINE] = Metric(worst, joint, False)
     details = {"gap_measure": s.gap_measure, "min_support": s.min_support, "tolerance": s.tolerance,
                "confidence": s.confidence, "groups_from": source, "attributes": entries,

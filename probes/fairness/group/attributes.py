@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from audit.core.errors import AuditError
 from audit.probes.fairness.swap import Matcher
-from audit.probes.fairness.terms import Axis
+from audit.probes.fairness.terms import Axis, load_axes
 
 MISSING_COLUMN = ("{probe}.attributes names {column!r}, which is not a sensitive column of the data "
                   "(given: {given}); pass it with --sensitive {column} or data.sensitive.")
@@ -29,6 +29,9 @@ PAIRS_NOTE = (" Sentence pairs: a pair belongs to a group when either of its tex
               "names another group of the axis; a pair whose two texts name different groups counts as mixed and is "
               "left out of that axis.")
 JOIN = "&"
+NOTHING = ("The data has no sensitive column (give one with --sensitive) and its texts mention identity terms of "
+           "fewer than two groups on every axis, so there are no groups to compare.")
+NO_COLUMN = "The data has no sensitive column; give one with --sensitive, or set {probe}.infer_from_text: true."
 
 
 @dataclass
@@ -100,3 +103,15 @@ def inferred(texts: list[str], axes: dict[str, Axis], text_pairs: list[str] | No
         if len(counts) >= 2:
             out.append(Attribute(name, values, "inferred"))
     return out, summary
+
+
+def resolve(data, cfg, probe: str) -> tuple[list[Attribute], dict | None, str | None]:
+    """The groups a fairness probe compares, as its config (attributes, intersections, infer_from_text, terms,
+    axes) asks: ``(attributes, inference summary or None, why none can be compared or None)``."""
+    if data.attributes or cfg.attributes or cfg.intersections:
+        return from_columns(data, cfg.attributes, cfg.intersections, probe=probe), None, None
+    if not cfg.infer_from_text:
+        return [], None, NO_COLUMN.format(probe=probe)
+    attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes), data.text_pairs)
+    inference = {"note": INFERRED_NOTE + (PAIRS_NOTE if data.is_pair else ""), "axes": summary}
+    return attributes, inference, None if attributes else NOTHING

@@ -22,7 +22,8 @@ from audit.core.labels import align_labels
 from audit.core.seeding import derive_seed
 from audit.probes.base import MetricSpec, Probe, ProbeContext, ProbeResult
 from audit.probes.fairness.group import gap_intervals
-from audit.probes.fairness.group.attributes import INFERRED_NOTE, PAIRS_NOTE, from_columns, inferred
+from audit.probes.fairness.group.attributes import NO_COLUMN as NO_COLUMN_FOR
+from audit.probes.fairness.group.attributes import NOTHING, resolve  # noqa: F401 - NOTHING: its reason, re-exported
 from audit.probes.fairness.common import Specs, check_counts, check_shares, positive_reason, score_classes
 from audit.probes.fairness.group.scoring import Setup, flagged, score_attribute
 from audit.probes.fairness.terms import load_axes
@@ -30,9 +31,7 @@ from audit.probes.registry import register
 from audit.stats import EXACT
 
 NAME = "group-fairness"
-NOTHING = ("The data has no sensitive column (give one with --sensitive) and its texts mention identity terms of "
-           "fewer than two groups on every axis, so there are no groups to compare.")
-NO_COLUMN = "The data has no sensitive column; give one with --sensitive, or set group-fairness.infer_from_text: true."
+NO_COLUMN = NO_COLUMN_FOR.format(probe=NAME)
 HEADLINES = {"demographic_parity_difference": "max", "equalized_odds_difference": "max",
              "equal_opportunity_difference": "max", "accuracy_difference": "max", "demographic_parity_ratio": "min"}
 
@@ -91,16 +90,10 @@ class GroupFairnessProbe(Probe):
 
     def run(self, model, data, ctx: ProbeContext) -> ProbeResult:
         cfg = self.config
-        inference = None
-        if data.attributes or cfg.attributes or cfg.intersections:
-            attributes = from_columns(data, cfg.attributes, cfg.intersections)
-        elif not cfg.infer_from_text:
-            return ProbeResult(status="not_applicable", reason=NO_COLUMN)
-        else:
-            attributes, summary = inferred(data.texts, load_axes(cfg.terms, cfg.axes), data.text_pairs)
-            inference = {"note": INFERRED_NOTE + (PAIRS_NOTE if data.is_pair else ""), "axes": summary}
-            if not attributes:
-                return ProbeResult(status="not_applicable", reason=NOTHING, details={"inference": inference})
+        attributes, inference, nothing = resolve(data, cfg, NAME)
+        if nothing is not None:
+            return ProbeResult(status="not_applicable", reason=nothing,
+                               details={"inference": inference} if inference is not None else {})
         labels = model.labels
         y_true = align_labels(data.labels, labels, model_id=model.id)
         proba = model.predict_proba(data.inputs, progress=ctx.task(f"{NAME} · {model.id}", len(data)))
