@@ -133,12 +133,12 @@ class CachedModel:
     def classifier(self):
         return self.model.classifier
 
-    def predict_proba(self, texts: list[ModelInput], progress=None) -> np.ndarray:
+    def predict_proba(self, texts: list[str], progress=None) -> np.ndarray:
         """Probabilities for ``texts`` (n, k); ``progress(n_done)`` is called as chunks finish."""
         texts = list(texts)
         self.stats.texts_requested += len(texts)
         keys = [input_digest(t) for t in texts]
-        missing: dict[bytes, ModelInput] = {}
+        missing: dict[bytes, str] = {}  # or (text, text_pair) tuples, as the classifier takes them
         for key, text in zip(keys, texts):
             if key not in self._store and key not in missing:
                 missing[key] = text
