@@ -6,7 +6,7 @@ one batched call; "probe" times ``NoiseProbe.run`` on a prediction cache already
 clean predictions (as after the `metrics` probe), perturbation and scoring included. The
 probe sends only texts the cache has not seen (unchanged texts are the clean ones), so its
 model time is shown too. "shared" is the same probe on a second model of the same audit,
-which reuses the perturbed texts. Target: probe >= 0.9x plain.
+which reuses the first pass's survey but makes the texts again, chunk by chunk. Target: probe >= 0.9x plain.
 
 Ratios use CPU seconds, which barely move when other processes share the cores; the
 wall-time ratio is printed beside them. Plain and probe passes alternate ``--repeats`` times
@@ -133,7 +133,7 @@ def measure(model: LoadedModel, data: Dataset, repeats: int) -> dict:
         plain.append(since(t0))
         probe = NoiseProbe()  # cold: it perturbs
         cold.append(probe_run(probe, model, data, ctx))
-    shared = probe_run(probe, model, data, ctx)  # the same probe on the next model: perturbed texts reused
+    shared = probe_run(probe, model, data, ctx)  # the same probe on the next model: texts made again
     tracemalloc.start()
     NoiseProbe().run(PredictionCache().wrap(model), data, ctx)
     heap = tracemalloc.get_traced_memory()[1] / 2**20
@@ -169,7 +169,7 @@ def main() -> None:
               f"{rate(cpu(cold['time'])):>8.0f}{cpu(r['plain']) / cpu(cold['time']):>6.2f}x"
               f"{cpu(r['plain']) / cpu(shared['time']):>7.2f}x{r['plain'][0] / cold['time'][0]:>7.2f}x{r['heap']:>9.1f}")
     print(f"\nratio = probe throughput / plain throughput (best of {args.repeats} interleaved passes each); "
-          "shared = a second model of the same audit, reusing the perturbed texts; wall = the cold ratio in wall time.")
+          "shared = a second model of the same audit (it makes the perturbed texts again); wall = the cold ratio in wall time.")
     print(f"texts: {', '.join(sorted({s for *_, s, _ in rows}))} (model/examples); 'sent' = texts the cache passed "
           f"to the model (distinct, and not already predicted as a clean text); device {args.device}; "
           f"CPU cores {os.cpu_count()}")

@@ -1,11 +1,12 @@
-"""Perturb a dataset: every (perturbation, severity) cell for every example.
+"""Perturb a dataset, or a chunk of its examples: every (perturbation, severity) cell for every example.
 
 Each text draws from its own generator, seeded by (run seed, "noise", perturbation, severity,
 example id), so its perturbed form is the same whichever other examples run and in whatever
 order. The second text of a sentence pair draws from its own stream (the same parts and
 "text_pair"), so one text's noise never depends on the other's; a pair cell per side
 (:mod:`audit.probes.noise.sides`) combines the two. A perturbation that leaves nothing but
-whitespace is undone for that text (models never see empty strings) and counted.
+whitespace is undone for that text (models never see empty strings) and counted. So any chunk of
+examples, or one example alone (:func:`perturb_example`), comes out as it does in the whole dataset.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def perturb_text(p: Perturbation, text: str, example_id: str, severity: float, s
 
 @dataclass
 class PerturbedSet:
-    """All perturbed texts of one dataset, cell by cell (cells in perturbation, severity and, for
-    pairs, side order)."""
+    """All perturbed texts of a dataset or a chunk of its examples, cell by cell (cells in
+    perturbation, severity and, for pairs, side order)."""
 
     cells: list[tuple[str, float]]  # (perturbation, severity) of each cell
     texts: list[list[str]]  # [cell][example]: the (first) texts
@@ -116,3 +117,18 @@ def perturb_dataset(perturbations: dict[str, Perturbation], severities: tuple[fl
     applied = np.array(changed, dtype=bool).reshape(len(cells), n)
     return PerturbedSet(cells, firsts, applied, np.array(blanks, dtype=np.int64), time.perf_counter() - t0,
                         pairs=seconds, sides=[side for _ in grid for side in sides])
+
+
+def count_cells(perturbations: int, severities: int, sides: tuple[str, ...] | None) -> int:
+    """Cells of a dataset: perturbations x severities, x sides on sentence pairs (``sides`` None: single texts)."""
+    return perturbations * severities * (len(sides) if sides is not None else 1)
+
+
+def perturb_example(perturbations: dict[str, Perturbation], cell: tuple[str, float], side: str | None,
+                    example_id: str, text: str, text_pair: str | None, seed: int) -> tuple[str, str | None]:
+    """One example's input in one cell, (text, text_pair or None), made by :func:`perturb_dataset` on that
+    example alone: the same text it has in the whole dataset."""
+    name, severity = cell
+    one = perturb_dataset({name: perturbations[name]}, (severity,), [example_id], [text], seed,
+                          text_pairs=None if text_pair is None else [text_pair], sides=(side,) if side else SIDES)
+    return one.texts[0][0], None if one.pairs is None else one.pairs[0][0]

@@ -3,28 +3,33 @@ pair, and which side got the noise), and what the model said.
 
 The choice is deterministic and spread out: cells are visited from the highest flip rate
 down, taking in turn each cell's most confident flip, then its second, and so on, skipping
-examples already shown, until ``max_examples`` are chosen.
+examples already shown, until ``max_examples`` are chosen. Only the chosen few are perturbed again
+(``remake``): the texts themselves are not kept past their chunk.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from audit.probes.noise.apply import PerturbedSet
+from audit.probes.noise.outcomes import Outcomes
+
+Remake = Callable[[int, int], tuple[str, str | None]]  # (cell, example) -> (perturbed, perturbed pair)
 
 
-def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray, clean: np.ndarray,
-               proba: np.ndarray, labels: list[str], max_examples: int,
+def pick_flips(out: Outcomes, ids: list[str], texts: list[str], y: np.ndarray, clean: np.ndarray,
+               labels: list[str], max_examples: int, remake: Remake,
                text_pairs: list[str] | None = None) -> list[dict]:
     """Example records ``{id, perturbation, severity, text, perturbed, label, clean_predicted,
     clean_confidence, predicted, confidence}``, for pairs with ``side`` and, after each text, its
-    second text (``text_pair``, ``perturbed_pair``); ``proba`` is (cells, n, k)."""
-    if max_examples <= 0 or not len(ps.cells):
+    second text (``text_pair``, ``perturbed_pair``)."""
+    if max_examples <= 0 or not len(out.cells):
         return []
     clean_pred = clean.argmax(axis=1)
-    pred = proba.argmax(axis=2)
-    conf = proba.max(axis=2)
-    flipped = (pred != clean_pred) & ps.applied
+    pred = out.pred
+    conf = out.top
+    flipped = (pred != clean_pred) & out.applied
     queues = []
     for c in np.argsort(-flipped.mean(axis=1), kind="stable").tolist():
         rows = np.flatnonzero(flipped[c])
@@ -38,16 +43,17 @@ def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray
                 chosen.append((c, rows[depth]))
                 seen.add(rows[depth])
         depth += 1
-    out = []
+    records = []
     for c, i in chosen:
-        name, severity = ps.cells[c]
+        name, severity = out.cells[c]
         record: dict = {"id": ids[i], "perturbation": name, "severity": severity}
-        if ps.pairs is not None and text_pairs is not None:
-            record.update(side=ps.sides[c], text=texts[i], text_pair=text_pairs[i], perturbed=ps.texts[c][i],
-                          perturbed_pair=ps.pairs[c][i])
+        perturbed, perturbed_pair = remake(c, i)
+        if out.sides[c] is not None and text_pairs is not None:
+            record.update(side=out.sides[c], text=texts[i], text_pair=text_pairs[i], perturbed=perturbed,
+                          perturbed_pair=perturbed_pair)
         else:
-            record.update(text=texts[i], perturbed=ps.texts[c][i])
-        out.append({
+            record.update(text=texts[i], perturbed=perturbed)
+        records.append({
             **record,
             "label": labels[int(y[i])],
             "clean_predicted": labels[int(clean_pred[i])],
@@ -55,4 +61,4 @@ def pick_flips(ps: PerturbedSet, ids: list[str], texts: list[str], y: np.ndarray
             "predicted": labels[int(pred[c, i])],
             "confidence": float(conf[c, i]),
         })
-    return out
+    return records

@@ -1,4 +1,4 @@
-"""Metrics of one model under noise, from its clean and perturbed probabilities.
+"""Metrics of one model under noise, from its clean probabilities and its outcomes on the perturbed inputs.
 
 Per (perturbation, severity) cell: accuracy, its drop from clean accuracy, the flip rate (prediction
 differs from the clean prediction), each drop and flip rate also over the texts the perturbation changed
@@ -20,8 +20,8 @@ from audit import stats
 from audit.core.seeding import derive_seed
 from audit.probes.base import Metric
 from audit.probes.noise.aggregates import aggregate, resampled
-from audit.probes.noise.apply import PerturbedSet
 from audit.probes.noise.cells import cell_counts, cell_rates
+from audit.probes.noise.outcomes import Outcomes
 
 CELL_METRICS = ("accuracy", "accuracy_drop", "flip_rate", "changed_accuracy_drop", "changed_flip_rate")
 
@@ -35,16 +35,16 @@ class Bootstrap:
     min_changed: int = 1  # texts a cell must change to count in the changed-text headlines
 
 
-def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet, labels: list[str],
+def score(y: np.ndarray, clean: np.ndarray, out: Outcomes, labels: list[str],
           boot: Bootstrap) -> tuple[dict[str, Metric], list[dict], dict]:
-    """(metrics, per-cell details, summary details); ``proba`` is (cells, n, k), n >= 1."""
-    n, n_cells = len(y), len(ps.cells)
+    """(metrics, per-cell details, summary details); n >= 1."""
+    n, n_cells = len(y), len(out.cells)
     rows = np.arange(n)
     clean_pred = clean.argmax(axis=1)
     clean_correct = clean_pred == y
-    pred = proba.argmax(axis=2)  # (cells, n)
-    correct, flips, changed = pred == y, pred != clean_pred, ps.applied
-    conf_drop = clean[rows, clean_pred] - proba[:, rows, clean_pred]
+    pred = out.pred  # (cells, n)
+    correct, flips, changed = pred == y, pred != clean_pred, out.applied
+    conf_drop = clean[rows, clean_pred] - out.kept
     on = boot.resamples > 0
     rates = cell_rates(clean_correct, correct, flips, changed, boot.confidence, on)
     samples = resampled(clean_correct, correct, flips, conf_drop, changed, boot.resamples,
@@ -57,30 +57,30 @@ def score(y: np.ndarray, clean: np.ndarray, proba: np.ndarray, ps: PerturbedSet,
     metrics = {"clean_accuracy": Metric(clean_acc, stats.proportion_interval(int(clean_correct.sum()), n,
                                                                              boot.confidence) if on else None, True)}
     cells = []
-    for c, (name, severity) in enumerate(ps.cells):
-        key = ps.key(c)
+    for c, (name, severity) in enumerate(out.cells):
+        key = out.key(c)
         for measure in CELL_METRICS:
             metrics[f"{measure}/{key}"] = Metric(rates[measure].get(c), rates[measure].ci(c), measure == "accuracy")
         confidence_drop = float(conf_drop[c].mean())
-        ece = float(stats.ece_batch(proba[c].max(axis=1), correct[c].astype(float), boot.bins, rows[None, :])[0])
+        ece = float(stats.ece_batch(out.top[c], correct[c].astype(float), boot.bins, rows[None, :])[0])
         applied_rate = float(changed[c].mean())
         metrics[f"confidence_drop/{key}"] = Metric(confidence_drop, boot_ci("confidence_drop", c), False)
         metrics[f"ece/{key}"] = Metric(ece, None, False)
         metrics[f"applied_rate/{key}"] = Metric(applied_rate, None, None)
         cells.append({
-            "key": key, "perturbation": name, "severity": severity, **_side(ps.sides[c]), "n": n,
+            "key": key, "perturbation": name, "severity": severity, **_side(out.sides[c]), "n": n,
             **{measure: rates[measure].get(c) for measure in CELL_METRICS},
             **cell_counts(c, clean_correct, correct, flips, changed),
             "confidence_drop": confidence_drop, "ece": ece, "applied": int(changed[c].sum()),
-            "applied_rate": applied_rate, "empty_kept": int(ps.empty[c]),
+            "applied_rate": applied_rate, "empty_kept": int(out.empty[c]),
             "per_class": per_class(y, correct[c], flips[c], labels),
         })
 
     n_changed = changed.sum(axis=1)
     args = (rates, samples, n_changed, boot.min_changed, boot.confidence, on)
     picked = aggregate(metrics, "", np.arange(n_cells), *args)
-    for side in dict.fromkeys(s for s in ps.sides if s is not None):  # pairs: each side on its own too
-        aggregate(metrics, f"/{side}", np.flatnonzero([s == side for s in ps.sides]), *args)
+    for side in dict.fromkeys(s for s in out.sides if s is not None):  # pairs: each side on its own too
+        aggregate(metrics, f"/{side}", np.flatnonzero([s == side for s in out.sides]), *args)
     summary = {
         "clean_accuracy": clean_acc,
         "clean_per_class": per_class(y, clean_correct, None, labels),
