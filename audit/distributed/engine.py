@@ -4,8 +4,8 @@
 cluster this machine belongs to (``ray start --head`` on the head node, ``ray start --address HEAD:6379`` on
 the others, or KubeRay); ``--ray ray://HOST:10001`` connects through the Ray client. Without the flag none of
 this is imported. Workers per model default to the cluster's CPUs (GPUs, when it has them and the model is a
-Hugging Face one); probe x model units run one after another, so each pool may use the whole cluster while it
-works, and the reservations of idle pools are fractional.
+Hugging Face one); the models of one probe run side by side (:mod:`audit.distributed.lanes`), so the pools
+share the cluster: each actor reserves a fraction of a CPU when there are more actors than CPUs.
 """
 
 from __future__ import annotations
@@ -82,8 +82,12 @@ class RayEngine:
         res = self.resources()
         gpu = res.get("GPU", 0) >= 1 and loaded.kind == "huggingface"
         workers = self.settings.workers or max(1, int(res.get("GPU" if gpu else "CPU", 1)))
-        cpus = min(1.0, res.get("CPU", 1) / (workers * max(models, 1)))  # fractional: pools take turns
-        pool = ModelPool(_absolute(model_config), loaded.id, device, workers=workers, cpus=cpus, gpu=gpu, threads=1,
+        # Fractional reservations when the pools of every model hold more actors than the cluster has CPUs
+        # (GPUs): Ray would otherwise never place the last pools, and the models of a probe run side by side.
+        share = workers * max(models, 1)
+        cpus = min(1.0, res.get("CPU", 1) / share)
+        gpus = min(1.0, res.get("GPU", 0) / share) if gpu else 0.0
+        pool = ModelPool(_absolute(model_config), loaded.id, device, workers=workers, cpus=cpus, gpus=gpus, threads=1,
                          fingerprint=loaded.fingerprint)
         self.pools[loaded.id] = pool
         return dataclasses.replace(loaded, classifier=PooledClassifier(loaded.classifier, pool))

@@ -1,7 +1,9 @@
 """A model's pool of Ray actors, and the classifier the driver's prediction cache calls instead of the local one.
 
 The cache still decides what to predict (each unique text once per audit); a request for its missing texts is
-cut into contiguous shards, one per actor, sent at once and put back in order. Predictions do not depend on
+cut into shards, one per actor, sent at once and put back in order: a transformer's request by whole batches
+of about equal cost per shard (its batches run longest texts first, so equal row counts would give one actor
+the long texts), any other model's in contiguous runs of rows. Predictions do not depend on
 which actor made them, so results equal the local run's whatever the number of workers. An actor whose
 process dies is restarted by Ray (it loads the model again) and its unfinished request retried.
 """
@@ -21,9 +23,10 @@ RESTARTS = 3  # how often Ray restarts a dead actor, and retries its request, be
 
 
 class ModelPool:
-    """``workers`` actors holding model ``name``; each reserves ``cpus`` CPUs (or one GPU when ``gpu``)."""
+    """``workers`` actors holding model ``name``; each reserves ``cpus`` CPUs, or ``gpus`` of a GPU when above 0
+    (a fraction when several actors share one)."""
 
-    def __init__(self, model_config, name: str, device: str, *, workers: int, cpus: float, gpu: bool,
+    def __init__(self, model_config, name: str, device: str, *, workers: int, cpus: float, gpus: float = 0.0,
                  threads: int, fingerprint: str) -> None:
         import ray
 
@@ -31,9 +34,9 @@ class ModelPool:
 
         self.name, self.workers = name, workers
         options: dict[str, Any] = {"max_restarts": RESTARTS, "max_task_retries": RESTARTS,
-                                   "num_cpus": 0 if gpu else cpus, "num_gpus": 1 if gpu else 0}
+                                   "num_cpus": 0 if gpus else cpus, "num_gpus": gpus}
         actor = ray.remote(ModelWorker).options(**options)
-        self.actors: list[Any] = [actor.remote(model_config, name, "cuda" if gpu else device, threads)
+        self.actors: list[Any] = [actor.remote(model_config, name, "cuda" if gpus else device, threads)
                                   for _ in range(workers)]
         try:
             prints = ray.get([a.fingerprint.remote() for a in self.actors])
@@ -53,7 +56,8 @@ class ModelPool:
             return np.zeros((0, 0))
         groups = batches if batches is not None else [np.arange(len(inputs))]
         shards = min(self.workers, len(groups) if batches is not None else max(1, math.ceil(len(inputs) / MIN_SHARD)))
-        parts = _shards(groups, shards) if batches is not None else np.array_split(np.arange(len(inputs)), shards)
+        parts = (_shards(groups, shards, batch_costs(inputs, groups)) if batches is not None
+                 else np.array_split(np.arange(len(inputs)), shards))
         try:
             rows = ray.get([self.actors[j].predict.remote([inputs[i] for i in part]) for j, part in enumerate(parts)])
         except ray.exceptions.RayError as exc:
@@ -87,9 +91,20 @@ class PooledClassifier:
         return self.pool.predict(inputs, plan(inputs) if plan is not None and inputs else None)
 
 
-def _shards(batches: list[np.ndarray], shards: int) -> list[np.ndarray]:
-    """Consecutive whole batches per shard, about the same number of rows in each, rows in batch order."""
-    sizes = np.cumsum([len(b) for b in batches])
-    cuts = np.searchsorted(sizes, sizes[-1] * np.arange(1, shards) / shards, side="left") + 1
-    groups = np.split(np.arange(len(batches)), cuts)
-    return [np.concatenate([batches[i] for i in g]) for g in groups if len(g)]
+def _shards(batches: list[np.ndarray], shards: int, costs: list[float]) -> list[np.ndarray]:
+    """Whole batches per shard, about the same cost in each (the longest batch first to the least loaded
+    shard), each shard's batches in their planned order: a model that sorts a request by length then
+    batches it again rebuilds exactly these batches."""
+    load = [0.0] * shards
+    owned: list[list[int]] = [[] for _ in range(shards)]
+    for b in sorted(range(len(batches)), key=lambda b: -costs[b]):
+        j = load.index(min(load))
+        load[j] += costs[b]
+        owned[j].append(b)
+    return [np.concatenate([batches[b] for b in sorted(own)]) for own in owned if own]
+
+
+def batch_costs(inputs: list, batches: list[np.ndarray]) -> list[float]:
+    """A batch's cost: its rows times its longest input in characters (a batch is padded to its longest)."""
+    size = [len(x) if isinstance(x, str) else sum(len(t) for t in x) for x in inputs]
+    return [len(b) * max((size[i] for i in b), default=0) for b in batches]
