@@ -133,6 +133,11 @@ class CachedModel:
     def classifier(self):
         return self.model.classifier
 
+    @property
+    def store(self) -> ProbabilityStore:
+        """Where its predictions are kept: shared by the models with the same cache key."""
+        return self._store
+
     def predict_proba(self, texts: list[str], progress=None) -> np.ndarray:
         """Probabilities for ``texts`` (n, k); ``progress(n_done)`` is called as chunks finish."""
         texts = list(texts)

@@ -9,6 +9,7 @@ one probe is recorded as that unit's error and the audit goes on.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import platform
@@ -28,6 +29,7 @@ from audit.core.outlock import hold_out_dir
 from audit.findings.block import findings_block
 from audit.predictions.paired_verdicts import paired_block
 from audit.core.results import RESULTS_FILE, ResultsStore, load_results
+from audit.distributed.lanes import lanes, run_lanes
 from audit.core.versions import package_versions
 from audit.probes.base import ProbeContext
 from audit.probes.registry import all_probes, get_probe
@@ -250,11 +252,16 @@ def _run_audit(cfg: AuditConfig, *, display, command: str, resume: bool, engine=
     try:
         for probe in probes:
             entry = store.probe_entry(probe, metric_specs(probe))
+            todo = []
             for model in models:
                 if store.is_done(entry, model.id):
                     display.log(f"[dim]{probe.name} · {model.id}: done earlier, skipped[/dim]")
-                    continue
-                record_unit(store, entry, probe, model, data, ctx, display)
+                else:
+                    todo.append(model)
+            # On Ray the models of a probe run side by side (models sharing a prediction store in one lane).
+            groups = lanes(todo, lambda m: id(m.store)) if engine is not None else [todo]
+            run_lanes(groups, functools.partial(record_unit, store, entry, probe, data=data, ctx=ctx, display=display))
+            store.order_results(entry, [m.id for m in models])
     except (AuditError, KeyboardInterrupt) as exc:
         exc.partial = (store.doc, out)  # type: ignore[union-attr]  # what finished, for the caller to render
         raise

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,7 @@ class ResultsStore:
     def __init__(self, out_dir: Path, doc: dict[str, Any]) -> None:
         self.out_dir = out_dir
         self.doc = doc
+        self._lock = threading.RLock()  # units of one probe may record side by side (one thread per model)
 
     @property
     def path(self) -> Path:
@@ -207,8 +209,18 @@ class ResultsStore:
             rel = f"{PREDICTIONS_DIR}/{safe}.jsonl"
             self._write_predictions(self.out_dir / rel, predictions)
             result["predictions_file"] = rel
-        entry["results"][model_id] = result
-        self.save()
+        with self._lock:
+            entry["results"][model_id] = result
+            self.save()
+
+    def order_results(self, entry: dict[str, Any], model_ids: list[str]) -> None:
+        """Put ``entry``'s results in the run's model order (units that ran side by side finish in any order)."""
+        with self._lock:
+            results = entry["results"]
+            first = [m for m in model_ids if m in results]
+            ordered = {m: results[m] for m in first + [m for m in results if m not in first]}
+            results.clear()
+            results.update(ordered)
 
     def set_gate(self, gate: dict[str, Any] | None) -> None:
         """Store the gate's verdict block (None clears an earlier verdict) and save at once."""
@@ -216,7 +228,8 @@ class ResultsStore:
         self.save()
 
     def save(self) -> None:
-        atomic_write_text(self.path, dumps(self.doc))
+        with self._lock:
+            atomic_write_text(self.path, dumps(self.doc))
 
     @staticmethod
     def _write_predictions(path: Path, columns: dict[str, Any]) -> None:

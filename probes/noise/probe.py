@@ -178,6 +178,7 @@ class NoiseProbe(Probe):
         got = measure(lambda start, end: self._chunk(table, data, ctx.seed, start, end), predict,
                       clean.argmax(axis=1), n_cells, self.chunk_texts, count_distinct=not reused)
         out = got.outcomes
+        survey = survey or self._survey(data, ctx.seed)  # on Ray another model's pass may have ended meanwhile
         warnings = _unsteady(survey, out) if survey is not None else []
         if survey is None:
             survey = Survey(out.applied, out.empty.copy(), int(got.distinct or 0))
@@ -202,7 +203,9 @@ class NoiseProbe(Probe):
             "texts_scored": n_cells * len(data),
             "unique_texts": survey.distinct,
             "perturb_seconds": round(got.seconds, 3),  # this model's: the texts are made again for each model
-            "perturbations_reused": reused,  # surveyed for an earlier model of this audit (see the module docstring)
+            # surveyed for an earlier model of this audit before this pass began (see the module docstring); on Ray
+            # the models run side by side, so this says how the work went, like perturb_seconds, not a result
+            "perturbations_reused": reused,
             "synonyms": {"source": cfg.synonyms or "bundled English list",
                          "words": len(load_synonyms(cfg.synonyms)) if "synonym" in cfg.perturbations else 0},
             "bootstrap": {"resamples": cfg.bootstrap, "confidence": cfg.confidence, "seed": ctx.seed, "paired": True,

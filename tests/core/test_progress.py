@@ -59,3 +59,28 @@ def test_an_interrupted_run_is_not_shown_complete():
             display.task("noise · m", 100)(40)
             raise KeyboardInterrupt
     assert display._progress.tasks[0].completed == 40
+
+
+def test_a_task_started_in_another_thread_does_not_end_this_threads_task():
+    """On Ray the models of a probe run side by side: each thread's task ends only when that thread starts
+    another (or the run ends)."""
+    import threading
+
+    buf = io.StringIO()
+    with Display(console=Console(file=buf, width=200, force_terminal=True)) as display:
+        display.task("noise · a", 100)(10)
+        other = threading.Thread(target=lambda: display.task("noise · b", 50)(5))
+        other.start()
+        other.join()
+        assert [t.completed for t in display._progress.tasks] == [10, 5]
+        display.task("attack · a", 10)
+        assert [t.completed for t in display._progress.tasks] == [100, 5, 0]
+    lines = io.StringIO()
+    log = _Lines(Console(file=lines, width=200), every_s=30, clock=lambda: 0.0)
+    log.start("noise · a", 100)
+    other = threading.Thread(target=lambda: log.start("noise · b", 50))
+    other.start()
+    other.join()
+    assert "done   noise · a" not in lines.getvalue()
+    log.finish()
+    assert lines.getvalue().count("done   ") == 2

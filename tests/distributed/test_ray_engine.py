@@ -1,8 +1,9 @@
 """Ray as the execution engine: a run on a local Ray instance (2 CPUs) gives the local run's results.json
-(timings, ids, host names and run.execution aside) with one worker per model or two, each unique text is
-predicted once (the cache counts are the same), a worker process killed mid-run is restarted by Ray with the
-same results, a run interrupted and resumed on Ray ends equal too; and the errors: no Ray, a bad address, an
-unreachable cluster, workers without --ray, all one line and exit 2. Without --ray, Ray is never imported."""
+(timings, ids, host names, run.execution and whether the noise probe reused a side-by-side model's survey
+aside) with one worker per model or two, the two models side by side; each unique text is predicted once
+(the cache counts are the same), a worker process killed mid-run is restarted by Ray with the same results,
+a run interrupted and resumed on Ray ends equal too; and the errors: no Ray, a bad address, an unreachable
+cluster, workers without --ray, all one line and exit 2. Without --ray, Ray is never imported."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def comparable(out) -> dict:
         for unit in probe["results"].values():
             unit.pop("duration_s", None)
             unit["details"].pop("perturb_seconds", None)
+            unit["details"].pop("perturbations_reused", None)  # side by side, the second model may not wait
     return doc
 
 
