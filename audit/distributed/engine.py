@@ -16,6 +16,7 @@ import re
 import socket
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from audit.core.errors import AuditError
@@ -49,6 +50,8 @@ class RayEngine:
         self._started_here = False
 
     def start(self) -> None:
+        if self.settings.address.startswith("ray://"):
+            client_token_auth(os.environ, Path.home())  # read when Ray is imported: before that
         try:
             import ray
         except ImportError:
@@ -66,8 +69,10 @@ class RayEngine:
         try:
             ray.init(**kwargs)
         except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, grpc errors: one line each
+            hint = (" If its head asks for a token (Ray 2.59+ does by default), set RAY_AUTH_TOKEN or copy the "
+                    "head's ~/.ray/auth_token here." if address.startswith("ray://") else "")
             raise AuditError(f"Cannot reach the Ray cluster at {address} ({ray_message(exc)}); start it with "
-                             "`ray start --head`, check the address, or run without --ray.") from None
+                             f"`ray start --head`, check the address, or run without --ray.{hint}") from None
         self._started_here = True
 
     def resources(self) -> dict[str, float]:
@@ -128,3 +133,15 @@ def _check_reachable(address: str, timeout_s: float = 5.0) -> None:
     except OSError as exc:
         raise AuditError(f"Cannot reach the Ray cluster at {address} ({exc.strerror or exc}); start it with "
                          "`ray start --head`, check the address, or run without --ray.") from None
+
+
+def client_token_auth(env, home: Path) -> None:
+    """Send this machine's Ray token through the Ray client when the user has one and chose no mode.
+
+    Ray 2.59+ heads ask for a token by default, but the Ray client attaches one only when
+    RAY_AUTH_MODE=token (ray-project/ray#64755), so a ray:// connection would time out with a token at
+    hand. An explicit RAY_AUTH_MODE is left as it is; without a token nothing changes."""
+    if "RAY_AUTH_MODE" in env:
+        return
+    if env.get("RAY_AUTH_TOKEN") or env.get("RAY_AUTH_TOKEN_PATH") or (home / ".ray" / "auth_token").is_file():
+        env["RAY_AUTH_MODE"] = "token"

@@ -8,9 +8,14 @@ cluster, workers without --ray, all one line and exit 2. Without --ray, Ray is n
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -208,3 +213,63 @@ def test_a_transformer_gives_the_local_probabilities_to_the_bit(tmp_path):
     finally:
         engine.stop()
     assert np.array_equal(got, want)
+
+
+def test_the_ray_client_sends_the_token_only_when_one_is_at_hand(tmp_path):
+    from audit.distributed.engine import client_token_auth
+
+    env: dict = {}
+    client_token_auth(env, tmp_path)
+    assert env == {}  # no token: Ray's own default
+    (tmp_path / ".ray").mkdir()
+    (tmp_path / ".ray" / "auth_token").write_text("secret", encoding="utf-8")
+    client_token_auth(env, tmp_path)
+    assert env == {"RAY_AUTH_MODE": "token"}
+    env = {"RAY_AUTH_MODE": "disabled"}
+    client_token_auth(env, tmp_path)
+    assert env == {"RAY_AUTH_MODE": "disabled"}  # the user's choice stands
+    env = {"RAY_AUTH_TOKEN": "secret"}
+    client_token_auth(env, tmp_path / "elsewhere")
+    assert env["RAY_AUTH_MODE"] == "token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.ray
+def test_a_cluster_joined_through_the_ray_client_with_a_token_gives_the_local_results(workdir, tmp_path):
+    """`ray start --head` asking for a token, and `audit run --ray ray://...` in another process that has the
+    token but no RAY_AUTH_MODE (the Ray client would not send it, and time out, without our help)."""
+    token = tmp_path / "token"
+    token.write_text(secrets.token_hex(32), encoding="utf-8")
+    port, client_port = free_port(), free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RAY_AUTH")}
+    head = subprocess.Popen(
+        [sys.executable, "-c", "from ray.scripts.scripts import main; main()", "start", "--head", "--block",
+         f"--port={port}", f"--ray-client-server-port={client_port}", "--num-cpus=2", "--include-dashboard=false",
+         "--disable-usage-stats"], env={**base, "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", client_port)) == 0:
+                    break
+            assert head.poll() is None, "ray start --head ended early"
+            time.sleep(1)
+        args = [sys.executable, "-m", "audit", "run", "--model", "tfidf.skops", "--data", "test.csv", "--config",
+                "audit.yaml", "--probe", "metrics", "--probe", "noise", "-q"]
+        client = {**base, "RAY_AUTH_TOKEN_PATH": str(token)}
+        for out, extra in (("client-local", []), ("client", ["--ray", f"ray://127.0.0.1:{client_port}"])):
+            done = subprocess.run([*args, "--out", out, *extra], cwd=workdir, env=client, capture_output=True,
+                                  text=True, timeout=600)
+            assert done.returncode == 0, done.stderr[-2000:]
+    finally:
+        os.killpg(head.pid, signal.SIGTERM)  # --block: the head stops its Ray processes as it ends
+        head.wait(60)
+    doc = json.loads((workdir / "client" / "results.json").read_text(encoding="utf-8"))
+    assert doc["run"]["execution"]["address"] == f"ray://127.0.0.1:{client_port}"
+    assert comparable(workdir / "client") == comparable(workdir / "client-local")
