@@ -62,10 +62,10 @@ class RayEngine:
         # Workers import the model's code the way this process does (a callable's module, a plug-in); on other
         # nodes the same paths must hold the same code.
         kwargs["runtime_env"] = {"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}}
+        # "local" starts a new instance even when this machine runs (or ran, leaving its address file) a cluster
+        kwargs["address"] = address
         if address == "local":
             kwargs["num_cpus"] = os.cpu_count() or 1
-        else:
-            kwargs["address"] = address
         try:
             ray.init(**kwargs)
         except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, grpc errors: one line each

@@ -15,7 +15,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -135,6 +137,24 @@ def test_an_interrupted_run_resumes_on_ray(workdir, monkeypatch, local):
     want["run"].pop("cache")  # a resumed run counts only what it predicted itself
     assert cache["tfidf"]["texts_predicted"] > 0 and cache["len"]["model_calls"] > 0
     assert got == want
+
+
+@pytest.mark.ray
+def test_a_cluster_address_left_behind_does_not_stop_a_local_run(workdir, monkeypatch):
+    """A head that was killed leaves /tmp/ray/ray_current_cluster; plain `ray.init()` would try to join that
+    dead cluster, `--ray` (local) starts its own."""
+    current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    before = current.read_text(encoding="utf-8") if current.is_file() else None
+    current.parent.mkdir(parents=True, exist_ok=True)
+    current.write_text("127.0.0.1:9", encoding="utf-8")
+    try:
+        res = run(workdir, monkeypatch, "stale", "--ray", "--ray-workers", "1", models=("tfidf.skops",))
+    finally:
+        if before is None:
+            current.unlink(missing_ok=True)
+        else:
+            current.write_text(before, encoding="utf-8")
+    assert res.exit_code == 0, res.output
 
 
 def test_errors_are_one_line_and_exit_2(workdir, monkeypatch):
@@ -270,6 +290,9 @@ def test_a_cluster_joined_through_the_ray_client_with_a_token_gives_the_local_re
     finally:
         os.killpg(head.pid, signal.SIGTERM)  # --block: the head stops its Ray processes as it ends
         head.wait(60)
+        current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"  # left behind by the stopped head
+        if current.is_file() and current.read_text(encoding="utf-8").strip().endswith(f":{port}"):
+            current.unlink()
     doc = json.loads((workdir / "client" / "results.json").read_text(encoding="utf-8"))
     assert doc["run"]["execution"]["address"] == f"ray://127.0.0.1:{client_port}"
     assert comparable(workdir / "client") == comparable(workdir / "client-local")
