@@ -13,6 +13,8 @@ import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
+from audit.core.threads import start_and_join
+
 T = TypeVar("T")
 
 
@@ -48,14 +50,6 @@ def run_lanes(groups: list[list[T]], work: Callable[[T], None]) -> None:
                 return
 
     threads = [threading.Thread(target=lane, args=(g,), name=f"lane-{i}", daemon=True) for i, g in enumerate(groups)]
-    for t in threads:
-        t.start()
-    try:
-        for t in threads:
-            while t.is_alive():
-                t.join(0.2)
-    except BaseException:
-        stop.set()
-        raise
+    start_and_join(threads, stop.set)
     if errors:
         raise errors[0]

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from audit.core.threads import start_and_join
 from audit.resources.textattack_env import import_textattack
 from audit.probes.attack.batcher import AttackCancelled, QueryBatcher
 from audit.probes.attack.kit import Kit
@@ -86,17 +87,13 @@ def attack_all(jobs: list[Job], *, factory: Callable, kit: Kit, batcher: QueryBa
     threads = [threading.Thread(target=work, name=f"attack-{i}", daemon=True) for i in range(min(workers, len(jobs)))]
     for _ in threads:
         batcher.join()
-    for t in threads:
-        t.start()
-    try:
-        for t in threads:
-            while t.is_alive():
-                t.join(0.2)
-    except BaseException:  # Ctrl-C: stop the workers before leaving (their finished examples are kept)
+
+    def stop() -> None:  # Ctrl-C: stop the workers before leaving (their finished examples are kept)
         batcher.cancel()
         for t in threads:
             t.join(5)
-        raise
+
+    start_and_join(threads, stop)
     if errors:
         raise errors[0]
 
