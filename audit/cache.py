@@ -3,8 +3,8 @@
 Keyed by (model fingerprint, text): a text goes through a model once per audit, whichever
 probes ask for it. The store keeps a 16-byte digest of each input, not the input, and the
 probabilities in one growing array: an audit of 50k texts under noise asks for millions of
-inputs, and keeping each as a string (and its row as an array object) would hold them all. The counts of model calls and texts sent are performance figures and go
-into the results file. With a journal directory (the runner's ``OUT/work/predictions``) every
+inputs, and keeping each as a string (and its row as an array object) would hold them all. The
+counts of model calls and texts sent are performance figures and go into the results file. With a journal directory (the runner's ``OUT/work/predictions``) every
 predicted chunk is also appended to a per-model JSON-lines file as it finishes, so a run killed
 in the middle of a long probe (noise on a transformer: minutes) loses at most one chunk: with
 ``--resume`` the journal is read back and those texts are not predicted again. Probabilities
@@ -22,7 +22,6 @@ import numpy as np
 
 from audit.core.dataset import ModelInput
 from audit.core.errors import AuditError
-
 from audit.models.base import LoadedModel, check_probabilities
 
 DIGEST_BYTES = 16  # blake2b-128: a collision among billions of inputs is still out of reach
