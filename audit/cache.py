@@ -1,14 +1,15 @@
 """One prediction cache per audit, in front of every model.
 
-Keyed by (model fingerprint, text): a text goes through a model once per audit, whichever
-probes ask for it. The store keeps a 16-byte digest of each input, not the input, and the
-probabilities in one growing array: an audit of 50k texts under noise asks for millions of
-inputs, and keeping each as a string (and its row as an array object) would hold them all. The
-counts of model calls and texts sent are performance figures and go into the results file. With a journal directory (the runner's ``OUT/work/predictions``) every
-predicted chunk is also appended to a per-model JSON-lines file as it finishes, so a run killed
-in the middle of a long probe (noise on a transformer: minutes) loses at most one chunk: with
-``--resume`` the journal is read back and those texts are not predicted again. Probabilities
-round-trip exactly through JSON (float64), so resumed results equal uninterrupted ones.
+Keyed by (model fingerprint, text): a text goes through a model once per audit, whichever probes ask
+for it. The store keeps a 16-byte digest of each input, not the input, and the probabilities in one
+growing array: an audit of 50k texts under noise asks for millions of inputs, and keeping each as a
+string (and its row as an array object) would hold them all. The counts of model calls and texts
+sent are performance figures and go into the results file. With a journal directory (the runner's
+``OUT/work/predictions``) every predicted chunk is also appended to a per-model JSON-lines file as
+it finishes, so a run killed in the middle of a long probe (noise on a transformer: minutes) loses
+at most one chunk: with ``--resume`` the journal is read back and those texts are not predicted
+again. Probabilities round-trip exactly through JSON (float64), so resumed results equal
+uninterrupted ones.
 """
 
 from __future__ import annotations
