@@ -123,7 +123,7 @@ def measure(model: LoadedModel, data: Dataset, repeats: int) -> dict:
     ctx = ProbeContext(seed=0)
     model.classifier.predict_proba(data.texts[:64])  # warm-up: allocator, kernels, tokenizer caches
     t0 = clock()
-    ps, _ = NoiseProbe().perturbed(data, ctx.seed)
+    ps = NoiseProbe().perturbed(data, ctx.seed)
     perturb = since(t0)
     texts = ps.flat()
     plain, cold = [], []

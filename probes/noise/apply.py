@@ -64,9 +64,6 @@ class PerturbedSet:
         if not self.sides:
             self.sides = [None] * len(self.cells)
 
-    def key(self, c: int) -> str:
-        return cell_key(*self.cells[c], self.sides[c])
-
     def inputs(self, c: int) -> list[ModelInput]:
         """What the model is given for cell ``c``: texts, or (text, text_pair) tuples."""
         if self.pairs is None:

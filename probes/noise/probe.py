@@ -140,10 +140,10 @@ class NoiseProbe(Probe):
         cfg = self.config
         return catalog.build(cfg.perturbations, load_synonyms(cfg.synonyms) if "synonym" in cfg.perturbations else {})
 
-    def perturbed(self, data, seed: int) -> tuple[PerturbedSet, bool]:
-        """Every perturbed text of ``data`` (made anew on each call: nothing keeps them), and whether an
-        earlier model's run already surveyed this dataset and seed. For a look at the texts; `run` goes by chunks."""
-        return self._chunk(self.perturbations(), data, seed, 0, len(data)), self._survey(data, seed) is not None
+    def perturbed(self, data, seed: int) -> PerturbedSet:
+        """Every perturbed text of ``data``, made anew on each call (nothing keeps them): for a look at the
+        texts; `run` goes by chunks."""
+        return self._chunk(self.perturbations(), data, seed, 0, len(data))
 
     def _chunk(self, table: dict[str, catalog.Perturbation], data, seed: int, start: int, end: int) -> PerturbedSet:
         pairs = None if data.text_pairs is None else list(data.text_pairs[start:end])

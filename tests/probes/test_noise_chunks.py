@@ -94,7 +94,7 @@ def test_chunked_pairs_equal_the_single_chunk_run():
 
 def test_examples_show_the_texts_the_whole_dataset_gets(reviews):
     res, _ = run(reviews, Keywords(), chunk_texts=1)
-    ps, _ = NoiseProbe(CFG).perturbed(reviews, 2)
+    ps = NoiseProbe(CFG).perturbed(reviews, 2)
     cells = [f"{name}@{s:g}" for name, s in ps.cells]
     row = {i: j for j, i in enumerate(reviews.ids)}
     for ex in res["examples"]:
@@ -111,7 +111,7 @@ def test_each_distinct_input_is_predicted_once_in_calls_no_larger_than_a_chunk(r
     res = probe.run(cached, reviews, ProbeContext(seed=2))
     noise_calls = model.calls[1:]
     sent = [x for call in noise_calls for x in call]
-    ps, _ = probe.perturbed(reviews, 2)
+    ps = probe.perturbed(reviews, 2)
     assert len(sent) == len(set(sent)) == len(set(ps.flat()) - set(reviews.texts))  # once each, none known
     assert len(noise_calls) == 4 and all(len(call) <= 250 for call in noise_calls)  # one request a chunk
     assert cached.stats.texts_requested == 2 * len(reviews) + res.details["texts_scored"]  # clean twice: cache hits

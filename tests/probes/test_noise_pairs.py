@@ -226,7 +226,7 @@ def test_tiny_pair_bert(tmp_path, pairs):
     assert cached.stats.model_calls == 2  # clean pairs, then every perturbed pair in one request
     direct = bert.classifier.predict_proba
     for side in SIDES:
-        ps = NoiseProbe(cfg).perturbed(pairs, 0)[0]
+        ps = NoiseProbe(cfg).perturbed(pairs, 0)
         c = ps.sides.index(side)
         pred = direct(ps.inputs(c)).argmax(1)
         gold = [bert.labels.index(y) for y in pairs.labels]
@@ -242,7 +242,7 @@ def test_real_mrpc_pairs_with_a_word_overlap_model(shared_data, module):
     cached = PredictionCache().wrap(model)
     cfg = NoiseProbe.Config(perturbations=("typo", "word_drop"), severities=(0.1, 0.3), bootstrap=200)
     res = NoiseProbe(cfg).run(cached, data, ProbeContext(seed=0))
-    ps = NoiseProbe(cfg).perturbed(data, 0)[0]
+    ps = NoiseProbe(cfg).perturbed(data, 0)
     assert res.details["n"] == 398 and cached.stats.texts_predicted == len(set(data.inputs) | set(ps.flat()))
     assert all(isinstance(x, tuple) for call in seen(model) for x in call)  # the model only ever gets pairs
     fn, m = model.classifier.fn, res.metrics
